@@ -1,0 +1,32 @@
+"""The seed's health document, shared by GET / (for non-HTML clients) and GET /api/v1/health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from optimizer.llm.cache import get_llm_cache
+from optimizer.llm.client import model_name
+
+SERVICE_NAME = "ATS Resume Builder API"
+VERSION = "1.3.0-phase3.2"
+PHASE = "Advanced LLM Features & Streaming"
+
+
+async def health() -> dict[str, Any]:
+    """Never fails: a Redis outage shows as cache_enabled false."""
+    stats = await get_llm_cache().get_stats() if settings.CACHE_ENABLED else {}
+    cache_up = bool(stats.get("available"))
+    return {
+        "service": SERVICE_NAME,
+        "version": VERSION,
+        "status": "operational",
+        "phase": PHASE,
+        "llm_available": settings.LLM_PROVIDER == "offline" or bool(settings.ANTHROPIC_API_KEY),
+        "cache_enabled": cache_up,
+        "cached_responses": stats.get("total_keys", 0) if cache_up else 0,
+        "provider": settings.LLM_PROVIDER,
+        "model": model_name(),
+        "cache_backend": stats.get("backend", "disabled"),
+    }

@@ -1,0 +1,350 @@
+"""LLM response cache (the seed's LLMCache) over Django's cache framework and django-redis.
+
+Django's cache framework is the store of record: writes, deletes and pattern clears go through
+django-redis. The hot read (a cache hit) goes through redis-py's asyncio client on the same keys
+and the same JSON encoding, because Django's async cache methods run the sync call in a worker
+thread, which costs more than the whole rest of a hit.
+
+Keys: key_prefix + SHA-256 of a canonical encoding of (prompt, system_prompt, model, max_tokens,
+temperature): sorted-key JSON, Unicode NFC, whitespace runs collapsed and trimmed, so requests
+that differ only in whitespace share an entry.
+
+A Redis outage turns every call into a logged miss (or a no-op), never an exception, and the
+cache stops trying for `retry_interval` seconds so that a dead server does not slow every request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+import unicodedata
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+import redis
+import redis.asyncio
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.cache import BaseCache, caches
+
+from optimizer.llm import embedded_redis
+
+logger = logging.getLogger(__name__)
+
+# Everything a Redis client can raise when the server is away or misbehaves.
+REDIS_ERRORS = (redis.exceptions.RedisError, OSError, asyncio.TimeoutError)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, str):
+        return " ".join(unicodedata.normalize("NFC", value).split())
+    return value
+
+
+def cache_key(
+    prompt: str,
+    system_prompt: str,
+    model: str,
+    max_tokens: int,
+    temperature: float | None,
+    key_prefix: str = "llm:",
+) -> str:
+    payload = {
+        "max_tokens": max_tokens,
+        "model": _canonical(model),
+        "prompt": _canonical(prompt),
+        "system_prompt": _canonical(system_prompt),
+        "temperature": None if temperature is None else float(temperature),
+    }
+    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return key_prefix + hashlib.sha256(encoded.encode()).hexdigest()
+
+
+class LLMCache:
+    def __init__(
+        self,
+        redis_url: str | None = None,
+        ttl_seconds: int | None = None,
+        key_prefix: str = "llm:",
+        cache_alias: str = "default",
+        retry_interval: float = 2.0,
+    ) -> None:
+        # redis_url=None: the project's cache (settings.CACHES[cache_alias]), embedded or Redis.
+        self.redis_url = redis_url
+        self.ttl_seconds = ttl_seconds if ttl_seconds is not None else settings.CACHE_TTL_SECONDS
+        self.key_prefix = key_prefix
+        self.cache_alias = cache_alias
+        self.retry_interval = retry_interval
+        self.stats_prefix = key_prefix.rstrip(":") + "_stats:"
+        self._own_store: BaseCache | None = None
+        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._down_until = 0.0
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    @property
+    def store(self) -> BaseCache:
+        """The Django cache backend that holds the entries."""
+        if self.redis_url is None:
+            return caches[self.cache_alias]
+        if self._own_store is None:
+            from django_redis.cache import RedisCache
+
+            self._own_store = RedisCache(
+                self.redis_url,
+                {
+                    "OPTIONS": {
+                        "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+                        "SOCKET_CONNECT_TIMEOUT": settings.REDIS_SOCKET_TIMEOUT,
+                        "SOCKET_TIMEOUT": settings.REDIS_SOCKET_TIMEOUT,
+                    }
+                },
+            )
+        return self._own_store
+
+    @property
+    def embedded(self) -> bool:
+        return self.redis_url is None and not settings.REDIS_URL
+
+    def _sync_client(self) -> redis.Redis:
+        return self.store.client.get_client(write=True)  # type: ignore[attr-defined]
+
+    def _async_client(self) -> redis.asyncio.Redis:
+        """One redis.asyncio client per event loop (a pool cannot cross loops)."""
+        loop = asyncio.get_running_loop()
+        client = self._async_clients.get(loop)
+        if client is None:
+            timeout = settings.REDIS_SOCKET_TIMEOUT
+            if self.embedded:
+                pool = redis.asyncio.ConnectionPool(**embedded_redis.async_connection_kwargs())
+                client = redis.asyncio.Redis(connection_pool=pool)
+            else:
+                url = self.redis_url or settings.REDIS_URL
+                client = redis.asyncio.Redis.from_url(
+                    url, socket_timeout=timeout, socket_connect_timeout=timeout
+                )
+            self._async_clients[loop] = client
+        return client
+
+    def _is_down(self) -> bool:
+        return time.monotonic() < self._down_until
+
+    def _mark_down(self, operation: str, error: BaseException) -> None:
+        self._down_until = time.monotonic() + self.retry_interval
+        logger.warning("Cache unavailable during %s (%s): treating as a miss", operation, error)
+
+    def full_key(self, key: str) -> str:
+        """The Redis key django-redis uses for our key (KEY_PREFIX and version applied)."""
+        return str(self.store.make_key(key))
+
+    def _stat_key(self, name: str) -> str:
+        return self.full_key(self.stats_prefix + name)
+
+    def _entry_pattern(self) -> str:
+        return self.full_key(self.key_prefix) + "*"
+
+    def make_key(
+        self,
+        prompt: str,
+        system_prompt: str,
+        model: str,
+        max_tokens: int,
+        temperature: float | None,
+    ) -> str:
+        return cache_key(prompt, system_prompt, model, max_tokens, temperature, self.key_prefix)
+
+    # -- the seed's API ----------------------------------------------------------------------
+
+    async def connect(self) -> bool:
+        """Check that the store answers. Returns False (and logs) when it does not."""
+        try:
+            await self._async_client().ping()
+        except REDIS_ERRORS as error:
+            self._mark_down("connect", error)
+            return False
+        self._down_until = 0.0
+        return True
+
+    async def get(
+        self,
+        prompt: str,
+        system_prompt: str,
+        model: str,
+        max_tokens: int,
+        temperature: float | None,
+    ) -> dict[str, Any] | None:
+        return await self.get_by_key(
+            self.make_key(prompt, system_prompt, model, max_tokens, temperature)
+        )
+
+    async def get_by_key(self, key: str) -> dict[str, Any] | None:
+        """The hot path: GET and the lookup counter in one pipelined round trip."""
+        if self._is_down():
+            return None
+        try:
+            async with self._async_client().pipeline(transaction=False) as pipe:
+                pipe.get(self.full_key(key))
+                pipe.incr(self._stat_key("lookups"))
+                raw, _ = await pipe.execute()
+        except REDIS_ERRORS as error:
+            self._mark_down("get", error)
+            return None
+        if raw is None:
+            await self._incr("misses")
+            return None
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            logger.warning("Cache entry %s is not valid JSON: ignoring it", key[:16])
+            return None
+        logger.info("Cache HIT for key: %s...", key[len(self.key_prefix) :][:8])
+        return value
+
+    async def set(
+        self,
+        prompt: str,
+        system_prompt: str,
+        model: str,
+        max_tokens: int,
+        temperature: float | None,
+        response: dict[str, Any],
+    ) -> bool:
+        return await self.set_by_key(
+            self.make_key(prompt, system_prompt, model, max_tokens, temperature), response
+        )
+
+    async def set_by_key(self, key: str, response: dict[str, Any]) -> bool:
+        if self._is_down():
+            return False
+        try:
+            await sync_to_async(self.store.set)(key, response, timeout=self.ttl_seconds)
+        except REDIS_ERRORS as error:
+            self._mark_down("set", error)
+            return False
+        return True
+
+    async def invalidate(
+        self,
+        prompt: str,
+        system_prompt: str,
+        model: str,
+        max_tokens: int,
+        temperature: float | None,
+    ) -> bool:
+        return await self.invalidate_key(
+            self.make_key(prompt, system_prompt, model, max_tokens, temperature)
+        )
+
+    async def invalidate_key(self, key: str) -> bool:
+        try:
+            return bool(await sync_to_async(self.store.delete)(key))
+        except REDIS_ERRORS as error:
+            self._mark_down("invalidate", error)
+            return False
+
+    async def clear_all(self) -> int:
+        """Delete every entry under our prefix (never the whole database). Returns the count."""
+        try:
+            return int(await sync_to_async(self._clear_sync)())
+        except REDIS_ERRORS as error:
+            self._mark_down("clear_all", error)
+            return 0
+
+    def _clear_sync(self) -> int:
+        client = self._sync_client()
+        deleted = 0
+        batch: list[bytes] = []
+        for key in client.scan_iter(match=self._entry_pattern(), count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                deleted += client.delete(*batch)
+                batch = []
+        if batch:
+            deleted += client.delete(*batch)
+        return deleted
+
+    async def get_stats(self) -> dict[str, Any]:
+        """{"total_keys", "ttl_seconds", "hits", "misses", "hit_rate", "available", ...}."""
+        stats: dict[str, Any] = {
+            "total_keys": 0,
+            "ttl_seconds": self.ttl_seconds,
+            "hits": 0,
+            "misses": 0,
+            "hit_rate": 0.0,
+            "saved_usd": 0.0,
+            "available": False,
+            "backend": "embedded" if self.embedded else "redis",
+            "key_prefix": self.key_prefix,
+        }
+        try:
+            client = self._async_client()
+            lookups, misses, saved = await client.mget(
+                self._stat_key("lookups"), self._stat_key("misses"), self._stat_key("saved_usd")
+            )
+            total = 0
+            async for _ in client.scan_iter(match=self._entry_pattern(), count=1000):
+                total += 1
+        except REDIS_ERRORS as error:
+            self._mark_down("get_stats", error)
+            return stats
+        lookups_n, misses_n = int(lookups or 0), int(misses or 0)
+        hits = max(lookups_n - misses_n, 0)
+        stats.update(
+            total_keys=total,
+            hits=hits,
+            misses=misses_n,
+            hit_rate=round(hits / lookups_n, 4) if lookups_n else 0.0,
+            saved_usd=round(float(saved or 0), 6),
+            available=True,
+        )
+        return stats
+
+    # -- extras used by the pipeline and the admin -------------------------------------------
+
+    async def record_saving(self, usd: float) -> None:
+        """Add what a hit saved (the original call's cost) to the shared counter."""
+        if usd <= 0 or self._is_down():
+            return
+        try:
+            await self._async_client().incrbyfloat(self._stat_key("saved_usd"), usd)
+        except REDIS_ERRORS as error:
+            self._mark_down("record_saving", error)
+
+    async def _incr(self, name: str) -> None:
+        try:
+            await self._async_client().incr(self._stat_key(name))
+        except REDIS_ERRORS as error:
+            self._mark_down("stats", error)
+
+    def iter_entries(self, count: int = 500) -> Iterator[tuple[str, int]]:
+        """(full Redis key, TTL seconds) for each entry, by incremental SCAN. Sync, for the admin."""
+        client = self._sync_client()
+        for raw_key in client.scan_iter(match=self._entry_pattern(), count=count):
+            yield raw_key.decode(), int(client.ttl(raw_key))
+
+    def key_from_full(self, full_key: str) -> str:
+        """Our key (prefix + hash) back from the Redis key."""
+        return full_key[full_key.index(self.key_prefix) :]
+
+
+_default_cache: LLMCache | None = None
+
+
+def get_llm_cache() -> LLMCache:
+    """The process-wide cache used by the pipeline (created on first use)."""
+    global _default_cache
+    if _default_cache is None:
+        _default_cache = LLMCache(ttl_seconds=settings.CACHE_TTL_SECONDS)
+    return _default_cache
+
+
+def reset_llm_cache() -> None:
+    """Forget the process-wide instance (tests that change settings call this)."""
+    global _default_cache
+    _default_cache = None

@@ -1,0 +1,271 @@
+"""LLM providers: Claude through the official SDK, and the offline engine.
+
+Both expose the same two calls on an LLMRequest:
+  generate(request) -> LLMResponse                  (one shot)
+  stream(request)   -> async iterator of str deltas, then exactly one LLMUsage (last)
+Every SDK failure becomes an LLMError that says whether it is worth retrying. The SDK's own
+retries are off (max_retries=0): llm/retry.py owns the one retry budget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+import weakref
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import anthropic
+import httpx
+import httpx2
+from django.conf import settings
+
+from optimizer.llm.errors import LLMError
+
+
+@dataclass(frozen=True)
+class LLMRequest:
+    prompt: str
+    system_prompt: str
+    model: str
+    max_tokens: int
+    temperature: float | None = None
+    # The raw inputs, for providers that work on them directly (the offline engine).
+    resume: str = ""
+    job_description: str = ""
+
+
+@dataclass(frozen=True)
+class LLMUsage:
+    input_tokens: int
+    output_tokens: int
+    model: str
+    stop_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class LLMResponse:
+    text: str
+    usage: LLMUsage
+
+
+class Provider(Protocol):
+    name: str
+
+    async def generate(self, request: LLMRequest) -> LLMResponse: ...
+
+    def stream(self, request: LLMRequest) -> AsyncIterator[str | LLMUsage]: ...
+
+
+# -- error translation -----------------------------------------------------------------------
+
+_STATUS_CODES = {
+    400: "upstream_bad_request",
+    401: "llm_auth",
+    403: "llm_auth",
+    404: "upstream_not_found",
+    408: "upstream_timeout",
+    409: "upstream_conflict",
+    413: "upstream_request_too_large",
+    429: "upstream_rate_limited",
+    529: "upstream_overloaded",
+}
+_RETRYABLE_STREAM_TYPES = {"overloaded_error", "api_error", "rate_limit_error", "timeout_error"}
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds from retry-after-ms or retry-after (number or HTTP date); None when absent."""
+    if headers is None:
+        return None
+    if (ms := headers.get("retry-after-ms")) is not None:
+        try:
+            return max(float(ms) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return max(parsed.timestamp() - time.time(), 0.0) if parsed else None
+
+
+def translate_error(error: BaseException) -> LLMError:
+    """Map an SDK or transport exception onto one LLMError."""
+    if isinstance(error, LLMError):
+        return error
+    if isinstance(error, anthropic.APITimeoutError):
+        return LLMError("Upstream timed out", retryable=True, code="upstream_timeout")
+    if isinstance(error, anthropic.APIConnectionError):
+        return LLMError(
+            "Could not reach the LLM upstream", retryable=True, code="upstream_connection"
+        )
+    if isinstance(error, anthropic.APIStatusError):
+        status = error.status_code
+        kind = getattr(error, "type", None)
+        detail = getattr(error, "api_message", None) or kind or f"HTTP {status}"
+        if status == 200:  # an `error` event inside a stream that had started
+            return LLMError(
+                f"Upstream stream failed: {detail}",
+                retryable=kind in _RETRYABLE_STREAM_TYPES,
+                status=status,
+                code="upstream_overloaded"
+                if kind == "overloaded_error"
+                else "upstream_stream_error",
+            )
+        headers = error.response.headers if error.response is not None else None
+        retryable = status in (408, 409, 429) or status >= 500
+        should = headers.get("x-should-retry") if headers is not None else None
+        if should in ("true", "false"):
+            retryable = should == "true"
+        if status in (401, 403):
+            message = "LLM not configured correctly (the upstream refused our credentials)"
+        elif status == 400:
+            message = f"The LLM rejected the request: {detail}"
+        else:
+            message = f"LLM upstream error {status}: {detail}"
+        return LLMError(
+            message,
+            retryable=retryable,
+            status=status,
+            code=_STATUS_CODES.get(status, "upstream_error"),
+            retry_after=_retry_after(headers),
+        )
+    if isinstance(error, httpx2.HTTPError | httpx.HTTPError | ConnectionError | TimeoutError):
+        return LLMError(
+            f"Upstream connection failed: {type(error).__name__}: {error}",
+            retryable=True,
+            code="upstream_connection",
+        )
+    return LLMError(f"Unexpected upstream failure: {type(error).__name__}", code="upstream_error")
+
+
+_SDK_ERRORS = (anthropic.AnthropicError, httpx2.HTTPError, httpx.HTTPError, OSError, TimeoutError)
+
+
+# -- Claude ------------------------------------------------------------------------------------
+
+
+class AnthropicProvider:
+    name = "anthropic"
+
+    def __init__(self, api_key: str, base_url: str | None = None, timeout: float = 120.0) -> None:
+        self.api_key = api_key
+        self.base_url = base_url
+        self.timeout = timeout
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _client(self) -> anthropic.AsyncAnthropic:
+        # An async HTTP pool belongs to the loop that created it: one client per loop.
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = anthropic.AsyncAnthropic(
+                api_key=self.api_key,
+                base_url=self.base_url,
+                timeout=self.timeout,
+                max_retries=0,
+            )
+            self._clients[loop] = client
+        return client
+
+    def _params(self, request: LLMRequest) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "model": request.model,
+            "max_tokens": request.max_tokens,
+            "system": request.system_prompt,
+            "messages": [{"role": "user", "content": request.prompt}],
+        }
+        if request.temperature is not None:
+            # SDK 2.13 has no temperature argument; it goes on the wire through extra_body.
+            params["extra_body"] = {"temperature": request.temperature}
+        return params
+
+    async def generate(self, request: LLMRequest) -> LLMResponse:
+        try:
+            message = await self._client().messages.create(**self._params(request))
+        except _SDK_ERRORS as error:
+            raise translate_error(error) from error
+        text = "".join(block.text for block in message.content if block.type == "text")
+        usage = LLMUsage(
+            message.usage.input_tokens,
+            message.usage.output_tokens,
+            message.model,
+            message.stop_reason,
+        )
+        return LLMResponse(text, usage)
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[str | LLMUsage]:
+        """Text deltas as they arrive, then the usage. Closing this iterator closes the stream."""
+        try:
+            async with self._client().messages.stream(**self._params(request)) as stream:
+                async for text in stream.text_stream:
+                    if text:
+                        yield text
+                message = await stream.get_final_message()
+        except _SDK_ERRORS as error:
+            raise translate_error(error) from error
+        yield LLMUsage(
+            message.usage.input_tokens,
+            message.usage.output_tokens,
+            message.model,
+            message.stop_reason,
+        )
+
+
+# -- offline -----------------------------------------------------------------------------------
+
+
+class OfflineProvider:
+    """A deterministic optimizer that needs no key and no network (optimizer/offline)."""
+
+    name = "offline"
+
+    async def generate(self, request: LLMRequest) -> LLMResponse:
+        from optimizer.offline.engine import OFFLINE_MODEL_NAME, optimize_offline
+
+        text = optimize_offline(request.resume, request.job_description)
+        return LLMResponse(text, LLMUsage(0, 0, OFFLINE_MODEL_NAME, "end_turn"))
+
+    async def stream(self, request: LLMRequest) -> AsyncIterator[str | LLMUsage]:
+        response = await self.generate(request)
+        # Line by line, so the page shows it arriving the same way as a model's answer.
+        for line in response.text.splitlines(keepends=True):
+            yield line
+            await asyncio.sleep(0)
+        yield response.usage
+
+
+_provider: Provider | None = None
+
+
+def get_provider() -> Provider:
+    """The provider chosen by settings (LLM_PROVIDER, ANTHROPIC_API_KEY), created once."""
+    global _provider
+    if _provider is None:
+        if settings.LLM_PROVIDER == "anthropic":
+            _provider = AnthropicProvider(
+                settings.ANTHROPIC_API_KEY,
+                settings.ANTHROPIC_BASE_URL,
+                settings.LLM_TIMEOUT_SECONDS,
+            )
+        else:
+            _provider = OfflineProvider()
+    return _provider
+
+
+def reset_provider() -> None:
+    global _provider
+    _provider = None
+
+
+def model_name() -> str:
+    if settings.LLM_PROVIDER == "offline":
+        return "offline-ats-v1"
+    return settings.ANTHROPIC_MODEL

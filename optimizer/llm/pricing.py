@@ -1,0 +1,43 @@
+"""Per-model prices in USD per million tokens, and the cost of one call.
+
+Prices are Anthropic's published list prices (standard tier, no prompt caching). Add or change
+one with LLM_PRICES='{"model-id": [input, output]}'. An unknown model costs None, never a guess.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+
+PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
+    "claude-sonnet-5-5": (2.0, 10.0),
+    "claude-sonnet-5": (2.0, 10.0),
+    "claude-opus-5-5": (5.0, 25.0),
+    "claude-opus-5": (5.0, 25.0),
+    "claude-sonnet-4-6": (3.0, 15.0),
+    "claude-sonnet-4-5": (3.0, 15.0),
+    "claude-sonnet-4-5-20250929": (3.0, 15.0),
+    "claude-sonnet-4-20250514": (3.0, 15.0),
+    "claude-opus-4-5": (5.0, 25.0),
+    "claude-opus-4-1": (15.0, 75.0),
+    "claude-haiku-4-5": (1.0, 5.0),
+    "claude-haiku-4-5-20251001": (1.0, 5.0),
+    "offline-ats-v1": (0.0, 0.0),
+}
+
+
+def price_for(model: str) -> tuple[float, float] | None:
+    override = settings.LLM_PRICES.get(model)
+    if override is not None:
+        return (float(override[0]), float(override[1]))
+    return PRICES_PER_MTOK.get(model)
+
+
+def cost_usd(model: str, input_tokens: int, output_tokens: int) -> float | None:
+    """Cost of one call, rounded to 1/10000 of a cent; None for a model with no known price."""
+    price = price_for(model)
+    if price is None:
+        return None
+    cost = (Decimal(str(price[0])) * input_tokens + Decimal(str(price[1])) * output_tokens) / 10**6
+    return float(round(cost, 6))

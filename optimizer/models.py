@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+
+class Optimization(models.Model):
+    """One generation: its inputs, what happened, and what it cost."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Source(models.TextChoices):
+        PAGE = "page", "Web page"
+        API = "api", "API"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.API)
+    # Owner: the browser session that created it, or the API key.
+    session_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    api_key = models.ForeignKey(
+        "ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="optimizations"
+    )
+
+    resume_text = models.TextField()
+    job_description = models.TextField()
+    resume_filename = models.CharField(max_length=255, blank=True, default="")
+
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    cache_key = models.CharField(max_length=80, blank=True, default="")
+    result = models.JSONField(null=True, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    error_code = models.CharField(max_length=64, blank=True, default="")
+    error_message = models.TextField(blank=True, default="")
+
+    model = models.CharField(max_length=100, blank=True, default="", db_index=True)
+    provider = models.CharField(max_length=20, blank=True, default="")
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    cached = models.BooleanField(default=False, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    latency_ms = models.FloatField(null=True, blank=True)
+    first_chunk_ms = models.FloatField(null=True, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["session_key", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.job_title} ({self.get_status_display()})"
+
+    @property
+    def job_title(self) -> str:
+        """A title guessed from the job description's first non-empty line."""
+        for line in self.job_description.splitlines():
+            line = line.strip(" \t-*#:")
+            if line:
+                return line[:80]
+        return "Untitled job"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.warnings or [])
+
+
+def hash_api_key(raw_key: str) -> str:
+    # Keys are 256-bit random strings, so a fast hash is safe and keeps lookups O(1).
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+class ApiKey(models.Model):
+    """A key for the JSON API. Only its SHA-256 is stored; the raw key is shown once."""
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, editable=False, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_admin = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    request_count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @classmethod
+    def create_key(cls, name: str, *, is_admin: bool = False, **extra: Any) -> tuple[ApiKey, str]:
+        """Create a key; returns (record, raw key). The raw key is not stored anywhere."""
+        raw = "ats_" + secrets.token_urlsafe(32)
+        key = cls.objects.create(
+            name=name, prefix=raw[:12], key_hash=hash_api_key(raw), is_admin=is_admin, **extra
+        )
+        return key, raw

@@ -1,0 +1,275 @@
+"""Settings for the ATS resume optimizer: one module, every value from the environment.
+
+A fresh checkout runs with no variables set: SQLite in ./var, an embedded in-process cache with
+Redis semantics (django-redis over fakeredis), and the offline provider when there is no
+Anthropic key. `.env.example` lists every variable. A malformed value stops start-up with an
+ImproperlyConfigured error that names the variable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.getenv("VAR_DIR", BASE_DIR / "var"))
+
+
+def envbool(name: str, default: str) -> bool:
+    value = os.getenv(name, default).strip()
+    if value.lower() in ("true", "1", "yes", "on"):
+        return True
+    if value.lower() in ("false", "0", "no", "off", ""):
+        return False
+    raise ImproperlyConfigured(f"Unexpected value {name}={value!r}: use True or False")
+
+
+def envint(name: str, default: int, minimum: int = 0) -> int:
+    value = os.getenv(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"Unexpected value {name}={value!r}: expected an integer"
+        ) from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"Unexpected value {name}={value!r}: must be >= {minimum}")
+    return number
+
+
+def envfloat(name: str, default: float | None, minimum: float = 0.0) -> float | None:
+    value = os.getenv(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"Unexpected value {name}={value!r}: expected a number"
+        ) from None
+    if number < minimum or number != number:
+        raise ImproperlyConfigured(f"Unexpected value {name}={value!r}: must be >= {minimum}")
+    return number
+
+
+def envlist(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
+
+
+def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.getenv(name, default).strip().lower() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"Unexpected value {name}={value!r}: expected one of {choices}")
+    return value
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in VAR_DIR."""
+    if key := os.getenv("SECRET_KEY", "").strip():
+        return key
+    path = VAR_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+DEBUG = envbool("DEBUG", "False")
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+
+# Behind a TLS-terminating proxy set SECURE_SSL=True: HTTPS redirect, secure cookies, HSTS.
+SECURE_SSL = envbool("SECURE_SSL", "False")
+SECURE_SSL_REDIRECT = SECURE_SSL
+SESSION_COOKIE_SECURE = SECURE_SSL
+CSRF_COOKIE_SECURE = SECURE_SSL
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if SECURE_SSL else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
+if envbool("SECURE_PROXY_SSL_HEADER", "False"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 24 * 30, minimum=60)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "optimizer",
+]
+
+# Every entry is async-native so that a request under ASGI makes no thread hop in the middleware
+# stack (see optimizer/middleware.py for why and how).
+MIDDLEWARE = [
+    "optimizer.middleware.SecurityHeadersMiddleware",
+    "optimizer.middleware.StaticFilesMiddleware",
+    "optimizer.middleware.SessionMiddleware",
+    "optimizer.middleware.CommonMiddleware",
+    "optimizer.middleware.CsrfViewMiddleware",
+    "optimizer.middleware.AuthenticationMiddleware",
+    "optimizer.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "resumesite.urls"
+ASGI_APPLICATION = "resumesite.asgi.application"
+WSGI_APPLICATION = "resumesite.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "optimizer.context_processors.product",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in VAR_DIR by default; DATABASE_URL (e.g. postgres://...) otherwise.
+# CONN_MAX_AGE stays 0 under ASGI: persistent connections leak across event-loop threads.
+if database_url := os.getenv("DATABASE_URL", "").strip():
+    import dj_database_url
+
+    try:
+        DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=0)}
+    except Exception as exc:
+        raise ImproperlyConfigured(f"Unexpected value DATABASE_URL: {exc}") from None
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "db.sqlite3",
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache: django-redis in both modes, so keys, TTLs, SCAN and INCR behave the same.
+# REDIS_URL set: a real Redis server. Unset: an in-process fakeredis server (one per process).
+REDIS_URL = os.getenv("REDIS_URL", "").strip()
+REDIS_SOCKET_TIMEOUT = envfloat("REDIS_SOCKET_TIMEOUT", 0.5, minimum=0.01)
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        f"Unexpected value REDIS_URL={REDIS_URL!r}: expected redis://, rediss:// or unix://"
+    )
+_redis_options: dict[str, object] = {
+    "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+    "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+    "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+    # A Redis outage is a cache miss, not a 500 (LLMCache logs it).
+    "IGNORE_EXCEPTIONS": False,
+}
+if not REDIS_URL:
+    from optimizer.llm import embedded_redis
+
+    _redis_options["CONNECTION_POOL_KWARGS"] = embedded_redis.connection_pool_kwargs()
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL or "redis://embedded",
+        "OPTIONS": _redis_options,
+        "KEY_PREFIX": os.getenv("CACHE_KEY_PREFIX", ""),
+    }
+}
+CACHE_TTL_SECONDS = envint("CACHE_TTL_SECONDS", 3600, minimum=1)
+CACHE_ENABLED = envbool("CACHE_ENABLED", "True")
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# The LLM
+ANTHROPIC_API_KEY = os.getenv("ANTHROPIC_API_KEY", "").strip()
+ANTHROPIC_BASE_URL = os.getenv("ANTHROPIC_BASE_URL", "").strip() or None
+ANTHROPIC_MODEL = os.getenv("ANTHROPIC_MODEL", "claude-sonnet-5-5").strip()
+LLM_PROVIDER = envchoice(
+    "LLM_PROVIDER", "anthropic" if ANTHROPIC_API_KEY else "offline", ("anthropic", "offline")
+)
+if LLM_PROVIDER == "anthropic" and not ANTHROPIC_API_KEY:
+    raise ImproperlyConfigured("LLM_PROVIDER=anthropic needs ANTHROPIC_API_KEY")
+LLM_MAX_TOKENS = envint("LLM_MAX_TOKENS", 4096, minimum=1)
+# Unset = the model's default. Current Sonnet models reject non-default sampling parameters.
+LLM_TEMPERATURE = envfloat("LLM_TEMPERATURE", None)
+LLM_TIMEOUT_SECONDS = envfloat("LLM_TIMEOUT_SECONDS", 120.0, minimum=1.0)
+LLM_RETRY_MAX_RETRIES = envint("LLM_RETRY_MAX_RETRIES", 3)
+LLM_RETRY_INITIAL_DELAY = envfloat("LLM_RETRY_INITIAL_DELAY", 1.0)
+LLM_RETRY_MAX_DELAY = envfloat("LLM_RETRY_MAX_DELAY", 60.0)
+LLM_RETRY_EXPONENTIAL_BASE = envfloat("LLM_RETRY_EXPONENTIAL_BASE", 2.0, minimum=1.0)
+LLM_RETRY_JITTER = envbool("LLM_RETRY_JITTER", "True")
+# Extra or changed prices, JSON: {"model-id": [input_usd_per_mtok, output_usd_per_mtok]}
+try:
+    LLM_PRICES = json.loads(os.getenv("LLM_PRICES", "") or "{}")
+    if not isinstance(LLM_PRICES, dict) or not all(
+        isinstance(v, list) and len(v) == 2 and all(isinstance(p, int | float) for p in v)
+        for v in LLM_PRICES.values()
+    ):
+        raise ValueError("expected an object of model -> [input, output]")
+except ValueError as exc:
+    raise ImproperlyConfigured(f"Unexpected value LLM_PRICES: {exc}") from None
+
+# Input limits (characters), shared by the page and the API.
+RESUME_MAX_CHARS = envint("RESUME_MAX_CHARS", 30000, minimum=100)
+JOB_DESCRIPTION_MAX_CHARS = envint("JOB_DESCRIPTION_MAX_CHARS", 20000, minimum=100)
+INPUT_MIN_CHARS = envint("INPUT_MIN_CHARS", 20, minimum=1)
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("REQUEST_MAX_BYTES", 6 * 1024 * 1024, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+# Grounding check: "warn" lists unsupported claims; "strict" also marks the result not valid.
+GROUNDING_MODE = envchoice("GROUNDING_MODE", "warn", ("warn", "strict"))
+
+# API
+API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 60)
+JOB_ORPHAN_GRACE_SECONDS = envint("JOB_ORPHAN_GRACE_SECONDS", 30)
+SSE_HEARTBEAT_SECONDS = envfloat("SSE_HEARTBEAT_SECONDS", 15.0, minimum=0.05)
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve straight from the finders when collectstatic has not run (fresh checkout, tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOG_LEVEL = envchoice("LOG_LEVEL", "info", ("debug", "info", "warning", "error"))
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(levelname)s: %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "optimizer": {"handlers": ["console"], "level": LOG_LEVEL.upper(), "propagate": True},
+    },
+}
