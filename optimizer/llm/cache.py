@@ -115,7 +115,7 @@ class LLMCache:
     def _sync_client(self) -> redis.Redis:
         return self.store.client.get_client(write=True)  # type: ignore[attr-defined]
 
-    def _async_client(self) -> redis.asyncio.Redis:
+    def async_client(self) -> redis.asyncio.Redis:
         """One redis.asyncio client per event loop (a pool cannot cross loops)."""
         loop = asyncio.get_running_loop()
         client = self._async_clients.get(loop)
@@ -164,7 +164,7 @@ class LLMCache:
     async def connect(self) -> bool:
         """Check that the store answers. Returns False (and logs) when it does not."""
         try:
-            await self._async_client().ping()
+            await self.async_client().ping()
         except REDIS_ERRORS as error:
             self._mark_down("connect", error)
             return False
@@ -188,7 +188,7 @@ class LLMCache:
         if self._is_down():
             return None
         try:
-            async with self._async_client().pipeline(transaction=False) as pipe:
+            async with self.async_client().pipeline(transaction=False) as pipe:
                 pipe.get(self.full_key(key))
                 pipe.incr(self._stat_key("lookups"))
                 raw, _ = await pipe.execute()
@@ -283,7 +283,7 @@ class LLMCache:
             "key_prefix": self.key_prefix,
         }
         try:
-            client = self._async_client()
+            client = self.async_client()
             lookups, misses, saved = await client.mget(
                 self._stat_key("lookups"), self._stat_key("misses"), self._stat_key("saved_usd")
             )
@@ -312,13 +312,13 @@ class LLMCache:
         if usd <= 0 or self._is_down():
             return
         try:
-            await self._async_client().incrbyfloat(self._stat_key("saved_usd"), usd)
+            await self.async_client().incrbyfloat(self._stat_key("saved_usd"), usd)
         except REDIS_ERRORS as error:
             self._mark_down("record_saving", error)
 
     async def _incr(self, name: str) -> None:
         try:
-            await self._async_client().incr(self._stat_key(name))
+            await self.async_client().incr(self._stat_key(name))
         except REDIS_ERRORS as error:
             self._mark_down("stats", error)
 

@@ -1,0 +1,77 @@
+"""Server-Sent Events plumbing shared by the API and the page.
+
+Heartbeats: events are pumped from the producer into a queue by a task, and the response reads
+the queue with a timeout, sending `: ping` when nothing came. Never wait_for() on the generator
+itself: a timeout would cancel it mid-token. When the client goes away Django cancels the
+response; the pump task is cancelled too, which closes the pipeline and the upstream stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import StreamingHttpResponse
+
+from optimizer.events import HEARTBEAT, Event
+
+logger = logging.getLogger(__name__)
+_END = object()
+
+
+async def with_heartbeats(
+    events: AsyncIterator[Event],
+    render: Callable[[Event], bytes],
+    interval: float | None = None,
+) -> AsyncIterator[bytes]:
+    interval = interval or settings.SSE_HEARTBEAT_SECONDS
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+
+    async def pump() -> None:
+        try:
+            async for event in events:
+                await queue.put(event)
+        except Exception as error:  # surfaced to the reader, which ends the stream cleanly
+            await queue.put(error)
+        finally:
+            await queue.put(_END)
+
+    task = asyncio.ensure_future(pump())
+    last_id = 0
+    try:
+        while True:
+            try:
+                item = await asyncio.wait_for(queue.get(), timeout=interval)
+            except TimeoutError:
+                yield HEARTBEAT
+                continue
+            if item is _END:
+                return
+            if isinstance(item, Exception):
+                # After the 200 an exception would just cut the connection: say what happened.
+                logger.exception("Event stream failed", exc_info=item)
+                message = "Internal error while streaming; please try again"
+                failure = {"type": "error", "message": message, "code": "internal_error"}
+                yield render(Event(last_id + 1, failure))
+                return
+            last_id = item.id
+            yield render(item)
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        aclose = getattr(events, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+def sse_response(stream: AsyncIterator[bytes]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
