@@ -1,0 +1,208 @@
+"""Shared fixtures.
+
+- Every test starts with an empty embedded cache and fresh provider/cache singletons.
+- `fake_anthropic` (optimizer.testing.pytest_plugin): the fake Anthropic server over HTTP.
+- `use_anthropic`: points the pipeline at that fake through the real SDK, with instant retries.
+- `redis_url` / `real_redis`: the real Redis server; skipped without it, unless
+  REQUIRE_SERVICES=1 (CI), where a missing service fails the test instead.
+- `live_server_factory`: the product under uvicorn in a subprocess, on its own SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytest_plugins = ["optimizer.testing.pytest_plugin"]
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.getenv("REQUIRE_SERVICES", "") == "1"
+REAL_REDIS_URL = os.getenv("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def require_service(name: str, reason: str) -> None:
+    """Skip on a laptop without the service; fail in CI, where it must be there."""
+    message = f"{name} is not reachable: {reason}"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message} (REQUIRE_SERVICES=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_singletons(settings: Any) -> Iterator[None]:
+    from optimizer.llm import cache, client, embedded_redis
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.reset_llm_cache()
+    client.reset_provider()
+    import fakeredis
+
+    fakeredis.FakeRedis(server=embedded_redis.SERVER).flushall()
+    yield
+    cache.reset_llm_cache()
+    client.reset_provider()
+
+
+@pytest.fixture
+def use_anthropic(settings: Any, fake_anthropic: Any) -> Any:
+    """The pipeline talks to the fake Anthropic server through the real SDK; retries are instant."""
+    from optimizer.llm import client
+
+    settings.LLM_PROVIDER = "anthropic"
+    settings.ANTHROPIC_API_KEY = "fake-test-key"
+    settings.ANTHROPIC_BASE_URL = fake_anthropic.base_url
+    settings.ANTHROPIC_MODEL = "claude-sonnet-4-20250514"
+    settings.LLM_RETRY_INITIAL_DELAY = 0.001
+    settings.LLM_RETRY_MAX_DELAY = 1.0
+    settings.LLM_RETRY_JITTER = False
+    client.reset_provider()
+    return fake_anthropic
+
+
+def _redis_reachable(url: str) -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except Exception as error:  # any failure means "not usable here"
+        return str(error)
+    return None
+
+
+@pytest.fixture
+def redis_url() -> str:
+    if problem := _redis_reachable(REAL_REDIS_URL):
+        require_service("Redis", problem)
+    return REAL_REDIS_URL
+
+
+@pytest.fixture
+def real_redis(redis_url: str, settings: Any) -> Iterator[Any]:
+    """The project's cache pointed at the real Redis server (db 15), emptied around the test."""
+    import redis
+    from django.core.cache import caches
+
+    from optimizer.llm import cache
+
+    settings.REDIS_URL = redis_url
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": redis_url,
+            "OPTIONS": {"SERIALIZER": "django_redis.serializers.json.JSONSerializer"},
+        }
+    }
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    cache.reset_llm_cache()
+    yield client
+    client.flushdb()
+    caches["default"].close()
+    cache.reset_llm_cache()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    def __init__(self, process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+        self.process = process
+        self.url = url
+        self.log = log
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def manage(self, *args: str, env: dict[str, str] | None = None) -> str:
+        """Run a management command against this server's database."""
+        out = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return out.stdout
+
+
+@pytest.fixture
+def live_server_factory(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    """Start the product under uvicorn: factory(**env overrides) -> LiveServer with .url."""
+    servers: list[LiveServer] = []
+
+    def start(workers: int = 1, **overrides: str) -> LiveServer:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "ANTHROPIC_", "REDIS_", "DATABASE_", "LLM_"))
+        }
+        env.update(
+            VAR_DIR=str(tmp_path / f"var{len(servers)}"),
+            DJANGO_SETTINGS_MODULE="resumesite.settings",
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            API_RATE_LIMIT_PER_MINUTE="0",
+        )
+        env.update(overrides)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0"], cwd=BASE_DIR, env=env, check=True
+        )
+        port = free_port()
+        log = tmp_path / f"uvicorn-{port}.log"
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "resumesite.asgi:application",
+                "--lifespan",
+                "off",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        server = LiveServer(process, f"http://127.0.0.1:{port}", log)
+        server.env = env  # type: ignore[attr-defined]
+        servers.append(server)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"uvicorn exited: {log.read_text()}")
+            try:
+                if httpx.get(f"{server.url}/api/v1/health", timeout=1).status_code == 200:
+                    return server
+            except httpx.HTTPError:
+                time.sleep(0.05)  # polling for start-up, not a race: the loop has a deadline
+        raise RuntimeError(f"uvicorn did not start: {log.read_text()}")
+
+    yield start
+    for server in servers:
+        server.stop()
