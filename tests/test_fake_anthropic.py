@@ -441,27 +441,27 @@ def test_it_runs_from_the_command_line(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "optimizer.testing.fake_anthropic", "--port", "0"]
     cmd += ["--text-file", str(text_file), "--input-tokens", "77", "--chunk-delay", "0.001"]
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        ready, _, _ = select.select([proc.stdout], [], [], 10)
-        assert ready, "the CLI printed nothing within 10 s"
-        first_line = proc.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)", first_line)
-        assert match, first_line
-        assert "ANTHROPIC_BASE_URL=" in proc.stdout.readline()
-
-        with anthropic.Anthropic(api_key="fake", base_url=match.group(0), max_retries=0) as c:
-            message = c.messages.create(model="m", max_tokens=10, messages=MESSAGES)
-
-        assert message.content[0].type == "text"
-        assert message.content[0].text == "OPTIMIZED RESUME\nfrom a file\n"
-        assert message.usage.input_tokens == 77
-    finally:
-        proc.terminate()
+    with subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True) as proc:
         try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            assert proc.stdout is not None
+            ready, _, _ = select.select([proc.stdout], [], [], 10)
+            assert ready, "the CLI printed nothing within 10 s"
+            first_line = proc.stdout.readline()
+            match = re.search(r"http://127\.0\.0\.1:(\d+)", first_line)
+            assert match, first_line
+            assert "ANTHROPIC_BASE_URL=" in proc.stdout.readline()
+
+            with anthropic.Anthropic(api_key="fake", base_url=match.group(0), max_retries=0) as c:
+                message = c.messages.create(model="m", max_tokens=10, messages=MESSAGES)
+
+            assert message.content[0].type == "text"
+            assert message.content[0].text == "OPTIMIZED RESUME\nfrom a file\n"
+            assert message.usage.input_tokens == 77
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
     assert proc.returncode == 0

@@ -254,6 +254,20 @@ class RecordedRequest:
         return dataclasses.asdict(self)
 
 
+@dataclass
+class _Exchange:
+    """One /v1/messages request/response in flight (event-loop thread only)."""
+
+    send: Send
+    rec: RecordedRequest
+    generation: int
+    reply: FakeReply = field(default_factory=FakeReply)
+    model: str = ""
+    abort: asyncio.Event = field(default_factory=asyncio.Event)
+    stream_open: bool = False
+    settled: bool = False
+
+
 class _DropConnection(Exception):
     """Raised inside the ASGI app after the response started: uvicorn then closes the socket."""
 
@@ -482,11 +496,6 @@ class FakeAnthropicServer:
         """``wait_for`` for async tests: waits on a worker thread, so the caller's loop runs on."""
         return await asyncio.to_thread(self.wait_for, predicate, timeout)
 
-    def _update(self, fn: Callable[[], None]) -> None:
-        with self._cond:
-            fn()
-            self._cond.notify_all()
-
     # -- ASGI app --------------------------------------------------------------------------
 
     async def _app(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -521,17 +530,13 @@ class FakeAnthropicServer:
             body=body if body is not None else raw.decode("utf-8", "replace"),
             received_at=time.time(),
             stream=isinstance(body, dict) and body.get("stream") is True,
-            request_id=f"req_fake{uuid.uuid4().hex[:20]}",
+            request_id=_new_request_id(),
         )
         with self._cond:
             self._calls += 1
             self._requests.append(rec)
-            generation = self._generation
+            ex = _Exchange(send=send, rec=rec, generation=self._generation)
             self._cond.notify_all()
-
-        def finish(status: int, outcome: str) -> None:
-            rec.status = status
-            rec.outcome = outcome
 
         # Real API order: authentication, then request validation, then the model's answer.
         problem: tuple[int, str] | None = None
@@ -543,14 +548,14 @@ class FakeAnthropicServer:
             problem = (400, reason)
         if problem is not None:
             status, message = problem
-            self._update(lambda: finish(status, "http_error"))
+            self._settle(ex, "http_error", status)
             await _send_error(send, status, ERROR_TYPES[status], message, rec.request_id)
             return
 
         with self._cond:
             reply = self._queue.popleft() if self._queue else self._default
         if reply.status != 200:
-            self._update(lambda: finish(reply.status, "http_error"))
+            self._settle(ex, "http_error", reply.status)
             await _send_error(
                 send,
                 reply.status,
@@ -562,31 +567,41 @@ class FakeAnthropicServer:
             )
             return
 
-        model = reply.model or body["model"]
-        abort = asyncio.Event()
-        watcher = asyncio.create_task(_watch_disconnect(receive, abort))
-        self._aborts.add(abort)
+        ex.reply = reply
+        ex.model = reply.model or body["model"]
+        watcher = asyncio.create_task(_watch_disconnect(receive, ex.abort))
+        self._aborts.add(ex.abort)
         outcome = "error"
         try:
             if rec.stream:
-                outcome = await self._send_stream(send, reply, model, rec, abort)
+                outcome = await self._send_stream(ex)
             else:
-                outcome = await self._send_json(send, reply, model, rec, abort)
+                outcome = await self._send_json(ex)
         except _DropConnection:
-            outcome = "dropped"
+            outcome = "stopped" if self._stopping else "dropped"
             raise
         finally:
-            self._aborts.discard(abort)
+            self._aborts.discard(ex.abort)
             watcher.cancel()
-            if self._stopping and outcome == "dropped":
-                outcome = "stopped"
+            self._settle(ex, outcome)  # no-op when the sender settled before its last write
 
-            def done() -> None:
-                finish(rec.status or 200, outcome)
-                if outcome == "disconnected" and generation == self._generation:
-                    self._disconnects += 1
+    def _settle(self, ex: _Exchange, outcome: str, status: int | None = None) -> None:
+        """Record how a request ended, once.
 
-            self._update(done)
+        Senders call this just before their final write, so a client that has seen the end of
+        the response also sees the fake's bookkeeping (outcome, ``open_streams``) done.
+        """
+        with self._cond:
+            if ex.settled:
+                return
+            ex.settled = True
+            ex.rec.status = status if status is not None else ex.rec.status or 200
+            ex.rec.outcome = outcome
+            if ex.stream_open:
+                self._open_streams -= 1
+            if outcome == "disconnected" and ex.generation == self._generation:
+                self._disconnects += 1
+            self._cond.notify_all()
 
     async def _pause(self, seconds: float, abort: asyncio.Event) -> None:
         """Sleep, but wake at once when the client goes away or the server stops."""
@@ -601,25 +616,25 @@ class FakeAnthropicServer:
             raise _DropConnection("server stopping")
         return "disconnected"
 
-    async def _send_json(
-        self, send: Send, reply: FakeReply, model: str, rec: RecordedRequest, abort: asyncio.Event
-    ) -> str:
+    async def _send_json(self, ex: _Exchange) -> str:
+        reply, rec, send = ex.reply, ex.rec, ex.send
         n = len(reply.reply_chunks)
         # Take as long as the stream would have taken to produce the same text.
-        await self._pause(reply.first_token_delay + reply.chunk_delay * max(n - 1, 0), abort)
-        if outcome := self._aborted(abort):
+        await self._pause(reply.first_token_delay + reply.chunk_delay * max(n - 1, 0), ex.abort)
+        if outcome := self._aborted(ex.abort):
             return outcome
         if reply.error_after_chunks is not None:
             # A non-streaming call cannot fail mid-body: report the error type as an HTTP error.
             status = next((s for s, t in ERROR_TYPES.items() if t == reply.error_type), 500)
-            rec.status = status
+            self._settle(ex, "http_error", status)
             await _send_error(
                 send, status, reply.error_type, reply.error_message, rec.request_id, reply.headers
             )
             return "http_error"
-        payload = _json_bytes(
-            _message(reply, model, reply.reply_text, reply.total_output_tokens, reply.stop_reason)
+        message = _message(
+            reply, ex.model, reply.reply_text, reply.total_output_tokens, reply.stop_reason
         )
+        payload = _json_bytes(message)
         hdrs = {"content-type": "application/json", "content-length": str(len(payload))}
         await _start(send, 200, rec.request_id, {**hdrs, **reply.headers})
         rec.headers_sent_at = time.time()
@@ -627,60 +642,47 @@ class FakeAnthropicServer:
             half = payload[: len(payload) // 2]
             await send({"type": "http.response.body", "body": half, "more_body": True})
             raise _DropConnection("drop_after_chunks")
+        self._settle(ex, "completed")
         await send({"type": "http.response.body", "body": payload})
         return "completed"
 
-    async def _send_stream(
-        self, send: Send, reply: FakeReply, model: str, rec: RecordedRequest, abort: asyncio.Event
-    ) -> str:
+    async def _send_stream(self, ex: _Exchange) -> str:
+        reply, rec, send, abort = ex.reply, ex.rec, ex.send, ex.abort
         hdrs = {"content-type": "text/event-stream", "cache-control": "no-cache"}
         await _start(send, 200, rec.request_id, {**hdrs, **reply.headers})
         with self._cond:
             self._open_streams += 1
+            ex.stream_open = True
             rec.headers_sent_at = time.time()
             self._cond.notify_all()
-        try:
-            return await self._stream_body(send, reply, model, rec, abort)
-        finally:
 
-            def closed() -> None:
-                self._open_streams -= 1
-
-            self._update(closed)
-
-    async def _stream_body(
-        self, send: Send, reply: FakeReply, model: str, rec: RecordedRequest, abort: asyncio.Event
-    ) -> str:
-        async def frame(event: str, data: dict[str, Any]) -> str | None:
-            await send(
-                {
-                    "type": "http.response.body",
-                    "body": b"event: " + event.encode() + b"\ndata: " + _json_bytes(data) + b"\n\n",
-                    "more_body": True,
-                }
-            )
+        async def frame(event: str, data: dict[str, Any], last: bool = False) -> str | None:
+            payload = b"event: " + event.encode() + b"\ndata: " + _json_bytes(data) + b"\n\n"
+            await send({"type": "http.response.body", "body": payload, "more_body": not last})
             return self._aborted(abort)  # uvicorn's send() is a silent no-op once disconnected
 
-        start = _message(reply, model, "", 1, None)
+        start = _message(reply, ex.model, "", 1, None)
         start["content"] = []
-        if outcome := await frame("message_start", {"type": "message_start", "message": start}):
-            return outcome
-        block = {
+        block_start = {
             "type": "content_block_start",
             "index": 0,
             "content_block": {"type": "text", "text": ""},
         }
-        if outcome := await frame("content_block_start", block):
-            return outcome
-        if outcome := await frame("ping", {"type": "ping"}):
-            return outcome
+        head: list[tuple[str, dict[str, Any]]] = [
+            ("message_start", {"type": "message_start", "message": start}),
+            ("content_block_start", block_start),
+            ("ping", {"type": "ping"}),
+        ]
+        for event, data in head:
+            if outcome := await frame(event, data):
+                return outcome
 
         chunks = reply.reply_chunks
         for i in range(len(chunks) + 1):
             if i == reply.error_after_chunks:
                 error = _error_body(reply.error_type, reply.error_message, None, reply.error_code)
-                await frame("error", error)
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                self._settle(ex, "error_event")
+                await frame("error", error, last=True)
                 return "error_event"
             if i == reply.drop_after_chunks:
                 raise _DropConnection("drop_after_chunks")
@@ -704,22 +706,19 @@ class FakeAnthropicServer:
             if outcome:
                 return outcome
 
-        tail: list[tuple[str, dict[str, Any]]] = [
+        message_delta = {
+            "type": "message_delta",
+            "delta": {"stop_reason": reply.stop_reason, "stop_sequence": None},
+            "usage": {"output_tokens": reply.total_output_tokens},
+        }
+        for event, data in [
             ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-            (
-                "message_delta",
-                {
-                    "type": "message_delta",
-                    "delta": {"stop_reason": reply.stop_reason, "stop_sequence": None},
-                    "usage": {"output_tokens": reply.total_output_tokens},
-                },
-            ),
-            ("message_stop", {"type": "message_stop"}),
-        ]
-        for event, data in tail:
+            ("message_delta", message_delta),
+        ]:
             if outcome := await frame(event, data):
                 return outcome
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        self._settle(ex, "completed")
+        await frame("message_stop", {"type": "message_stop"}, last=True)
         return "completed"
 
     # -- control endpoints -----------------------------------------------------------------
