@@ -1,0 +1,692 @@
+"""The benchmark: `python -m bench` (full run, several minutes) or `python -m bench --smoke` (CI).
+
+It starts everything itself on loopback (the fake Anthropic server, Redis if none runs, the
+product and two floors under uvicorn), measures, prints a table and writes the same figures as
+JSON to bench/results/latest.json. docs/README-performance.md explains every row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import load
+from bench.servers import BASE_DIR, PYTHON, Fake, Redis, RssSampler, Uvicorn, child_env, rss_bytes
+from bench.servers import raise_fd_limit as raise_fd_limit
+from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, split_chunks
+
+RESULTS_DIR = BASE_DIR / "bench" / "results"
+REDIS_DB = 14  # ours alone: the harness FLUSHDBs it (tests use 15, the product 0)
+MODEL = "claude-sonnet-4-20250514"  # the seed's pricing: 2,500 in + 1,200 out = $0.0255
+API_PATH = "/api/v1/generate"
+STREAM_PATH = "/api/v1/generate/stream"
+
+RESUME = """Jane Doe
+Senior Python Developer | jane.doe@example.com | Berlin, Germany
+
+SUMMARY
+Backend engineer with 6 years of experience building Python and Django web applications, REST
+APIs and background job pipelines on PostgreSQL and Redis. {tag}
+
+EXPERIENCE
+Senior Software Engineer, Example Logistics GmbH (2021 - present)
+- Built and maintained Django REST APIs used by the customer portal and mobile apps
+- Moved slow reports to Celery background jobs backed by Redis, cutting page times by 80%
+- Tuned PostgreSQL queries and indexes for the order search pages
+- Mentored three junior developers and ran the team's code reviews
+
+Software Engineer, Sample Retail AG (2019 - 2021)
+- Developed Python services for inventory and pricing data
+- Wrote pytest suites and set up continuous integration with GitHub Actions
+- Containerised the services with Docker and deployed them on AWS (EC2, S3, RDS)
+
+Junior Developer, Web Agency Nord (2018 - 2019)
+- Built customer websites with Django and PostgreSQL
+- Automated deployments with Fabric and shell scripts
+
+SKILLS
+Python, Django, Django REST Framework, PostgreSQL, Redis, Celery, Docker, AWS, pytest, Git
+
+EDUCATION
+B.Sc. Computer Science, Technical University of Munich (2018)
+"""
+
+JOB = """Senior Python Developer (Backend)
+
+We are looking for a Senior Python Developer to build and run the APIs behind our logistics
+platform. You will design REST APIs in Django, own background processing with Celery and Redis,
+and keep PostgreSQL fast as we grow.
+
+Requirements
+- 5+ years of professional Python experience
+- Strong Django and Django REST Framework skills
+- PostgreSQL performance tuning, Redis, Celery
+- Docker, CI/CD (GitHub Actions), AWS
+- Clear communication and mentoring of junior developers
+"""
+
+
+def body(tag: str = "") -> dict[str, str]:
+    return {"resume_raw_text": RESUME.format(tag=tag), "job_description_text": JOB}
+
+
+def reply_chunks(count: int) -> list[str]:
+    """The fake's default reply cut into `count` pieces (Claude streams a few tokens a chunk)."""
+    words = split_chunks(DEFAULT_REPLY_TEXT)
+    size = -(-len(words) // count)
+    return ["".join(words[i : i + size]) for i in range(0, len(words), size)]
+
+
+@dataclass
+class Plan:
+    smoke: bool
+    seconds: float  # per wrk row
+    repeat: int  # wrk rows are repeated; the table shows the median of the repeats
+    miss_c1: int
+    miss_c16: int
+    streams_sequential: int
+    stream_levels: list[int]
+    first_token: float = 0.8  # "first token after 800 ms, then about 50 chunks/s"
+    chunk_delay: float = 0.02
+    chunks: int = 50
+    slow_first_token: float = 1.0  # concurrent streams: long-lived, slow upstream
+    slow_chunk_delay: float = 0.5
+    slow_chunks: int = 20
+
+    @classmethod
+    def make(cls, args: argparse.Namespace) -> Plan:
+        if args.smoke:
+            plan = cls(True, 1, 1, 2, 16, 2, [20], slow_first_token=0.2, slow_chunk_delay=0.05)
+            plan.slow_chunks = 10
+        else:
+            plan = cls(False, 6, 3, 6, 32, 6, [100, 500, 1000])
+        if args.seconds:
+            plan.seconds = args.seconds
+        if args.repeat:
+            plan.repeat = args.repeat
+        if args.levels:
+            plan.stream_levels = [int(x) for x in args.levels.split(",")]
+        return plan
+
+
+class Bench:
+    def __init__(self, plan: Plan, tmp: Path) -> None:
+        self.plan = plan
+        self.tmp = tmp
+        self.report: dict[str, Any] = {}
+        self.rows: list[tuple[str, str, dict[str, Any]]] = []
+        self.fake: Fake | None = None
+        self.redis: Redis | None = None
+        self.api_key = ""
+        self.stand_in = False
+        self.hit_body = json.dumps(body("hit")).encode()
+
+    # -- set-up --------------------------------------------------------------------------------
+
+    def product_env(self, settings_module: str = "resumesite.settings", **extra: str) -> dict:
+        assert self.fake is not None and self.redis is not None
+        if self.stand_in:
+            settings_module = "bench.settings"  # adds the stand-in /api/v1/generate routes
+        return child_env(
+            DJANGO_SETTINGS_MODULE=settings_module,
+            VAR_DIR=str(self.tmp / "var"),
+            SECRET_KEY="bench-not-secret",
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            REDIS_URL=self.redis.url,
+            LLM_PROVIDER="anthropic",
+            ANTHROPIC_API_KEY="bench",
+            ANTHROPIC_BASE_URL=self.fake.url,
+            ANTHROPIC_MODEL=MODEL,
+            # On (it is in the measured path) but too high to trip.
+            API_RATE_LIMIT_PER_MINUTE="100000000",
+            **extra,
+        )
+
+    def manage(self, *args: str) -> str:
+        out = subprocess.run(
+            [PYTHON, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=self.product_env(),
+            capture_output=True,
+            text=True,
+        )
+        if out.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{out.stderr}")
+        return out.stdout
+
+    def setup(self) -> None:
+        self.fake = Fake(self.tmp)
+        self.redis = Redis(self.tmp, REDIS_DB)
+        self.redis.flush()
+        code = "from bench.urls import product_has_api; print(product_has_api())"
+        self.stand_in = self.manage("shell", "-c", code).strip().endswith("False")
+        self.manage("migrate", "-v0")
+        try:
+            self.api_key = self.manage("create_api_key", "bench").strip().splitlines()[-1]
+        except RuntimeError:  # the command is not on main yet
+            code = "from optimizer.models import ApiKey; print(ApiKey.create_key('bench')[1])"
+            self.api_key = self.manage("shell", "-c", code).strip().splitlines()[-1]
+        self.upstream_fast(timestamps=False)
+
+    def upstream_fast(self, timestamps: bool) -> None:
+        assert self.fake is not None
+        p = self.plan
+        self.fake.set_default(
+            chunks=reply_chunks(p.chunks),
+            input_tokens=2500,
+            output_tokens=1200,
+            first_token_delay=p.first_token,
+            chunk_delay=p.chunk_delay,
+            timestamp_chunks=timestamps,
+        )
+
+    def upstream_slow(self) -> None:
+        assert self.fake is not None
+        p = self.plan
+        self.fake.set_default(
+            chunks=reply_chunks(p.slow_chunks),
+            input_tokens=2500,
+            output_tokens=1200,
+            first_token_delay=p.slow_first_token,
+            chunk_delay=p.slow_chunk_delay,
+            timestamp_chunks=True,
+        )
+
+    def stop(self) -> None:
+        if self.fake is not None:
+            self.fake.stop()
+        if self.redis is not None:
+            self.redis.flush()
+            self.redis.stop()
+
+    # -- measuring -----------------------------------------------------------------------------
+
+    def hammer(self, url: str, concurrency: int, payload: bytes | None = None) -> dict[str, Any]:
+        """A wrk row, repeated plan.repeat times: the median of each figure, errors summed."""
+        runs = [
+            load.hammer(
+                url,
+                payload or self.hit_body,
+                self.api_key,
+                concurrency,
+                self.plan.seconds,
+                self.tmp,
+            )
+            for _ in range(self.plan.repeat)
+        ]
+        row: dict[str, Any] = {"tool": runs[0]["tool"], "concurrency": concurrency}
+        for name in ("rps", "p50_ms", "p95_ms", "p99_ms", "mean_ms"):
+            values = [r[name] for r in runs if r[name] is not None]
+            row[name] = round(statistics.median(values), 3) if values else None
+        row["requests"] = sum(r["requests"] for r in runs)
+        row["errors"] = sum(r["errors"] for r in runs)
+        row["repeats"] = len(runs)
+        row["runs_p50_ms"] = [r["p50_ms"] for r in runs]
+        row["runs_rps"] = [r["rps"] for r in runs]
+        return row
+
+    def row(self, section: str, label: str, data: dict[str, Any]) -> dict[str, Any]:
+        self.rows.append((section, label, data))
+        print(f"  {section:<18} {label:<34} {_fmt_row(data)}", flush=True)
+        return data
+
+    def check_hit(self, url: str) -> None:
+        """One request must be a 200 cache hit before wrk hammers the same body."""
+        response = httpx.post(
+            url,
+            content=self.hit_body,
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.api_key}"},
+            timeout=30,
+        )
+        data = response.json()
+        if response.status_code != 200 or not data.get("usage_stats", {}).get("cached"):
+            raise RuntimeError(f"expected a cache hit, got {response.status_code}: {data}")
+
+    def run(self) -> dict[str, Any]:
+        p = self.plan
+        self.setup()
+        assert self.fake is not None and self.redis is not None
+        self.report["meta"] = self.meta()
+        print(
+            f"bench: {'smoke' if p.smoke else 'full'} run; API: "
+            f"{'STAND-IN (no /api/v1/generate on this branch)' if self.stand_in else 'product'}"
+        )
+
+        server = Uvicorn(
+            "product-w1",
+            "resumesite.asgi:application",
+            self.product_env(),
+            self.tmp,
+            workers=1,
+            ready_path="/api/v1/health",
+        )
+        try:
+            self.report["cost"] = self.cost(server.url)
+            self.report["value_bytes"] = self.entry_size()
+            self.report["miss_latency"] = self.misses(server.url)
+            self.check_hit(server.url + API_PATH)
+            hit = {
+                "c1": self.row(
+                    "hit", "POST /api/v1/generate c=1", self.hammer(server.url + API_PATH, 1)
+                ),
+                "c16": self.row(
+                    "hit", "POST /api/v1/generate c=16", self.hammer(server.url + API_PATH, 16)
+                ),
+            }
+            self.report["hit_latency"] = hit
+            throughput: dict[str, Any] = {"w1": {"c16": hit["c16"]}}
+            throughput["w1"]["c64"] = self.row(
+                "throughput", "hits, 1 worker, c=64", self.hammer(server.url + API_PATH, 64)
+            )
+            self.report["streaming"] = self.streaming(server.url)
+            self.report["concurrent_streams"] = self.concurrent_streams(server)
+        finally:
+            server.stop()
+
+        server = Uvicorn(
+            "product-w2",
+            "resumesite.asgi:application",
+            self.product_env(),
+            self.tmp,
+            workers=2,
+            ready_path="/api/v1/health",
+        )
+        try:
+            self.check_hit(server.url + API_PATH)
+            throughput["w2"] = {
+                f"c{c}": self.row(
+                    "throughput", f"hits, 2 workers, c={c}", self.hammer(server.url + API_PATH, c)
+                )
+                for c in (16, 64)
+            }
+        finally:
+            server.stop()
+        self.report["throughput"] = throughput
+        self.report["floors"] = self.floors()
+        self.report["variants"] = self.variants(hit)
+        self.report["targets"] = self.targets()
+        self.report["meta"]["loadavg_after"] = os.getloadavg()
+        self.report["meta"]["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        return self.report
+
+    # -- sections ------------------------------------------------------------------------------
+
+    def cost(self, url: str) -> dict[str, Any]:
+        """The seed's scenario: 10 identical requests, one upstream call."""
+        assert self.fake is not None and self.redis is not None
+        self.redis.flush()
+        self.fake.reset()
+        self.upstream_fast(timestamps=False)
+        results = [
+            asyncio.run(load.post_json(url + API_PATH, [body("hit")], self.api_key, 1))[0]
+            for _ in range(10)
+        ]
+        usages = [(data or {}).get("usage_stats", {}) for _, _, data in results]
+        charged = sum(u.get("cost_usd") or 0.0 for u in usages)
+        one_call = usages[0].get("cost_usd") or 0.0
+        data = {
+            "requests": 10,
+            "ok": sum(1 for _, status, _ in results if status == 200),
+            "cached_responses": sum(1 for u in usages if u.get("cached")),
+            "upstream_calls": self.fake.stats()["calls"],
+            "cost_usd": round(charged, 6),
+            "cost_without_cache_usd": round(one_call * 10, 6),
+            "saved_usd": round(sum(u.get("saved_usd") or 0.0 for u in usages), 6),
+            "first_ms": round(results[0][0], 1),
+            "repeat_p50_ms": round(statistics.median(r[0] for r in results[1:]), 3),
+            "tool": "httpx",
+        }
+        self.row("cost", "10 identical requests", data)
+        return data
+
+    def entry_size(self) -> int:
+        """Bytes of the one cache entry the cost scenario stored (the floor GETs as many)."""
+        assert self.redis is not None
+        sizes = [
+            int(self.redis.client.strlen(key))
+            for key in self.redis.client.scan_iter(match="*llm:*")
+            if b"_stats:" not in key
+        ]
+        return max(sizes) if sizes else 0
+
+    def misses(self, url: str) -> dict[str, Any]:
+        self.upstream_fast(timestamps=False)
+        p = self.plan
+        result = {}
+        for concurrency, count in ((1, p.miss_c1), (16, p.miss_c16)):
+            bodies = [body(f"miss {concurrency}-{i}-{time.time_ns()}") for i in range(count)]
+            answers = asyncio.run(load.post_json(url + API_PATH, bodies, self.api_key, concurrency))
+            ok = [
+                ms
+                for ms, status, data in answers
+                if status == 200 and data and not data["usage_stats"].get("cached")
+            ]
+            data = {
+                **load.summarize_ms(ok),
+                "concurrency": concurrency,
+                "errors": len(answers) - len(ok),
+                "tool": "httpx",
+            }
+            result[f"c{concurrency}"] = self.row(
+                "miss", f"POST /api/v1/generate c={concurrency}", data
+            )
+        return result
+
+    def streaming(self, url: str) -> dict[str, Any]:
+        """Sequential streams of misses: time to first chunk and per-chunk relay delay."""
+        self.upstream_fast(timestamps=True)
+        results = []
+        for i in range(self.plan.streams_sequential):
+            results.append(
+                asyncio.run(
+                    load.sse_post(
+                        url + STREAM_PATH,
+                        body(f"stream {i} {time.time_ns()}"),
+                        self.api_key,
+                        seconds=60,
+                    )
+                )
+            )
+        ok = [r for r in results if r.ok]
+        ttfc = [r.ttfc_ms for r in ok if r.ttfc_ms is not None]
+        relay = [ms for r in ok for ms in r.relay_ms]
+        data = {
+            "streams": len(results),
+            "errors": len(results) - len(ok),
+            "chunks_per_stream": statistics.median(r.chunks for r in ok) if ok else 0,
+            "upstream_first_token_ms": self.plan.first_token * 1000,
+            "ttfc_ms": load.summarize_ms(ttfc),
+            "ttfc_overhead_ms": load.summarize_ms([t - self.plan.first_token * 1000 for t in ttfc]),
+            "relay_ms": load.summarize_ms(relay),
+            "error_samples": [r.error for r in results if not r.ok][:3],
+            "tool": "raw asyncio SSE client",
+        }
+        self.row("stream", "TTFC - upstream first token", data["ttfc_overhead_ms"])
+        self.row("stream", "relay delay per chunk", data["relay_ms"])
+        return data
+
+    def concurrent_streams(self, server: Uvicorn) -> dict[str, Any]:
+        assert self.fake is not None
+        out: dict[str, Any] = {}
+        p = self.plan
+        stream_seconds = p.slow_first_token + p.slow_chunk_delay * (p.slow_chunks - 1)
+        for level in p.stream_levels:
+            self.fake.reset()  # also restores the CLI default: set ours again
+            self.upstream_slow()
+            baseline = rss_bytes(server.proc.pid)
+            gauge = load.OpenStreams()
+
+            async def many(level: int = level, gauge: load.OpenStreams = gauge) -> list:
+                return list(
+                    await asyncio.gather(
+                        *(
+                            load.sse_post(
+                                server.url + STREAM_PATH,
+                                body(f"c{level}-{i}-{time.time_ns()}"),
+                                self.api_key,
+                                seconds=stream_seconds + 120,
+                                gauge=gauge,
+                            )
+                            for i in range(level)
+                        )
+                    )
+                )
+
+            started = time.monotonic()
+            with RssSampler(server.proc.pid) as rss:
+                results = asyncio.run(many())
+            elapsed = time.monotonic() - started
+            ok = [r for r in results if r.ok]
+            relay = [ms for r in ok for ms in r.relay_ms]
+            ttfc = [r.ttfc_ms for r in ok if r.ttfc_ms is not None]
+            data = {
+                "streams": level,
+                "errors": level - len(ok),
+                "peak_open_streams": gauge.peak,
+                "upstream_calls": self.fake.stats()["calls"],
+                "seconds": round(elapsed, 2),
+                "upstream_stream_seconds": stream_seconds,
+                "relay_ms": load.summarize_ms(relay),
+                "ttfc_ms": load.summarize_ms(ttfc),
+                "rss_baseline_mb": round(baseline / 2**20, 1),
+                "rss_peak_mb": round(rss.peak / 2**20, 1),
+                "rss_per_stream_kb": round((rss.peak - baseline) / level / 1024, 1),
+                "error_samples": sorted({str(r.error) for r in results if not r.ok})[:3],
+                "tool": "raw asyncio SSE client",
+            }
+            self.row("streams", f"{level} concurrent SSE, 1 worker", data)
+            out[str(level)] = data
+            self.fake.wait_idle()
+        self.upstream_fast(timestamps=False)
+        return out
+
+    def floors(self) -> dict[str, Any]:
+        assert self.redis is not None
+        size = self.report["value_bytes"] or 1
+        self.redis.client.set("bench:floor", json.dumps({"v": "x" * max(size - 8, 0)}))
+        out: dict[str, Any] = {"value_bytes": size}
+        env = child_env(REDIS_URL=self.redis.url)
+        for name, app, factory in (
+            ("asgi_redis", "bench.floor_asgi:app", False),
+            ("django_empty", "bench.floor_django:application", True),
+        ):
+            server = Uvicorn(f"floor-{name}", app, env, self.tmp, factory=factory)
+            try:
+                out[name] = {
+                    f"c{c}": self.row(
+                        "floor", f"{name} c={c}", self.hammer(server.url + API_PATH, c)
+                    )
+                    for c in (1, 16)
+                }
+            finally:
+                server.stop()
+        hit = self.report["hit_latency"]["c1"]["p50_ms"]
+        out["hit_vs_asgi_floor"] = _ratio(hit, out["asgi_redis"]["c1"]["p50_ms"])
+        out["hit_vs_django_floor"] = _ratio(hit, out["django_empty"]["c1"]["p50_ms"])
+        return out
+
+    def variants(self, hit: dict[str, Any]) -> dict[str, Any]:
+        """With and without each hit-path choice, on one worker."""
+        out: dict[str, Any] = {"async_middleware+native_read": {**hit, "settings": "product"}}
+        for middleware, read in (("django", "native"), ("native", "aget"), ("django", "aget")):
+            name = f"{'django' if middleware == 'django' else 'async'}_middleware+{read}_read"
+            env = self.product_env(
+                "bench.settings", BENCH_MIDDLEWARE=middleware, BENCH_CACHE_READ=read
+            )
+            server = Uvicorn(
+                f"variant-{middleware}-{read}",
+                "resumesite.asgi:application",
+                env,
+                self.tmp,
+                ready_path="/api/v1/health",
+            )
+            try:
+                self.check_hit(server.url + API_PATH)
+                out[name] = {
+                    f"c{c}": self.row(
+                        "variant", f"{name} c={c}", self.hammer(server.url + API_PATH, c)
+                    )
+                    for c in (1, 16)
+                }
+                out[name]["settings"] = "bench.settings"
+            finally:
+                server.stop()
+        return out
+
+    def targets(self) -> dict[str, Any]:
+        r = self.report
+        hit = r["hit_latency"]["c1"]["p50_ms"]
+        ratio = _ratio(r["miss_latency"]["c1"]["p50_ms"], hit)
+        r["hit_miss_ratio"] = ratio
+        top = str(max(self.plan.stream_levels))
+        streams = r["concurrent_streams"][top]
+        checks: list[tuple[str, str, Any, Callable[[Any], bool]]] = [
+            (
+                "hit_p50_c1_vs_django_floor",
+                "<= 1.5x",
+                r["floors"]["hit_vs_django_floor"],
+                lambda v: v <= 1.5,
+            ),
+            (
+                "hits_per_second_w1_c16",
+                ">= 800",
+                r["throughput"]["w1"]["c16"]["rps"],
+                lambda v: v >= 800,
+            ),
+            ("hit_miss_ratio", ">= 500x", ratio, lambda v: v >= 500),
+            ("relay_p50_ms", "< 1 ms", r["streaming"]["relay_ms"]["p50_ms"], lambda v: v < 1),
+            (
+                f"errors_at_{top}_streams",
+                "== 0 (target: 1000 streams)",
+                streams["errors"],
+                lambda v: v == 0 and int(top) >= 1000,
+            ),
+        ]
+        out = {}
+        for name, target, value, passes in checks:
+            out[name] = {
+                "target": target,
+                "value": value,
+                "met": bool(value is not None and passes(value)),
+            }
+        return out
+
+    def meta(self) -> dict[str, Any]:
+        import django
+        import uvicorn
+
+        assert self.redis is not None
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        mem = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        wrk = None
+        if load.wrk_available():
+            out = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+            wrk = (out.stdout + out.stderr).split("[")[0].strip() or "wrk"
+        p = self.plan
+        return {
+            "mode": "smoke" if p.smoke else "full",
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "api": "stand-in (bench/urls.py: no key auth, no rate limit)"
+            if self.stand_in
+            else "product (key auth and rate limit on)",
+            "machine": {
+                "nproc": os.cpu_count(),
+                "cpu": cpu,
+                "ram_gb": round(mem / 2**20, 1),
+                "python": platform.python_version(),
+                "uvicorn": uvicorn.__version__,
+                "django": django.get_version(),
+                "redis_server": self.redis.client.info("server")["redis_version"],
+                "redis_started_by_bench": self.redis.started_by_us,
+                "wrk": wrk,
+                "loadavg_before": os.getloadavg(),
+            },
+            "upstream": {
+                "first_token_ms": p.first_token * 1000,
+                "chunk_interval_ms": p.chunk_delay * 1000,
+                "chunks": len(reply_chunks(p.chunks)),
+                "slow_first_token_ms": p.slow_first_token * 1000,
+                "slow_chunk_interval_ms": p.slow_chunk_delay * 1000,
+                "slow_chunks": len(reply_chunks(p.slow_chunks)),
+                "model": MODEL,
+            },
+            "wrk_seconds_per_run": p.seconds,
+            "repeats": p.repeat,
+            "redis_db": REDIS_DB,
+        }
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or not b:
+        return None
+    return round(a / b, 2)
+
+
+def _fmt_row(d: dict[str, Any]) -> str:
+    parts = []
+    for key in ("p50_ms", "p95_ms", "p99_ms"):
+        if d.get(key) is not None:
+            parts.append(f"{key[:3]} {d[key]:8.3f} ms")
+    if "relay_ms" in d:
+        relay = d["relay_ms"]
+        parts.append(f"relay p50 {relay['p50_ms']} p99 {relay['p99_ms']} ms")
+        parts.append(f"peak RSS {d['rss_peak_mb']} MB ({d['rss_per_stream_kb']} KB/stream)")
+    if d.get("rps") is not None:
+        parts.append(f"{d['rps']:8.1f} req/s")
+    if "upstream_calls" in d and "cost_usd" in d:
+        parts.append(
+            f"upstream calls {d['upstream_calls']}, ${d['cost_usd']} "
+            f"(without cache ${d['cost_without_cache_usd']})"
+        )
+    if "errors" in d:
+        parts.append(f"errors {d['errors']}")
+    if "tool" in d:
+        parts.append(f"[{d['tool']}]")
+    return "  ".join(parts)
+
+
+def print_summary(report: dict[str, Any]) -> None:
+    print("\nTargets (issue 8):")
+    for name, t in report["targets"].items():
+        print(
+            f"  {'MET ' if t['met'] else 'MISS'}  {name:<32} {t['value']!s:<10} target {t['target']}"
+        )
+    f = report["floors"]
+    print(
+        f"\nHit p50 c=1 = {f['hit_vs_asgi_floor']}x the bare ASGI+Redis floor, "
+        f"{f['hit_vs_django_floor']}x the empty Django view; hit/miss = {report['hit_miss_ratio']}x"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="a few seconds, small counts (CI)")
+    parser.add_argument("--repeat", type=int, help="runs per wrk row (median reported)")
+    parser.add_argument("--seconds", type=float, help="seconds per wrk run")
+    parser.add_argument("--levels", help="concurrent stream counts, e.g. 100,500,1000")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR / "latest.json")
+    args = parser.parse_args(argv)
+    limit = raise_fd_limit()
+    plan = Plan.make(args)
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        bench = Bench(plan, Path(tmp))
+        try:
+            report = bench.run()
+        finally:
+            bench.stop()
+    report["meta"]["fd_limit"] = limit
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print_summary(report)
+    print(f"\nJSON: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
