@@ -1,8 +1,8 @@
 """Load generation: wrk for latency and throughput rows, our own asyncio clients for the rest.
 
 - `hammer()`: the same POST over and over for a fixed time at a fixed concurrency (closed loop).
-  wrk when installed (a C client: its own overhead is a few microseconds); otherwise an httpx
-  fallback (~0.3 ms of client overhead per request: fine for CI, not for the published table).
+  wrk when installed (a C client: its own overhead is a few microseconds); otherwise (or for
+  sub-second smoke rows, as wrk counts whole seconds) an httpx fallback (~0.3 ms of client overhead per request: fine for CI, not for the published table).
 - `post_json()`: one-off JSON requests (misses, the cost scenario) with httpx.
 - `sse_post()`: a minimal raw HTTP/1.1 SSE client on asyncio streams: cheap enough to hold 1,000
   streams in one process and stamp each chunk's arrival the moment its bytes are read.
@@ -65,7 +65,7 @@ def hammer(
 
     Returns requests/s, latency percentiles (ms), error counts and the tool that measured them.
     """
-    if wrk_available():
+    if wrk_available() and seconds >= 1:
         return _wrk(url, body, api_key, concurrency, seconds, tmp)
     return asyncio.run(_httpx_hammer(url, body, api_key, concurrency, seconds))
 

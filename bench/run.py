@@ -81,6 +81,22 @@ Requirements
 """
 
 
+SETUP_SCRIPT = """
+import io
+from django.core.management import call_command, get_commands
+from bench.urls import product_has_api
+from optimizer.models import ApiKey
+call_command("migrate", verbosity=0)
+print(product_has_api())
+if "create_api_key" in get_commands():
+    out = io.StringIO()
+    call_command("create_api_key", "bench", stdout=out)
+    print(out.getvalue().strip().splitlines()[-1])
+else:
+    print(ApiKey.create_key("bench")[1])
+"""
+
+
 def body(tag: str = "") -> dict[str, str]:
     return {"resume_raw_text": RESUME.format(tag=tag), "job_description_text": JOB}
 
@@ -111,8 +127,10 @@ class Plan:
     @classmethod
     def make(cls, args: argparse.Namespace) -> Plan:
         if args.smoke:
-            plan = cls(True, 1, 1, 2, 16, 2, [20], slow_first_token=0.2, slow_chunk_delay=0.05)
-            plan.slow_chunks = 10
+            # Short everything: sub-second rows (the httpx client: wrk counts whole seconds)
+            # and a fast upstream. Smoke figures say the harness works, not how fast we are.
+            plan = cls(True, 0.4, 1, 2, 16, 2, [20], first_token=0.2, chunk_delay=0.005)
+            plan.slow_first_token, plan.slow_chunk_delay, plan.slow_chunks = 0.2, 0.05, 10
         else:
             plan = cls(False, 6, 3, 6, 32, 6, [100, 500, 1000])
         if args.seconds:
@@ -135,6 +153,9 @@ class Bench:
         self.api_key = ""
         self.stand_in = False
         self.hit_body = json.dumps(body("hit")).encode()
+        self.started = time.monotonic()
+        self.floor_servers: dict[str, Uvicorn] = {}
+        self.variant_servers: list[Uvicorn] = []
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -173,14 +194,10 @@ class Bench:
         self.fake = Fake(self.tmp)
         self.redis = Redis(self.tmp, REDIS_DB)
         self.redis.flush()
-        code = "from bench.urls import product_has_api; print(product_has_api())"
-        self.stand_in = self.manage("shell", "-c", code).strip().endswith("False")
-        self.manage("migrate", "-v0")
-        try:
-            self.api_key = self.manage("create_api_key", "bench").strip().splitlines()[-1]
-        except RuntimeError:  # the command is not on main yet
-            code = "from optimizer.models import ApiKey; print(ApiKey.create_key('bench')[1])"
-            self.api_key = self.manage("shell", "-c", code).strip().splitlines()[-1]
+        # One Django start for all the set-up: migrate, "is the API on this branch?", a key.
+        lines = self.manage("shell", "-c", SETUP_SCRIPT).strip().splitlines()
+        self.stand_in = lines[-2] == "False"
+        self.api_key = lines[-1]
         self.upstream_fast(timestamps=False)
 
     def upstream_fast(self, timestamps: bool) -> None:
@@ -208,6 +225,8 @@ class Bench:
         )
 
     def stop(self) -> None:
+        for server in [*self.floor_servers.values(), *self.variant_servers]:
+            server.stop()
         if self.fake is not None:
             self.fake.stop()
         if self.redis is not None:
@@ -242,7 +261,8 @@ class Bench:
 
     def row(self, section: str, label: str, data: dict[str, Any]) -> dict[str, Any]:
         self.rows.append((section, label, data))
-        print(f"  {section:<18} {label:<34} {_fmt_row(data)}", flush=True)
+        elapsed = time.monotonic() - self.started
+        print(f"{elapsed:6.1f}s {section:<11} {label:<34} {_fmt_row(data)}", flush=True)
         return data
 
     def check_hit(self, url: str) -> None:
@@ -317,6 +337,7 @@ class Bench:
         finally:
             server.stop()
         self.report["throughput"] = throughput
+        self.start_comparison_servers()
         self.report["floors"] = self.floors()
         self.report["variants"] = self.variants(hit)
         self.report["targets"] = self.targets()
@@ -475,18 +496,44 @@ class Bench:
         self.upstream_fast(timestamps=False)
         return out
 
+    def start_comparison_servers(self) -> None:
+        """Start the floors and the variants together (idle servers cost no CPU): the Django
+        imports overlap instead of adding up. Each is measured alone, then stopped."""
+        assert self.redis is not None
+        env = child_env(REDIS_URL=self.redis.url)
+        self.floor_servers = {
+            "asgi_redis": Uvicorn("floor-asgi", "bench.floor_asgi:app", env, self.tmp, wait=False),
+            "django_empty": Uvicorn(
+                "floor-django",
+                "bench.floor_django:application",
+                env,
+                self.tmp,
+                factory=True,
+                wait=False,
+            ),
+        }
+        self.variant_servers = [
+            Uvicorn(
+                f"variant-{name}",
+                app,
+                self.product_env(
+                    "bench.settings", BENCH_MIDDLEWARE=middleware, BENCH_CACHE_READ=read
+                ),
+                self.tmp,
+                ready_path="/api/v1/health",
+                wait=False,
+            )
+            for name, app, middleware, read in self.VARIANTS
+        ]
+
     def floors(self) -> dict[str, Any]:
         assert self.redis is not None
         size = self.report["value_bytes"] or 1
         self.redis.client.set("bench:floor", json.dumps({"v": "x" * max(size - 8, 0)}))
         out: dict[str, Any] = {"value_bytes": size}
-        env = child_env(REDIS_URL=self.redis.url)
-        for name, app, factory in (
-            ("asgi_redis", "bench.floor_asgi:app", False),
-            ("django_empty", "bench.floor_django:application", True),
-        ):
-            server = Uvicorn(f"floor-{name}", app, env, self.tmp, factory=factory)
+        for name, server in self.floor_servers.items():
             try:
+                server.wait_ready()
                 out[name] = {
                     f"c{c}": self.row(
                         "floor", f"{name} c={c}", self.hammer(server.url + API_PATH, c)
@@ -500,22 +547,23 @@ class Bench:
         out["hit_vs_django_floor"] = _ratio(hit, out["django_empty"]["c1"]["p50_ms"])
         return out
 
+    # (row name, ASGI app, BENCH_MIDDLEWARE, BENCH_CACHE_READ): each of our three hit-path
+    # choices switched back to Django's default, one at a time, then all three together.
+    VARIANTS = [
+        ("stock_handler", "bench.stock_asgi:application", "native", "native"),
+        ("django_middleware", "resumesite.asgi:application", "django", "native"),
+        ("cache_aget_read", "resumesite.asgi:application", "native", "aget"),
+        ("all_django_defaults", "bench.stock_asgi:application", "django", "aget"),
+    ]
+
     def variants(self, hit: dict[str, Any]) -> dict[str, Any]:
-        """With and without each hit-path choice, on one worker."""
-        out: dict[str, Any] = {"async_middleware+native_read": {**hit, "settings": "product"}}
-        for middleware, read in (("django", "native"), ("native", "aget"), ("django", "aget")):
-            name = f"{'django' if middleware == 'django' else 'async'}_middleware+{read}_read"
-            env = self.product_env(
-                "bench.settings", BENCH_MIDDLEWARE=middleware, BENCH_CACHE_READ=read
-            )
-            server = Uvicorn(
-                f"variant-{middleware}-{read}",
-                "resumesite.asgi:application",
-                env,
-                self.tmp,
-                ready_path="/api/v1/health",
-            )
+        """With and without each hit-path choice, on one worker (bench/settings.py)."""
+        out: dict[str, Any] = {"product": {**hit, "settings": "product"}}
+        for (name, app, middleware, read), server in zip(
+            self.VARIANTS, self.variant_servers, strict=True
+        ):
             try:
+                server.wait_ready()
                 self.check_hit(server.url + API_PATH)
                 out[name] = {
                     f"c{c}": self.row(
@@ -523,7 +571,7 @@ class Bench:
                     )
                     for c in (1, 16)
                 }
-                out[name]["settings"] = "bench.settings"
+                out[name].update(app=app, middleware=middleware, cache_read=read)
             finally:
                 server.stop()
         return out

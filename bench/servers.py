@@ -199,6 +199,7 @@ class Uvicorn:
         workers: int = 1,
         factory: bool = False,
         ready_path: str = "/",
+        wait: bool = True,
     ) -> None:
         self.name = name
         self.port = free_port()
@@ -211,6 +212,12 @@ class Uvicorn:
             args.append("--factory")
         self.proc = Proc(name, args, tmp / f"uvicorn-{name}-{self.port}.log", env)
         self.ready_path = ready_path
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Until it answers (and, with several workers, until every worker is up)."""
+        name, workers = self.name, self.workers
         _wait(self._up, self.proc, f"uvicorn {name}", timeout=60)
         if workers > 1:
             # The supervisor answers as soon as one worker is up: wait for all of them.

@@ -1,11 +1,14 @@
-"""ASGI entry point: `uvicorn resumesite.asgi:application --lifespan off`."""
+"""ASGI entry point: `uvicorn resumesite.asgi:application --lifespan off`.
+
+Django's handler with no per-request thread for async requests: see optimizer/asgi.py.
+"""
 
 from __future__ import annotations
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resumesite.settings")
+
+from optimizer.asgi import get_asgi_application
 
 application = get_asgi_application()

@@ -1,0 +1,104 @@
+"""The benchmark harness keeps working: `python -m bench --smoke` runs end to end and writes every
+section of its JSON with sane values. No timing is asserted here (speed belongs to the benchmark
+itself, whose targets the full run reports)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.servers import redis_reachable
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.live
+
+
+def positive(value: Any) -> bool:
+    return isinstance(value, int | float) and value > 0
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    if not redis_reachable("127.0.0.1", 6379) and shutil.which("redis-server") is None:
+        pytest.skip("no Redis on 127.0.0.1:6379 and no redis-server to start")
+    out = tmp_path_factory.mktemp("bench") / "smoke.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--out", str(out)],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return dict(json.loads(out.read_text()))
+
+
+def test_every_section_is_present(report: dict[str, Any]) -> None:
+    expected = {
+        "meta", "cost", "value_bytes", "miss_latency", "hit_latency", "throughput",
+        "streaming", "concurrent_streams", "floors", "variants", "targets", "hit_miss_ratio",
+    }  # fmt: skip
+    assert expected <= set(report)
+    assert report["meta"]["mode"] == "smoke"
+    assert report["meta"]["machine"]["nproc"] >= 1
+
+
+def test_cost_scenario_makes_one_upstream_call(report: dict[str, Any]) -> None:
+    cost = report["cost"]
+    assert cost["ok"] == 10
+    assert cost["upstream_calls"] == 1
+    assert cost["cached_responses"] == 9
+    assert positive(cost["cost_usd"])
+    assert cost["cost_without_cache_usd"] == pytest.approx(cost["cost_usd"] * 10)
+
+
+def test_latency_rows_have_numbers_and_no_errors(report: dict[str, Any]) -> None:
+    rows = [
+        report["hit_latency"]["c1"],
+        report["hit_latency"]["c16"],
+        *(report["throughput"][w][c] for w in ("w1", "w2") for c in ("c16", "c64")),
+        *(report["floors"][f][c] for f in ("asgi_redis", "django_empty") for c in ("c1", "c16")),
+    ]
+    for variant in report["variants"].values():
+        rows += [variant["c1"], variant["c16"]]
+    assert set(report["variants"]) == {
+        "product", "stock_handler", "django_middleware", "cache_aget_read", "all_django_defaults"
+    }  # fmt: skip
+    for row in rows:
+        assert row["errors"] == 0, row
+        assert positive(row["rps"]) and positive(row["p50_ms"]), row
+        assert row["p50_ms"] <= row["p99_ms"], row
+    for row in report["miss_latency"].values():
+        assert row["errors"] == 0 and row["n"] > 0 and positive(row["p50_ms"]), row
+    assert positive(report["hit_miss_ratio"])
+    assert positive(report["floors"]["hit_vs_asgi_floor"])
+    assert positive(report["floors"]["hit_vs_django_floor"])
+    assert positive(report["value_bytes"])
+
+
+def test_streams_relay_every_chunk_without_errors(report: dict[str, Any]) -> None:
+    streaming = report["streaming"]
+    assert streaming["errors"] == 0
+    assert streaming["relay_ms"]["n"] >= streaming["streams"]
+    assert streaming["ttfc_ms"]["p50_ms"] >= streaming["upstream_first_token_ms"]
+    for level, data in report["concurrent_streams"].items():
+        assert data["errors"] == 0, data["error_samples"]
+        assert data["peak_open_streams"] == int(level)
+        assert data["upstream_calls"] == int(level)
+        assert data["relay_ms"]["n"] > 0
+        assert positive(data["rss_peak_mb"])
+
+
+def test_targets_are_reported(report: dict[str, Any]) -> None:
+    targets = report["targets"]
+    assert len(targets) == 5
+    for target in targets.values():
+        assert isinstance(target["met"], bool)
+        assert target["value"] is not None
