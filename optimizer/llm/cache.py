@@ -322,6 +322,14 @@ class LLMCache:
         except REDIS_ERRORS as error:
             self._mark_down("stats", error)
 
+    def sync_client(self) -> redis.Redis:
+        """The raw redis-py client under django-redis (sync), for the admin's SCAN paging."""
+        return self._sync_client()
+
+    def entry_pattern(self) -> str:
+        """The SCAN MATCH pattern for our entries (Redis keys, KEY_PREFIX and version applied)."""
+        return self._entry_pattern()
+
     def iter_entries(self, count: int = 500) -> Iterator[tuple[str, int]]:
         """(full Redis key, TTL seconds) for each entry, by incremental SCAN. Sync, for the admin."""
         client = self._sync_client()
