@@ -363,7 +363,11 @@ def test_cache_page_shows_totals_and_entries(staff_client: Client, backend: str)
     response = staff_client.get(reverse("admin:cache"))
     assert response.status_code == 200
     context = response.context
-    assert context["stats"]["total_keys"] == 2
+    assert context["entries"] == {
+        "count": 2,
+        "estimated": False,
+        "dbsize": context["entries"]["dbsize"],
+    }
     assert (context["stats"]["hits"], context["stats"]["misses"]) == (1, 1)
     html = response.content.decode()
     assert '<td id="cache-hit-rate">50.0%</td>' in html
@@ -408,6 +412,37 @@ def test_cache_pages_cover_every_entry_once(
         assert pages < 10
     assert sorted(seen) == sorted(stored)
     assert pages == 3  # 50 + 50 + 20
+
+
+def test_cache_page_reads_only_a_page_of_keys_from_a_big_cache(
+    staff_client: Client, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A "big" cache scaled down: the page must not read every key name (no full SCAN)."""
+    monkeypatch.setattr(admin_cache, "EXACT_COUNT_LIMIT", 100)
+    monkeypatch.setattr(admin_cache, "SCAN_COUNT", 20)
+    monkeypatch.setattr(admin_cache, "MEMORY_SAMPLE", 10)
+    cache = get_llm_cache()
+    for n in range(300):
+        put_entry(cache, f"Job {n}")
+    for n in range(100):
+        cache.sync_client().set(f"foreign:{n}", b"x")
+    names_read = 0
+    real_scan = redis.Redis.scan
+
+    def counting_scan(self: redis.Redis, *args: Any, **kwargs: Any) -> Any:
+        nonlocal names_read
+        cursor, keys = real_scan(self, *args, **kwargs)
+        names_read += len(keys)
+        return cursor, keys
+
+    monkeypatch.setattr(redis.Redis, "scan", counting_scan)
+    response = staff_client.get(reverse("admin:cache"))
+    assert len(response.context["page"].rows) == admin_cache.PAGE_SIZE
+    assert names_read < 150
+    entries = response.context["entries"]
+    assert entries["estimated"] is True and entries["dbsize"] == 400
+    assert entries["count"] == 300  # the sample (one SCAN batch of 500) covers all 400 keys
+    assert "about " in response.content.decode()
 
 
 def test_cache_page_survives_bad_cursor(staff_client: Client) -> None:
