@@ -421,11 +421,13 @@ def test_cache_page_reads_only_a_page_of_keys_from_a_big_cache(
     monkeypatch.setattr(admin_cache, "EXACT_COUNT_LIMIT", 100)
     monkeypatch.setattr(admin_cache, "SCAN_COUNT", 20)
     monkeypatch.setattr(admin_cache, "MEMORY_SAMPLE", 10)
+    monkeypatch.setattr(admin_cache, "COUNT_SAMPLE", 50)
     cache = get_llm_cache()
-    for n in range(300):
-        put_entry(cache, f"Job {n}")
-    for n in range(100):
-        cache.sync_client().set(f"foreign:{n}", b"x")
+    for n in range(400):  # every fourth key belongs to someone else
+        if n % 4 == 3:
+            cache.sync_client().set(f"foreign:{n}", b"x")
+        else:
+            put_entry(cache, f"Job {n}")
     names_read = 0
     real_scan = redis.Redis.scan
 
@@ -441,7 +443,8 @@ def test_cache_page_reads_only_a_page_of_keys_from_a_big_cache(
     assert names_read < 150
     entries = response.context["entries"]
     assert entries["estimated"] is True and entries["dbsize"] == 400
-    assert entries["count"] == 300  # the sample (one SCAN batch of 500) covers all 400 keys
+    # 300 of 400 keys are ours; a sample of ~50 keys puts the estimate within +-100 (4 sigma).
+    assert 200 <= entries["count"] <= 400
     assert "about " in response.content.decode()
 
 
