@@ -37,7 +37,7 @@ class OptimizationAdmin(admin.ModelAdmin):
         "model",
         "input_tokens",
         "output_tokens",
-        "cost_usd",
+        "cost",
         "cached",
         "latency",
         "first_chunk",
@@ -89,6 +89,10 @@ class OptimizationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description="Cost (USD)", ordering="cost_usd")
+    def cost(self, obj: Optimization) -> str:
+        return "-" if obj.cost_usd is None else f"${obj.cost_usd:.4f}"
 
     @admin.display(description="Latency (ms)", ordering="latency_ms")
     def latency(self, obj: Optimization) -> str:
@@ -153,6 +157,21 @@ class OptimizationAdmin(admin.ModelAdmin):
         return response
 
 
+class KeyStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("active", "Active"), ("revoked", "Revoked")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> QuerySet[ApiKey]:
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
     """Create, rename, revoke. The raw key is shown once, on the page right after saving."""
@@ -166,7 +185,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "request_count",
         "state",
     )
-    list_filter = ("is_admin", ("revoked_at", admin.EmptyFieldListFilter))
+    list_filter = (KeyStateFilter, "is_admin")
     search_fields = ("name", "prefix")
     actions = ("revoke",)
     # key_hash is never shown or editable; prefix identifies a key without revealing it.

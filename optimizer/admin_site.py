@@ -15,6 +15,8 @@ class OptimizerAdminSite(admin.AdminSite):
     site_header = "ATS Resume Optimizer"
     site_title = "ATS Resume Optimizer admin"
     index_title = "Operations"
+    # The record and key lists are wide tables; the sidebar would squeeze them off-screen.
+    enable_nav_sidebar = False
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
         from optimizer import admin_cache

@@ -203,6 +203,7 @@ def test_optimization_list_shows_columns_and_owner(staff_client: Client) -> None
     assert "session abcdef12…" in html
     assert "abcdef1234567890" not in html  # the session key itself is not shown in full
     assert "4,200" in html and "800" in html  # latency and time to first chunk
+    assert "$0.0210" in html
 
 
 def test_optimization_totals_follow_the_filters_and_search(staff_client: Client) -> None:
@@ -347,6 +348,10 @@ def test_revoke_action_revokes_and_list_shows_it(staff_client: Client) -> None:
     html = staff_client.get(url).content.decode()
     assert f"revoked {gone.revoked_at:%Y-%m-%d}" in html
     assert "active" in html
+    revoked_only = staff_client.get(url, {"state": "revoked"})
+    assert list(revoked_only.context["cl"].queryset) == [gone]
+    active_only = staff_client.get(url, {"state": "active"})
+    assert list(active_only.context["cl"].queryset) == [kept]
 
 
 # -- the cache page --------------------------------------------------------------------------
