@@ -78,7 +78,10 @@ async def test_it_succeeds_after_failures(caplog: pytest.LogCaptureFixture) -> N
 
 
 async def test_it_raises_after_exhausting_retries(caplog: pytest.LogCaptureFixture) -> None:
-    sleeps, func = Sleeps(), Flaky(10, LLMError("API timeout", retryable=True, code="upstream_timeout"))
+    sleeps, func = (
+        Sleeps(),
+        Flaky(10, LLMError("API timeout", retryable=True, code="upstream_timeout")),
+    )
     with pytest.raises(LLMError, match="All 3 retry attempts exhausted") as raised:
         await retry_with_exponential_backoff(func, RetryConfig(max_retries=3, sleep=sleeps))
     assert func.calls == 4
@@ -166,7 +169,9 @@ def test_it_sanitizes_the_seed_example() -> None:
 
 def test_it_sanitizes_handlers_urls_and_tags_but_keeps_plain_text() -> None:
     validator = ResponseValidator()
-    dirty = 'Lead <b>engineer</b> <img src=x onerror="alert(1)"> <a href="javascript:alert(1)">me</a>'
+    dirty = (
+        'Lead <b>engineer</b> <img src=x onerror="alert(1)"> <a href="javascript:alert(1)">me</a>'
+    )
     clean = validator.sanitize(dirty)
     assert "<" not in clean and "onerror" not in clean and "javascript:" not in clean
     assert "Lead engineer" in clean and "me" in clean
@@ -188,7 +193,13 @@ def test_it_extracts_the_three_sections() -> None:
 
 def test_it_assesses_quality() -> None:
     metrics = ResponseValidator().assess_quality(GOOD_RESPONSE)
-    assert set(metrics) == {"length", "has_structure", "has_bullets", "has_numbers", "quality_score"}
+    assert set(metrics) == {
+        "length",
+        "has_structure",
+        "has_bullets",
+        "has_numbers",
+        "quality_score",
+    }
     assert metrics["length"] == len(GOOD_RESPONSE)
     assert metrics["has_structure"] and metrics["has_bullets"] and metrics["has_numbers"]
     poor = ResponseValidator().assess_quality("just a sentence")
@@ -220,7 +231,13 @@ def test_it_generates_consistent_keys() -> None:
     assert cache.make_key("Tailor this résumé", *ARGS[1:]) == cache.make_key(
         "Tailor this re\u0301sume\u0301", *ARGS[1:]
     )
-    for changed in (("Other",), (ARGS[0], "Other"), (*ARGS[:2], "m"), (*ARGS[:3], 1), (*ARGS[:4], 0.3)):
+    for changed in (
+        ("Other",),
+        (ARGS[0], "Other"),
+        (*ARGS[:2], "m"),
+        (*ARGS[:3], 1),
+        (*ARGS[:4], 0.3),
+    ):
         assert cache.make_key(*changed, *ARGS[len(changed) :]) != key
 
 

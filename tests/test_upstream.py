@@ -14,7 +14,8 @@ from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, FakeReply
 pytestmark = pytest.mark.django_db
 
 REQUEST = services.OptimizeRequest(
-    "Jane Doe\nSenior Python Developer\n- Built Django APIs at Acme Corp", "Python Developer, Django"
+    "Jane Doe\nSenior Python Developer\n- Built Django APIs at Acme Corp",
+    "Python Developer, Django",
 )
 
 
@@ -101,7 +102,9 @@ async def test_it_reports_exhausted_retries(use_anthropic: Any) -> None:
 
 
 async def test_an_in_stream_error_after_text_is_reported_not_retried(use_anthropic: Any) -> None:
-    use_anthropic.enqueue(FakeReply(chunks=["OPTIMIZED ", "RESUME\n", "Jane"], error_after_chunks=2))
+    use_anthropic.enqueue(
+        FakeReply(chunks=["OPTIMIZED ", "RESUME\n", "Jane"], error_after_chunks=2)
+    )
     events = await run()
     assert use_anthropic.calls == 1
     assert [e.type for e in events] == ["start", "chunk", "chunk", "error"]
@@ -127,7 +130,9 @@ async def test_a_cache_hit_replays_the_same_chunks(use_anthropic: Any) -> None:
     use_anthropic.enqueue(FakeReply(chunks=["OPTIMIZED RESUME\n", DEFAULT_REPLY_TEXT[17:]]))
     first = await run()
     second = await run()
-    chunks = [[e.data["content"] for e in events if e.type == "chunk"] for events in (first, second)]
+    chunks = [
+        [e.data["content"] for e in events if e.type == "chunk"] for events in (first, second)
+    ]
     assert chunks[0] == chunks[1] and len(chunks[0]) == 2
     hit = second[-1].data["result"]["usage_stats"]
     assert hit["cached"] is True and hit["cost_usd"] == 0.0
@@ -135,7 +140,9 @@ async def test_a_cache_hit_replays_the_same_chunks(use_anthropic: Any) -> None:
     assert use_anthropic.calls == 1
 
 
-async def test_it_sends_model_system_prompt_and_temperature(use_anthropic: Any, settings: Any) -> None:
+async def test_it_sends_model_system_prompt_and_temperature(
+    use_anthropic: Any, settings: Any
+) -> None:
     settings.LLM_TEMPERATURE = 0.2
     settings.LLM_MAX_TOKENS = 2000
     await run()
@@ -168,7 +175,9 @@ async def test_usage_and_seed_cost_are_reported(use_anthropic: Any) -> None:
     assert result["usage_stats"]["cost_usd"] == 0.0255
 
 
-async def test_an_unknown_model_has_no_cost_and_a_warning(use_anthropic: Any, settings: Any) -> None:
+async def test_an_unknown_model_has_no_cost_and_a_warning(
+    use_anthropic: Any, settings: Any
+) -> None:
     settings.ANTHROPIC_MODEL = "claude-imaginary-9"
     events = await run()
     result = events[-1].data["result"]
