@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  (the product's format uses typographic dashes and bullets)
+
 """Extraction and export of resume documents, including hostile uploads."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  (the product's format uses typographic dashes and bullets)
+
 """The offline optimizer: only the candidate's own facts, restructured for ATS parsing."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001  (the product's format uses typographic dashes and bullets)
+
 """Turn an uploaded resume (PDF, DOCX or TXT) into plain text, or refuse it clearly.
 
 Every refusal is a ``DocumentError`` with a human message and a stable ``code`` the web

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002  (the product's format uses typographic dashes and bullets)
+
 """Classify the lines of a plain-text resume so every exporter renders it the same way.
 
 The product's resume text is: a name line, a contact line, then ATS-standard section

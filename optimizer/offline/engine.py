@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002  (the product's format uses typographic dashes and bullets)
+
 """Deterministic resume optimizer used when no Anthropic API key is configured.
 
 It only restructures the candidate's own content: standard headings, one bullet style,
