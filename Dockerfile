@@ -1,6 +1,6 @@
 # The product under uvicorn. Build: docker build -t ats-resume-optimizer .
 # Run:   docker run -p 8000:8000 -e SECRET_KEY=... -e ANTHROPIC_API_KEY=... \
-#          -e ALLOWED_HOSTS=resumes.example.com -e REDIS_URL=redis://redis:6379/0 -e DATABASE_URL=postgres://... ats-resume-optimizer
+#          -e ALLOWED_HOSTS=resumes.example.com,127.0.0.1 -e REDIS_URL=redis://redis:6379/0 -e DATABASE_URL=postgres://... ats-resume-optimizer
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
