@@ -202,6 +202,10 @@ CERT_RE = re.compile(
     r"\b(?:Certified|Licensed|Chartered)\s+(?:[A-Z][\w+&/-]*\s*){1,5}"
     r"|(?:[A-Z][\w+&/-]*\s+){1,5}(?:Certification|Certificate|Certified|License|Licence)\b"
 )
+_VENDORS = frozenset({"adob", "microsoft", "googl", "amazon", "aws", "apach", "azur", "ibm"})
+_GENERIC_PRODUCT_WORDS = frozenset(
+    {"cloud", "analytic", "ad", "office", "project", "word", "web", "servic", "team", "dynamic"}
+)
 _NON_ENTITY = frozenset(
     """
 remote hybrid onsite on-site present current now usa us uk united states europe
@@ -305,6 +309,11 @@ class _Evidence:
             self.years.add(int(m.group(1)))
         for m in DURATION_RE.finditer(text):
             self.durations.add((_word_or_num(m.group("n")), _unit(m.group("u"))))
+        for line in text.splitlines():
+            units = {_unit(m.group("u")) for m in DURATION_RE.finditer(line)}
+            for m in re.finditer(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", line):
+                for unit in units:  # "from 45 to 30 days" supports "45 days"
+                    self.durations.add((round(float(m.group(0)), 6), unit))
         for m in RANGE_RE.finditer(text):
             b = m.group("b")
             if b.isdigit():
@@ -315,6 +324,15 @@ class _Evidence:
 
     def has_keys(self, keys: tuple[str, ...]) -> bool:
         return bool(keys) and any(contains_seq(line, keys) for line in self.lines)
+
+    def has_skill(self, keys: tuple[str, ...]) -> bool:
+        """Skill support; a vendor prefix is optional ("Photoshop" ~ "Adobe Photoshop")."""
+        if self.has_keys(keys):
+            return True
+        rest = keys[1:]
+        if len(keys) < 2 or keys[0] not in _VENDORS or rest[0] in _GENERIC_PRODUCT_WORDS:
+            return False
+        return self.has_keys(rest)
 
 
 def _team_n(m: re.Match[str]) -> str:
@@ -347,6 +365,7 @@ class _Unit:
         self.section = section
         self.taken: list[tuple[int, int]] = []
         self.claims: list[tuple[int, str, str, bool]] = []  # (start, kind, phrase, supported)
+        self.facts: set[tuple[str, tuple[str, ...]]] = set()
 
     def free(self, start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in self.taken)
@@ -356,6 +375,10 @@ class _Unit:
         if not phrase:
             return
         self.taken.append((start, end))
+        fact = (kind, _keys(phrase))
+        if kind in {"certification", "skill", "degree"} and fact in self.facts:
+            return  # same fact spelled twice, e.g. "Certified Public Accountant (CPA)"
+        self.facts.add(fact)
         self.claims.append((start, kind, phrase, supported))
 
 
@@ -367,7 +390,8 @@ def _cap_runs(text: str) -> list[tuple[int, int, list[tuple[str, int, int]]]]:
     for w in words:
         word = w[0].rstrip(".'")
         gap_ok = not cur or re.fullmatch(r"\s+", text[cur[-1][2] : w[1]]) is not None
-        cap = word[:1].isupper() or (word[:1].isdigit() and bool(cur))
+        after_cap = bool(cur) and cur[-1][0][:1].isupper()
+        cap = word[:1].isupper() or (word[:1].isdigit() and after_cap)
         connector = word.lower() in {"of", "and", "&", "the", "for", "de"} and bool(cur)
         if gap_ok and (cap or connector):
             cur.append(w)
@@ -401,7 +425,7 @@ def _find_titles(u: _Unit, ev: _Evidence) -> None:
             continue
         last = words[idx]
         tail_end = last[2]
-        if idx + 2 < len(words) and words[idx + 1][0].lower() in {"of", "for"}:
+        if idx + 2 < len(words) and words[idx + 1][0].lower() == "of":
             tail_end = words[-1][2]
         head = 0
         while head < idx:
@@ -458,7 +482,7 @@ def _find_employers(u: _Unit, ev: _Evidence) -> None:
             start, words = words[1][1], words[1:]
             _employer_candidate(u, ev, start, end)
             continue
-        last = words[-1][0].lower().rstrip(",")
+        last = words[-1][0].lower().rstrip(".,")
         if last in _COMPANY_SUFFIX and len(words) >= 2:
             _employer_candidate(u, ev, start, end)
             continue
@@ -538,7 +562,7 @@ def _check_unit(u: _Unit, ev: _Evidence) -> None:
     # skills and tools
     for hit in find_vocab(text):
         if hit.category in {"skill", "tool"} and u.free(hit.start, hit.end):
-            u.add(hit.start, hit.end, "skill", ev.has_keys(hit.keys))
+            u.add(hit.start, hit.end, "skill", ev.has_skill(hit.keys))
     # numeric facts
     for m in MONEY_RE.finditer(text):
         num, mult = (m.group("a"), m.group("am")) if m.group("a") else (m.group("b"), m.group("bm"))
