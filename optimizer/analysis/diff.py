@@ -37,31 +37,41 @@ def _merge(ops: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def word_diff(original: str, optimized: str) -> list[dict[str, Any]]:
     """Return ``[{"op": "equal"|"insert"|"delete", "text": str}, ...]``.
 
-    Deletions come before insertions inside a replaced region.
+    Inside a changed region the deletion comes first, then the insertion. A lone
+    space (no newline) kept "equal" between two changes is folded into the change,
+    so "small team." -> "team of 5." reads as one replacement, not four pieces.
     """
     a, b = _pieces(original), _pieces(optimized)
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    ops: list[dict[str, Any]] = []
+    raw: list[tuple[str, str, str]] = []  # (op, old text, new text)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            ops.append({"op": "equal", "text": "".join(a[i1:i2])})
+        old, new = "".join(a[i1:i2]), "".join(b[j1:j2])
+        raw.append(("equal" if tag == "equal" else "change", old, new))
+    for k in range(1, len(raw) - 1):
+        op, old, _ = raw[k]
+        if (
+            op == "equal"
+            and old.isspace()
+            and "\n" not in old
+            and raw[k - 1][0] == raw[k + 1][0] == "change"
+        ):
+            raw[k] = ("change", old, old)
+    ops: list[dict[str, Any]] = []
+    k = 0
+    while k < len(raw):
+        if raw[k][0] == "equal":
+            ops.append({"op": "equal", "text": raw[k][1]})
+            k += 1
             continue
-        if tag in {"delete", "replace"}:
-            ops.append({"op": "delete", "text": "".join(a[i1:i2])})
-        if tag in {"insert", "replace"}:
-            ops.append({"op": "insert", "text": "".join(b[j1:j2])})
-    # put deletions before insertions when they touch, so merging is stable
-    ordered: list[dict[str, Any]] = []
-    for op in ops:
-        if op["op"] == "delete" and len(ordered) >= 1 and ordered[-1]["op"] == "insert":
-            # walk back over the inserts of this changed region
-            k = len(ordered)
-            while k > 0 and ordered[k - 1]["op"] == "insert":
-                k -= 1
-            ordered.insert(k, op)
-        else:
-            ordered.append(op)
-    return _merge(ordered)
+        old_parts: list[str] = []
+        new_parts: list[str] = []
+        while k < len(raw) and raw[k][0] == "change":
+            old_parts.append(raw[k][1])
+            new_parts.append(raw[k][2])
+            k += 1
+        ops.append({"op": "delete", "text": "".join(old_parts)})
+        ops.append({"op": "insert", "text": "".join(new_parts)})
+    return _merge(ops)
 
 
 def annotate_unsupported(

@@ -128,6 +128,11 @@ TEAM_RE = re.compile(
     rf"up\s+to\s+|over\s+|a\s+staff\s+of\s+)?{_cnt('n3')}\+?\s+(?:\w+\s+)?{_PEOPLE}\b)",
     re.IGNORECASE,
 )
+_TEAM_CORE_RE = re.compile(
+    rf"\b(?:team|staff|group|crew|department|organization|org)\s+of\s+(?:up\s+to\s+|over\s+|about\s+)?"
+    rf"(?:\d+|{NUM_WORD_ALT})\b",
+    re.IGNORECASE,
+)
 PEOPLE_COUNT_RE = re.compile(rf"\b{_CNT}\+?\s+(?:\w+\s+)?{_PEOPLE}\b", re.IGNORECASE)
 _DUR_UNITS = r"years?|yrs?|months?|mos?|weeks?|wks?|days?|hours?|hrs?|decades?"
 DURATION_RE = re.compile(
@@ -370,8 +375,12 @@ class _Unit:
     def free(self, start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in self.taken)
 
-    def add(self, start: int, end: int, kind: str, supported: bool) -> None:
-        phrase = self.text[start:end].strip(" ,;:.()")
+    def add(
+        self, start: int, end: int, kind: str, supported: bool, shown: tuple[int, int] | None = None
+    ) -> None:
+        """Claim ``text[start:end]``; ``shown`` optionally narrows the reported phrase."""
+        a, b = shown or (start, end)
+        phrase = self.text[a:b].strip(" ,;:.()")
         if not phrase:
             return
         self.taken.append((start, end))
@@ -415,6 +424,21 @@ def _is_title_noun(word: str) -> bool:
     return w in _TITLE_NOUNS
 
 
+def _leading_generic(words: list[tuple[str, int, int]], limit: int) -> int:
+    """Index of the first word before ``limit`` that is not a generic leader
+    (adjective, sentence-initial verb like "Consulted", connector)."""
+    head = 0
+    while head < limit:
+        w = words[head][0].lower().rstrip(".")
+        if w in _GENERIC_LEADERS or w in {"of", "and", "&", "the", "for"}:
+            head += 1
+        elif w.endswith(("ed", "ing", "ly")) and w not in _ED_ING_OK:
+            head += 1
+        else:
+            break
+    return head
+
+
 def _find_titles(u: _Unit, ev: _Evidence) -> None:
     for _start, _end, words in _cap_runs(u.text):
         if not words:
@@ -427,15 +451,7 @@ def _find_titles(u: _Unit, ev: _Evidence) -> None:
         tail_end = last[2]
         if idx + 2 < len(words) and words[idx + 1][0].lower() == "of":
             tail_end = words[-1][2]
-        head = 0
-        while head < idx:
-            w = words[head][0].lower().rstrip(".")
-            if w in _GENERIC_LEADERS or w in {"of", "and", "&", "the", "for"}:
-                head += 1
-            elif (w.endswith(("ed", "ing", "ly"))) and w not in _ED_ING_OK:
-                head += 1
-            else:
-                break
+        head = _leading_generic(words, idx)
         plural = last[0].lower().endswith("s") and last[0].lower().rstrip("s") in _TITLE_NOUNS
         if plural:
             continue
@@ -484,7 +500,9 @@ def _find_employers(u: _Unit, ev: _Evidence) -> None:
             continue
         last = words[-1][0].lower().rstrip(".,")
         if last in _COMPANY_SUFFIX and len(words) >= 2:
-            _employer_candidate(u, ev, start, end)
+            head = _leading_generic(words, len(words) - 1)
+            if head < len(words) - 1 or len(words) - head >= 2:
+                _employer_candidate(u, ev, words[head][1], end)
             continue
         before = text[:start].rstrip()
         if re.search(r"(?:\bat|@|\bjoined|\bfor client|\bclients?:?)$", before, re.IGNORECASE):
@@ -573,7 +591,9 @@ def _check_unit(u: _Unit, ev: _Evidence) -> None:
             u.add(m.start(), m.end(), "percentage", _value(m.group("n"), None) in ev.percents)
     for m in TEAM_RE.finditer(text):
         if u.free(m.start(), m.end()):
-            u.add(m.start(), m.end(), "team_size", _word_or_num(_team_n(m)) in ev.team)
+            inner = _TEAM_CORE_RE.search(m.group(0))
+            shown = (m.start() + inner.start(), m.start() + inner.end()) if inner else None
+            u.add(m.start(), m.end(), "team_size", _word_or_num(_team_n(m)) in ev.team, shown)
     for m in DURATION_RE.finditer(text):
         if not u.free(m.start(), m.end()):
             continue
@@ -712,9 +732,15 @@ class GroundingStream:
         self._line_start = False
         if not piece.strip():
             return []
-        unit = _Unit(piece, line_start, self._bullet, self._section)
+        section = self._section
+        shown = piece
+        inline = re.match(r"\s*([A-Za-z][A-Za-z &]*):", piece) if line_start else None
+        if inline and _heading_section(inline.group(1)) is not None:
+            section = self._section = _heading_section(inline.group(1)) or section
+            piece = " " * inline.end() + piece[inline.end() :]
+        unit = _Unit(piece, line_start, self._bullet, section)
         _check_unit(unit, self._ev)
-        sentence = _display(piece)
+        sentence = _display(shown)
         out: list[GroundingFlag] = []
         for _, kind, phrase, supported in sorted(unit.claims, key=lambda c: c[0]):
             if supported:
