@@ -181,6 +181,11 @@ async def stream(
         async for failure in _fail(event, optimization, error, clock, attempts):
             yield failure
         return
+    except asyncio.CancelledError:
+        logger.info("Client went away while waiting for the first token")
+        if optimization is not None:
+            await _record_cancel(optimization, clock)
+        raise
     try:
         item: str | LLMUsage = first
         while True:
