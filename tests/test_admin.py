@@ -453,6 +453,24 @@ def test_cache_page_reads_only_a_page_of_keys_from_a_big_cache(
     assert "about " in response.content.decode()
 
 
+def test_cache_page_links_work_when_key_prefix_contains_ours(
+    staff_client: Client, settings: Any
+) -> None:
+    """CACHE_KEY_PREFIX=llm makes Redis keys "llm:1:llm:<hash>"; the links must use <hash>."""
+    from optimizer.llm import cache as cache_module
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": "llm"}}
+    cache_module.reset_llm_cache()
+    cache = get_llm_cache()
+    digest = put_entry(cache, JOB)
+    assert cache.key_from_full(cache.full_key(cache.key_prefix + digest)) == "llm:" + digest
+
+    rows = staff_client.get(reverse("admin:cache")).context["page"].rows
+    assert [row.digest for row in rows] == [digest]
+    entry = staff_client.get(reverse("admin:cache_entry", args=[digest]))
+    assert entry.status_code == 200 and "Better keyword coverage" in entry.content.decode()
+
+
 def test_cache_page_survives_bad_cursor(staff_client: Client) -> None:
     put_entry(get_llm_cache(), JOB)
     response = staff_client.get(reverse("admin:cache"), {"cursor": "nope", "skip": "-3"})

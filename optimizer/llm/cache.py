@@ -343,6 +343,11 @@ class LLMCache:
 
     def key_from_full(self, full_key: str) -> str:
         """Our key (prefix + hash) back from the Redis key."""
+        # Strip django-redis's "KEY_PREFIX:version:" exactly: searching for our prefix instead
+        # would stop inside a KEY_PREFIX that contains it (KEY_PREFIX "llm" -> "llm:1:llm:...").
+        full_prefix = self.full_key(self.key_prefix)
+        if full_key.startswith(full_prefix):
+            return self.key_prefix + full_key[len(full_prefix) :]
         return full_key[full_key.index(self.key_prefix) :]
 
 
