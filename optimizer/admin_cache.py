@@ -267,35 +267,40 @@ def cache_overview(request: HttpRequest) -> HttpResponse:
     return render(request, "admin/cache/overview.html", context)
 
 
-def _read_entry(cache: LLMCache, digest: str) -> tuple[dict[str, Any] | None, int, int]:
-    """(entry or None, TTL seconds, size in bytes) for one key, in one round trip."""
+def _read_entry(cache: LLMCache, digest: str) -> tuple[bytes | None, int]:
+    """(stored bytes or None, TTL seconds) for one key, in one round trip."""
     full_key = cache.full_key(cache.key_prefix + digest)
     with cache.sync_client().pipeline(transaction=False) as pipe:
         pipe.get(full_key)
         pipe.ttl(full_key)
         raw, ttl = pipe.execute()
-    return _decode(raw), int(ttl), len(raw or b"")
+    return raw, int(ttl)
 
 
 def cache_entry(request: HttpRequest, digest: str) -> HttpResponse:
     cache = get_llm_cache()
     try:
-        entry, ttl, size = _read_entry(cache, digest)
+        raw, ttl = _read_entry(cache, digest)
     except REDIS_ERRORS as error:
         return _unavailable(request, cache, error)
-    if entry is None:
+    if raw is None:
         messages.warning(request, f"Cache entry {digest[:12]} is gone (expired or invalidated).")
         return HttpResponseRedirect(reverse("admin:cache"))
-    result = entry.get("result") if isinstance(entry.get("result"), dict) else {}
+    # A value that is not an entry (an older format, a bad write) is shown as text, so that
+    # it can still be read and invalidated; the pipeline ignores such values.
+    entry = _decode(raw)
+    result = (entry or {}).get("result")
+    result = result if isinstance(result, dict) else {}
     context = {
         **admin.site.each_context(request),
         "title": f"Cache entry {digest[:12]}",
         "digest": digest,
-        "entry": entry,
-        "created_at": _parse_time(entry.get("created_at")),
+        "entry": entry or {},
+        "unreadable": None if entry is not None else raw[:5000].decode(errors="replace"),
+        "created_at": _parse_time((entry or {}).get("created_at")),
         "ttl_display": format_ttl(ttl),
-        "size_bytes": size,
-        "chunk_count": len(entry.get("chunks") or []),
+        "size_bytes": len(raw),
+        "chunk_count": len((entry or {}).get("chunks") or []),
         "optimized_resume": str(result.get("optimized_resume", "")),
         "result_json": json.dumps(result, indent=2, ensure_ascii=False, sort_keys=True),
     }

@@ -141,6 +141,8 @@ def admin_pages(digest: str) -> list[tuple[str, str]]:
         ("get", reverse("admin:index")),
         ("get", reverse("admin:optimizer_optimization_changelist")),
         ("get", reverse("admin:optimizer_optimization_change", args=[record.pk])),
+        ("get", reverse("admin:optimizer_optimization_history", args=[record.pk])),
+        ("get", reverse("admin:optimizer_optimization_delete", args=[record.pk])),
         ("get", reverse("admin:optimizer_apikey_changelist")),
         ("get", reverse("admin:optimizer_apikey_change", args=[key.pk])),
         ("get", reverse("admin:optimizer_apikey_add")),
@@ -150,6 +152,7 @@ def admin_pages(digest: str) -> list[tuple[str, str]]:
         ("get", reverse("admin:cache_clear")),
         ("post", reverse("admin:cache_invalidate", args=[digest])),
         ("post", reverse("admin:cache_clear")),
+        ("post", reverse("admin:optimizer_apikey_add")),
     ]
 
 
@@ -171,8 +174,9 @@ def test_every_admin_page_is_refused_to_non_staff(who: str, user_client: Client)
         response = getattr(client, method)(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("admin:login")), url
-    # The refused POSTs deleted nothing.
+    # The refused POSTs deleted and created nothing.
     assert async_to_sync(cache.get_by_key)(cache.key_prefix + digest) is not None
+    assert ApiKey.objects.count() == 1
 
 
 def test_staff_without_model_permissions_is_refused_the_records(client: Client) -> None:
@@ -487,6 +491,19 @@ def test_cache_entry_shows_the_full_result_escaped(staff_client: Client, backend
     assert "<script>alert(1)" not in html
     assert "&quot;expected_improvement&quot;: &quot;Better keyword coverage&quot;" in html
     assert 'action="{}"'.format(reverse("admin:cache_invalidate", args=[digest])) in html
+
+
+def test_unreadable_cache_value_is_listed_shown_and_invalidated(staff_client: Client) -> None:
+    cache = get_llm_cache()
+    digest = "b" * 64
+    cache.sync_client().set(cache.full_key(cache.key_prefix + digest), b"<not json>", ex=60)
+    rows = staff_client.get(reverse("admin:cache")).context["page"].rows
+    assert [(row.digest, row.model) for row in rows] == [(digest, "")]
+
+    html = staff_client.get(reverse("admin:cache_entry", args=[digest])).content.decode()
+    assert "not a readable cache entry" in html and "&lt;not json&gt;" in html
+    staff_client.post(reverse("admin:cache_invalidate", args=[digest]))
+    assert cache.sync_client().exists(cache.full_key(cache.key_prefix + digest)) == 0
 
 
 def test_cache_entry_that_is_gone_redirects_with_a_message(staff_client: Client) -> None:
