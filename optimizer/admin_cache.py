@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,7 @@ from optimizer.llm.cache import REDIS_ERRORS, LLMCache, get_llm_cache
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
+DIGEST_RE = re.compile(r"[0-9a-f]{64}")
 # Keys asked of each SCAN call. A page may resume inside a batch (cursor + skip), so this must
 # stay the same between requests for "next page" links to line up.
 SCAN_COUNT = 500
@@ -55,6 +57,11 @@ class EntryRow:
     @property
     def short_key(self) -> str:
         return self.digest[:12]
+
+    @property
+    def linkable(self) -> bool:
+        """Only keys the pipeline could have written (a SHA-256) get entry-page links."""
+        return DIGEST_RE.fullmatch(self.digest) is not None
 
     @property
     def ttl_display(self) -> str:
@@ -235,9 +242,11 @@ def _unavailable(request: HttpRequest, cache: LLMCache, error: BaseException) ->
 
 def _parse_position(request: HttpRequest) -> tuple[int, int]:
     try:
-        cursor = max(int(request.GET.get("cursor", "0")), 0)
-        skip = max(int(request.GET.get("skip", "0")), 0)
+        cursor = int(request.GET.get("cursor", "0"))
+        skip = int(request.GET.get("skip", "0"))
     except ValueError:
+        return 0, 0
+    if not 0 <= cursor < 2**64 or not 0 <= skip < 2**31:  # Redis cursors are unsigned 64-bit
         return 0, 0
     return cursor, skip
 

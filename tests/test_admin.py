@@ -475,11 +475,22 @@ def test_cache_page_links_work_when_key_prefix_contains_ours(
     assert entry.status_code == 200 and "Better keyword coverage" in entry.content.decode()
 
 
-def test_cache_page_survives_bad_cursor(staff_client: Client) -> None:
+@pytest.mark.parametrize(
+    "query", [{"cursor": "nope", "skip": "-3"}, {"cursor": str(2**70)}, {"skip": "1e9"}]
+)
+def test_cache_page_survives_bad_cursor(staff_client: Client, query: dict[str, str]) -> None:
     put_entry(get_llm_cache(), JOB)
-    response = staff_client.get(reverse("admin:cache"), {"cursor": "nope", "skip": "-3"})
+    response = staff_client.get(reverse("admin:cache"), query)
     assert response.status_code == 200
     assert len(response.context["page"].rows) == 1
+
+
+def test_cache_page_lists_a_foreign_shaped_key_under_our_prefix(staff_client: Client) -> None:
+    cache = get_llm_cache()
+    cache.sync_client().set(cache.full_key(cache.key_prefix + "hand/written"), b"{}")
+    response = staff_client.get(reverse("admin:cache"))
+    assert response.status_code == 200
+    assert [row.digest for row in response.context["page"].rows] == ["hand/written"]
 
 
 def test_cache_entry_shows_the_full_result_escaped(staff_client: Client, backend: str) -> None:
