@@ -140,6 +140,23 @@ async def test_a_cache_hit_replays_the_same_chunks(use_anthropic: Any) -> None:
     assert use_anthropic.calls == 1
 
 
+async def test_generate_on_a_hit_returns_what_the_stream_returns(use_anthropic: Any) -> None:
+    use_anthropic.enqueue(FakeReply(chunks=["OPTIMIZED RESUME\n", DEFAULT_REPLY_TEXT[17:]]))
+    await run()
+    streamed = (await run())[-1].data["result"]
+    generated = await services.generate(REQUEST)
+    quiet = [e.type async for e in services.stream(REQUEST, replay_chunks=False)]
+    assert "chunk" not in quiet and quiet[0] == "start" and quiet[-1] == "done"
+    timing = ("latency_ms", "time_to_first_chunk_ms")
+    for result in (streamed, generated):
+        assert result["usage_stats"]["cached"] is True
+        assert result["usage_stats"]["time_to_first_chunk_ms"] is not None
+        for name in timing:
+            result["usage_stats"].pop(name)
+    assert generated == streamed
+    assert use_anthropic.calls == 1
+
+
 async def test_it_sends_model_system_prompt_and_temperature(
     use_anthropic: Any, settings: Any
 ) -> None:
