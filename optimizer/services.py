@@ -48,8 +48,6 @@ from optimizer.models import Optimization
 logger = logging.getLogger(__name__)
 
 CACHE_ENTRY_VERSION = 1
-# Background tasks (hit savings) are kept referenced until done, or the loop may drop them.
-_background: set[asyncio.Task[Any]] = set()
 
 
 @dataclass(frozen=True)
@@ -164,7 +162,7 @@ async def stream(
         if result["warnings"]:
             yield event("warning", issues=result["warnings"])
         saved = entry["result"]["usage_stats"].get("cost_usd") or 0.0
-        _in_background(cache.record_saving(saved))
+        cache.add_saving(saved)  # written with the next lookup: no round trip of its own
         if optimization is not None:
             await _record_finish(optimization, result, clock, attempts=0)
         yield event("done", message="Optimization complete", result=result)
@@ -432,12 +430,6 @@ async def _fail(
     if error.status is not None:
         data["upstream_status"] = error.status
     yield event("error", **data)
-
-
-def _in_background(coroutine: Any) -> None:
-    task = asyncio.ensure_future(coroutine)
-    _background.add(task)
-    task.add_done_callback(_background.discard)
 
 
 # -- records -----------------------------------------------------------------------------------

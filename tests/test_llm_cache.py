@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -117,3 +118,82 @@ async def test_it_estimates_the_count_on_a_large_database(backend: str, monkeypa
     estimated = await cache.get_stats()
     assert estimated["total_keys_estimated"] is True
     assert estimated["total_keys"] == 60  # the sample covers every key: the share is exact
+
+
+class RoundTrips:
+    """Counts commands and pipelines sent by redis.asyncio: one each is one round trip."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import redis.asyncio.client as client
+
+        self.count = 0
+        execute_command = client.Redis.execute_command
+        pipeline_execute = client.Pipeline.execute
+
+        async def counted_command(this: Any, *args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return await execute_command(this, *args, **kwargs)
+
+        async def counted_pipeline(this: Any, *args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return await pipeline_execute(this, *args, **kwargs)
+
+        monkeypatch.setattr(client.Redis, "execute_command", counted_command)
+        monkeypatch.setattr(client.Pipeline, "execute", counted_pipeline)
+
+
+async def saved_in_store(cache: LLMCache) -> float:
+    return float(await cache.async_client().get(cache._stat_key("saved_usd")) or 0)
+
+
+async def test_a_hit_saving_rides_on_the_next_lookup(
+    backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = LLMCache()
+    await cache.set(*ARGS, {"a": 1})
+    trips = RoundTrips(monkeypatch)
+    cache.add_saving(0.0255)
+    assert trips.count == 0  # no round trip of its own on the hot path
+    assert await saved_in_store(cache) == 0.0
+    assert await cache.get(*ARGS) == {"a": 1}
+    assert trips.count == 2  # the saved_in_store() read, then the one lookup pipeline
+    assert await saved_in_store(cache) == pytest.approx(0.0255)
+
+
+async def test_a_held_saving_is_flushed_without_lookups_and_by_get_stats(
+    backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from optimizer.llm import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "SAVING_FLUSH_SECONDS", 0.01)
+    idle = LLMCache()
+    flushed = asyncio.Event()
+    flush = idle.flush_savings
+
+    async def flush_and_tell() -> None:
+        await flush()
+        flushed.set()
+
+    idle.flush_savings = flush_and_tell  # type: ignore[method-assign]
+    idle.add_saving(0.5)
+    await asyncio.wait_for(flushed.wait(), timeout=5)
+    assert await saved_in_store(idle) == pytest.approx(0.5)
+
+    monkeypatch.setattr(cache_module, "SAVING_FLUSH_SECONDS", 3600)
+    reader = LLMCache()
+    reader.add_saving(0.25)
+    assert (await reader.get_stats())["saved_usd"] == pytest.approx(0.75)
+
+
+async def test_a_pipeline_hit_costs_one_round_trip(
+    backend: str, use_anthropic: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = services.OptimizeRequest("Jane Doe, Python developer at Acme", "Python developer")
+    first = await services.generate(request)
+    trips = RoundTrips(monkeypatch)
+    second = await services.generate(request)
+    # Let anything the hit left running in the background finish before counting.
+    await asyncio.gather(*(asyncio.all_tasks() - {asyncio.current_task()}))
+    assert second["usage_stats"]["cached"] is True
+    assert second["usage_stats"]["saved_usd"] == first["usage_stats"]["cost_usd"]
+    assert trips.count == 1

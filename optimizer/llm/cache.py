@@ -42,6 +42,10 @@ logger = logging.getLogger(__name__)
 EXACT_COUNT_LIMIT = 50_000
 COUNT_SAMPLE = 2_000
 
+# add_saving(): how long a saving may wait for a lookup to carry it before its own write.
+SAVING_FLUSH_SECONDS = 1.0
+_flushes: set[asyncio.Future[None]] = set()  # keep flush tasks referenced until done
+
 # Everything a Redis client can raise when the server is away or misbehaves.
 REDIS_ERRORS = (redis.exceptions.RedisError, OSError, asyncio.TimeoutError)
 
@@ -92,6 +96,11 @@ class LLMCache:
             weakref.WeakKeyDictionary()
         )
         self._down_until = 0.0
+        # Savings of pipeline hits not yet written: they ride on the next lookup's round trip
+        # (see add_saving), or are flushed SAVING_FLUSH_SECONDS later when no lookup comes.
+        self._pending_saved = 0.0
+        self._flush_timer: asyncio.TimerHandle | None = None
+        self._flush_loop: asyncio.AbstractEventLoop | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
 
@@ -191,15 +200,19 @@ class LLMCache:
         )
 
     async def get_by_key(self, key: str) -> dict[str, Any] | None:
-        """The hot path: GET and the lookup counter in one pipelined round trip."""
+        """The hot path: GET, the lookup counter and pending savings in one round trip."""
         if self._is_down():
             return None
+        saved, self._pending_saved = self._pending_saved, 0.0
         try:
             async with self.async_client().pipeline(transaction=False) as pipe:
                 pipe.get(self.full_key(key))
                 pipe.incr(self._stat_key("lookups"))
-                raw, _ = await pipe.execute()
+                if saved:
+                    pipe.incrbyfloat(self._stat_key("saved_usd"), saved)
+                raw = (await pipe.execute())[0]
         except REDIS_ERRORS as error:
+            self._pending_saved += saved
             self._mark_down("get", error)
             return None
         if raw is None:
@@ -293,6 +306,7 @@ class LLMCache:
             "backend": "embedded" if self.embedded else "redis",
             "key_prefix": self.key_prefix,
         }
+        await self.flush_savings()
         try:
             client = self.async_client()
             lookups, misses, saved = await client.mget(
@@ -341,6 +355,32 @@ class LLMCache:
             await self.async_client().incrbyfloat(self._stat_key("saved_usd"), usd)
         except REDIS_ERRORS as error:
             self._mark_down("record_saving", error)
+
+    def add_saving(self, usd: float) -> None:
+        """record_saving() for the hot path, without a round trip of its own: the amount is
+        written with this process's next lookup, or SAVING_FLUSH_SECONDS later if none comes.
+        get_stats() in this process flushes first; other processes see it within that delay."""
+        if usd <= 0:
+            return
+        self._pending_saved += usd
+        loop = asyncio.get_running_loop()
+        if self._flush_timer is None or self._flush_loop is not loop:
+            # (A timer of a loop that has since closed never fires: schedule on this one.)
+            self._flush_loop = loop
+            self._flush_timer = loop.call_later(SAVING_FLUSH_SECONDS, self._flush_later)
+
+    def _flush_later(self) -> None:
+        self._flush_timer = None
+        if self._pending_saved:
+            task = asyncio.ensure_future(self.flush_savings())
+            _flushes.add(task)
+            task.add_done_callback(_flushes.discard)
+
+    async def flush_savings(self) -> None:
+        """Write the savings add_saving() is holding (a no-op when there are none)."""
+        saved, self._pending_saved = self._pending_saved, 0.0
+        if saved:
+            await self.record_saving(saved)
 
     async def _incr(self, name: str) -> None:
         try:
