@@ -119,6 +119,15 @@ def read_json_object(request: HttpRequest) -> dict[str, Any]:
         declared = 0
     if declared > limit:
         raise too_big
+    try:
+        # Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with an HTML 400: make it ours.
+        body = request.body
+    except RequestDataTooBig:
+        raise too_big from None
+    if len(body) > limit:  # chunked uploads declare no length
+        raise too_big
+    if not body:
+        raise ApiError(400, "invalid_json", "The request body is empty: send a JSON object")
     if request.content_type != "application/json" and not (
         request.content_type.startswith("application/") and request.content_type.endswith("+json")
     ):
@@ -127,13 +136,6 @@ def read_json_object(request: HttpRequest) -> dict[str, Any]:
             "unsupported_media_type",
             "Send the body as JSON with Content-Type: application/json",
         )
-    try:
-        # Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE with an HTML 400: make it ours.
-        body = request.body
-    except RequestDataTooBig:
-        raise too_big from None
-    if len(body) > limit:  # chunked uploads declare no length
-        raise too_big
     try:
         data = json.loads(body.decode("utf-8"))
     except UnicodeDecodeError:
