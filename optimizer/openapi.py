@@ -216,7 +216,24 @@ def _schemas() -> dict[str, Any]:
 def _sse(description: str) -> dict[str, Any]:
     return {
         "description": description,
-        "content": {SSE: {"schema": {"type": "string"}, "itemSchema": _ref("Event")}},
+        "content": {
+            SSE: {
+                # OpenAPI 3.2's way to describe each event: data is JSON matching Event.
+                "itemSchema": {
+                    "type": "object",
+                    "required": ["data"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "event": {"type": "string"},
+                        "data": {
+                            "type": "string",
+                            "contentMediaType": JSON,
+                            "contentSchema": _ref("Event"),
+                        },
+                    },
+                },
+            }
+        },
     }
 
 
