@@ -90,7 +90,19 @@ def record(
     outcome: Event | None,
     started_at: Any,
 ) -> None:
-    """Store one Optimization row for an API call after the response (one INSERT)."""
+    """Store one Optimization row for an API call after the response (one INSERT).
+
+    Cache hits are not generations: they are counted (cache stats, the key's request_count)
+    but only stored when API_RECORD_CACHE_HITS is on. Even in the background, an INSERT per
+    hit took about 1.5 ms off every hit's latency on a busy 2-core machine (CPU and GIL).
+    """
+    is_hit = (
+        outcome is not None
+        and outcome.type == "done"
+        and outcome.data["result"]["usage_stats"].get("cached")
+    )
+    if is_hit and not settings.API_RECORD_CACHE_HITS:
+        return
     in_background(_record(key.id, request, outcome, started_at))
 
 

@@ -59,9 +59,20 @@ async def test_a_cache_hit_costs_no_upstream_call_and_says_cached(
     assert hit["optimized_resume"] == first["optimized_resume"]
 
 
-async def test_it_records_each_call_after_the_response(
+async def test_it_records_misses_and_not_hits_by_default(
     use_anthropic: Any, api_key: str, api_body: dict[str, str]
 ) -> None:
+    await post(api_body, api_key)
+    await post(api_body, api_key)
+    await drain_background()
+    rows = [(r.source, r.status, r.cached) async for r in Optimization.objects.all()]
+    assert rows == [("api", "done", False)]
+
+
+async def test_it_records_hits_too_when_asked(
+    use_anthropic: Any, api_key: str, api_body: dict[str, str], settings: Any
+) -> None:
+    settings.API_RECORD_CACHE_HITS = True
     await post(api_body, api_key)
     await post(api_body, api_key)
     await drain_background()
