@@ -106,7 +106,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 24 * 30, minimum=60)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "optimizer.admin_site.OptimizerAdminConfig",  # django.contrib.admin + the cache page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -129,6 +129,10 @@ MIDDLEWARE = [
     "optimizer.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# Django's deploy checks look for its own middleware by dotted path. Ours replace them with
+# async-native equivalents (same headers, same CSRF checks); optimizer.E002 checks they are here.
+SILENCED_SYSTEM_CHECKS = ["security.W001", "security.W002", "security.W003"]
 
 ROOT_URLCONF = "resumesite.urls"
 ASGI_APPLICATION = "resumesite.asgi.application"
@@ -262,7 +266,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start without it
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
