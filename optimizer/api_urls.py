@@ -1,9 +1,19 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from optimizer import api
 
 urlpatterns = [
     path("health", api.health_view, name="api-health"),
+    path("openapi.json", api.openapi_view, name="api-openapi"),
+    path("generate", api.generate, name="api-generate"),
+    path("generate/stream", api.generate_stream, name="api-generate-stream"),
+    path("jobs", api.create_job, name="api-jobs"),
+    path("jobs/<uuid:job_id>/stream", api.job_stream, name="api-job-stream"),
+    path("jobs/<uuid:job_id>/result", api.job_result, name="api-job-result"),
+    path("cache/stats", api.cache_stats, name="api-cache-stats"),
+    path("cache", api.cache_clear, name="api-cache"),
+    # Last: any other path under /api/v1/ is a JSON 404, not Django's HTML page.
+    re_path(r"^(?P<path>.*)$", api.not_found, name="api-not-found"),
 ]

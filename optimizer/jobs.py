@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from optimizer import services
 from optimizer.events import Event
@@ -110,6 +111,13 @@ async def _run(job: Optimization) -> None:
         message = "This optimization was cancelled because nobody was watching it. Start it again."
         cancelled = Event(last_id + 1, {"type": "error", "message": message, "code": "cancelled"})
         await asyncio.shield(_append(job.pk, cancelled))
+        # The pipeline records a cancel only when it was waiting upstream; a cancel that came
+        # while we stored an event left it suspended at a yield (GeneratorExit, no record).
+        await asyncio.shield(
+            Optimization.objects.filter(
+                pk=job.pk, status__in=[Optimization.Status.PENDING, Optimization.Status.RUNNING]
+            ).aupdate(status=Optimization.Status.CANCELLED, finished_at=timezone.now())
+        )
         logger.info("Job %s cancelled after %d events", job.pk, last_id)
     except Exception as error:
         logger.exception("Job %s failed", job.pk)

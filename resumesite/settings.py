@@ -248,6 +248,15 @@ GROUNDING_MODE = envchoice("GROUNDING_MODE", "warn", ("warn", "strict"))
 
 # API
 API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 60)
+# A JSON body over this many bytes is refused with 413 before it is parsed. The default fits
+# both texts at their character limits even if every character were a 6-byte \uXXXX escape.
+API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 512 * 1024, minimum=1024)
+# How long a key lookup is remembered in each worker (revocation takes effect within this).
+API_KEY_CACHE_SECONDS = envfloat("API_KEY_CACHE_SECONDS", 30.0)
+# Store an Optimization row for API cache hits too (misses and failures are always stored).
+API_RECORD_CACHE_HITS = envbool("API_RECORD_CACHE_HITS", "False")
+# Lifetime of the signed stream_url/result_url tokens that POST /api/v1/jobs hands out.
+JOB_TOKEN_MAX_AGE_SECONDS = envint("JOB_TOKEN_MAX_AGE_SECONDS", 3600, minimum=1)
 JOB_ORPHAN_GRACE_SECONDS = envint("JOB_ORPHAN_GRACE_SECONDS", 30)
 SSE_HEARTBEAT_SECONDS = envfloat("SSE_HEARTBEAT_SECONDS", 15.0, minimum=0.05)
 

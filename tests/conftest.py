@@ -210,3 +210,35 @@ def live_server_factory(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
     yield start
     for server in servers:
         server.stop()
+
+
+# -- the JSON API (tests/test_api_*.py) ----------------------------------------------------------
+
+API_RESUME = (
+    "Jane Doe, Software Engineer. 6 years of Python and Django: REST APIs, PostgreSQL, Redis, "
+    "Celery background jobs, pytest, GitHub Actions. Mentored two junior developers."
+)
+API_JOB = (
+    "Senior Python Developer. We need Django, REST APIs, PostgreSQL and Redis experience, "
+    "plus testing with pytest and CI. Mentoring is a plus."
+)
+
+
+@pytest.fixture
+def api_body() -> dict[str, str]:
+    return {"resume_raw_text": API_RESUME, "job_description_text": API_JOB}
+
+
+@pytest.fixture
+def api_key(transactional_db: Any) -> str:
+    """A raw (non-admin) API key; the tests' async views see it from any thread."""
+    from optimizer.models import ApiKey
+
+    return ApiKey.create_key("tests")[1]
+
+
+@pytest.fixture
+def admin_api_key(transactional_db: Any) -> str:
+    from optimizer.models import ApiKey
+
+    return ApiKey.create_key("tests-admin", is_admin=True)[1]
