@@ -184,7 +184,8 @@ async def generate(request: HttpRequest) -> JsonResponse:
     optimize = optimize_request(request.json)  # type: ignore[attr-defined]
     started_at = timezone.now()
     outcome: Event | None = None
-    async for event in services.stream(optimize):
+    # No replayed chunk events on a hit: this view only wants the outcome.
+    async for event in services.stream(optimize, replay_chunks=False):
         if event.type in jobs.TERMINAL:
             outcome = event
     record(request.api_key, optimize, outcome, started_at)  # type: ignore[attr-defined]
