@@ -474,6 +474,8 @@ class Bench:
             elapsed = time.monotonic() - started
             ok = [r for r in results if r.ok]
             relay = [ms for r in ok for ms in r.relay_ms]
+            # The second half of each stream's chunks: after the burst of stream starts.
+            steady = [ms for r in ok for ms in r.relay_ms[len(r.relay_ms) // 2 :]]
             ttfc = [r.ttfc_ms for r in ok if r.ttfc_ms is not None]
             data = {
                 "streams": level,
@@ -483,6 +485,7 @@ class Bench:
                 "seconds": round(elapsed, 2),
                 "upstream_stream_seconds": stream_seconds,
                 "relay_ms": load.summarize_ms(relay),
+                "relay_steady_ms": load.summarize_ms(steady),
                 "ttfc_ms": load.summarize_ms(ttfc),
                 "rss_baseline_mb": round(baseline / 2**20, 1),
                 "rss_peak_mb": round(rss.peak / 2**20, 1),

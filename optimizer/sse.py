@@ -45,7 +45,10 @@ async def with_heartbeats(
     try:
         while True:
             try:
-                item = await asyncio.wait_for(queue.get(), timeout=interval)
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for wraps every get() in
+                # a new task, an extra loop pass on each event's way to the client.
+                async with asyncio.timeout(interval):
+                    item = await queue.get()
             except TimeoutError:
                 yield HEARTBEAT
                 continue
