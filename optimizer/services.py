@@ -219,8 +219,10 @@ async def stream(
 
     if flags := grounding.finish():
         yield _grounding_warning(event, flags)
-    result, cacheable = _finish(
-        "".join(chunks), usage, llm_request.model, provider.name, clock, attempts, request
+    # Validation and analysis take ~20 ms of CPU: in a thread, so that the event loop keeps
+    # relaying the other streams' chunks meanwhile instead of stalling for all of it.
+    result, cacheable = await asyncio.to_thread(
+        _finish, "".join(chunks), usage, llm_request.model, provider.name, clock, attempts, request
     )
     # Grounding flags went out while streaming; the rest of the warnings go out now.
     if late := [w for w in result["warnings"] if w not in grounding.messages]:
