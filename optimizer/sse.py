@@ -35,6 +35,9 @@ async def with_heartbeats(
         try:
             async for event in events:
                 await queue.put(event)
+                # Let the response send this event before the producer works on the next one
+                # (the pipeline's per-chunk grounding check, the SDK's parsing).
+                await asyncio.sleep(0)
         except Exception as error:  # surfaced to the reader, which ends the stream cleanly
             await queue.put(error)
         finally:
