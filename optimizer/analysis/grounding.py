@@ -97,13 +97,20 @@ _MULT = {
     "billion": 1e9,
 }
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+# A number starts where no digit (or digit + thousands comma) precedes it. Without this a long
+# digit run made MONEY_RE/PERCENT_RE try every position to the end: quadratic, and a 30,000-digit
+# resume blocked the event loop for minutes.
+_NUM_START = r"(?<!\d)(?<!\d,)"
+# A capitalized phrase starts at a word's start (same reason: one long capitalized word).
+_WORD_START = r"(?<![\w&.'+/-])"
 _MULT_RE = r"(?:\s?(?:thousand|million|billion)\b|(?:k|K|M|MM|mm|B|bn|Bn)(?![A-Za-z]))"
 MONEY_RE = re.compile(
     rf"(?:(?:US)?[$\u20ac\u00a3]\s?(?P<a>{_NUM})(?P<am>{_MULT_RE})?)"
-    rf"|(?:(?P<b>{_NUM})(?P<bm>{_MULT_RE})?\s?(?:dollars|USD|EUR|euros|GBP|pounds)\b)"
+    rf"|(?:{_NUM_START}(?P<b>{_NUM})(?P<bm>{_MULT_RE})?\s?(?:dollars|USD|EUR|euros|GBP|pounds)\b)"
 )
 PERCENT_RE = re.compile(
-    rf"(?P<n>{_NUM})\s?(?:%|percent\b|per\s?cent\b|pct\b|percentage points\b)", re.IGNORECASE
+    rf"{_NUM_START}(?P<n>{_NUM})\s?(?:%|percent\b|per\s?cent\b|pct\b|percentage points\b)",
+    re.IGNORECASE,
 )
 _PEOPLE = (
     r"(?:people|persons|engineers|developers|designers|analysts|scientists|nurses|staff|"
@@ -151,7 +158,11 @@ NUMBER_RE = re.compile(
     rf"|\b(?P<w>{NUM_WORD_ALT})\b(?=\s+[a-z])",
     re.IGNORECASE,
 )
-_URL_EMAIL_RE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\b\S+\.(?:com|org|io|net)\S*")
+# Matches start at a token's start: from every position inside one long token, \S+ would scan
+# to its end again (quadratic).
+_URL_EMAIL_RE = re.compile(
+    r"(?<!\S)\S+@\S+|https?://\S+|www\.\S+|(?<!\S)\S+\.(?:com|org|io|net)\S*"
+)
 
 _TITLE_NOUNS = frozenset(
     """
@@ -200,12 +211,12 @@ _SCHOOL_WORDS = (
     r"University|College|Institute|School|Academy|Polytechnic|Conservatory|Universit\u00e9"
 )
 SCHOOL_RE = re.compile(
-    rf"(?:[A-Z][\w&.'-]*\s+){{0,4}}(?:{_SCHOOL_WORDS})"
+    rf"{_WORD_START}(?:[A-Z][\w&.'-]*\s+){{0,4}}(?:{_SCHOOL_WORDS})"
     rf"(?:\s+(?:of|for|at|in)\s+(?:the\s+)?[A-Z][\w&.'-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w&.'-]*){{0,3}})?"
 )
 CERT_RE = re.compile(
     r"\b(?:Certified|Licensed|Chartered)\s+(?:[A-Z][\w+&/-]*\s*){1,5}"
-    r"|(?:[A-Z][\w+&/-]*\s+){1,5}(?:Certification|Certificate|Certified|License|Licence)\b"
+    rf"|{_WORD_START}(?:[A-Z][\w+&/-]*\s+){{1,5}}(?:Certification|Certificate|Certified|License|Licence)\b"
 )
 _VENDORS = frozenset({"adob", "microsoft", "googl", "amazon", "aws", "apach", "azur", "ibm"})
 _GENERIC_PRODUCT_WORDS = frozenset(
