@@ -62,6 +62,20 @@ async def test_a_revoked_key_is_refused_at_once_in_this_worker(api_key: str) -> 
     assert error_of(response, 401)["code"] == "invalid_api_key"
 
 
+@pytest.mark.parametrize("remember_seconds", [30.0, 0.0])
+async def test_a_known_key_is_remembered_for_api_key_cache_seconds(
+    api_key: str, settings: Any, remember_seconds: float
+) -> None:
+    # The hot path does no DB query for a key seen recently: a revocation written behind the
+    # ORM's back (no signal, like one from another worker) shows only once the memory expires.
+    settings.API_KEY_CACHE_SECONDS = remember_seconds
+    headers = {"X-API-Key": api_key}
+    assert (await AsyncClient().get("/api/v1/cache/stats", headers=headers)).status_code == 200
+    await ApiKey.objects.filter(key_hash=hash_api_key(api_key)).aupdate(revoked_at=timezone.now())
+    response = await AsyncClient().get("/api/v1/cache/stats", headers=headers)
+    assert response.status_code == (200 if remember_seconds else 401)
+
+
 async def test_a_logged_in_staff_session_is_not_an_api_credential(
     use_anthropic: Any, api_body: dict[str, str]
 ) -> None:
