@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Info, Warning, register
+from django.core.checks import Error, Info, Warning, register
 
 
 @register()
@@ -30,3 +30,19 @@ def llm_settings_check(app_configs: Any, **kwargs: Any) -> list[Any]:
             )
         )
     return messages
+
+
+REQUIRED_MIDDLEWARE = (
+    "optimizer.middleware.SecurityHeadersMiddleware",
+    "optimizer.middleware.CsrfViewMiddleware",
+)
+
+
+@register("security")
+def middleware_check(app_configs: Any, **kwargs: Any) -> list[Any]:
+    """Our async-native middleware stands in for Django's: it must be installed."""
+    return [
+        Error(f"{path} is missing from MIDDLEWARE", id="optimizer.E002")
+        for path in REQUIRED_MIDDLEWARE
+        if path not in settings.MIDDLEWARE
+    ]

@@ -47,6 +47,10 @@ def _fresh_singletons(settings: Any) -> Iterator[None]:
     import fakeredis
 
     fakeredis.FakeRedis(server=embedded_redis.SERVER).flushall()
+    if settings.REDIS_URL:  # the suite's run against a real Redis: a dedicated db, emptied
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL).flushdb()
     yield
     cache.reset_llm_cache()
     client.reset_provider()

@@ -15,9 +15,9 @@ SERVER = fakeredis.FakeServer()
 
 def connection_pool_kwargs() -> dict[str, Any]:
     """Pool kwargs for django-redis's sync client."""
-    return {"connection_class": fakeredis.FakeConnection, "server": SERVER}
+    return {"connection_class": fakeredis.FakeRedisConnection, "server": SERVER}
 
 
 def async_connection_kwargs() -> dict[str, Any]:
     """Pool kwargs for redis.asyncio, on the same server as the sync side."""
-    return {"connection_class": fakeredis.FakeAsyncConnection, "server": SERVER}
+    return {"connection_class": fakeredis.FakeAsyncRedisConnection, "server": SERVER}

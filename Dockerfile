@@ -1,0 +1,29 @@
+# The product under uvicorn. Build: docker build -t ats-resume-optimizer .
+# Run:   docker run -p 8000:8000 -e SECRET_KEY=... -e ANTHROPIC_API_KEY=... \
+#          -e ALLOWED_HOSTS=resumes.example.com,127.0.0.1 -e REDIS_URL=redis://redis:6379/0 -e DATABASE_URL=postgres://... ats-resume-optimizer
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    VAR_DIR=/data \
+    STATIC_ROOT=/app/staticfiles \
+    WEB_CONCURRENCY=2
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0 \
+    && useradd --system --uid 10001 app \
+    && mkdir -p /data && chown app /data
+
+USER app
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health').status != 200)"
+
+# Migrations run at start so a fresh volume works; uvicorn has no lifespan support for Django.
+CMD ["sh", "-c", "python manage.py migrate --noinput -v0 && exec uvicorn resumesite.asgi:application --lifespan off --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY} --proxy-headers --forwarded-allow-ips=* --no-access-log"]

@@ -1,0 +1,103 @@
+"""LLMCache against the embedded cache (fakeredis) and the real Redis server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import caches
+
+from optimizer import services
+from optimizer.llm.cache import LLMCache
+
+ARGS = ("prompt text", "system text", "claude-sonnet-4-20250514", 1024, None)
+
+
+@pytest.fixture(params=["embedded", "redis"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "redis":
+        request.getfixturevalue("real_redis")
+    return str(request.param)
+
+
+async def test_it_shares_keys_between_django_cache_and_the_async_read(backend: str) -> None:
+    cache = LLMCache(ttl_seconds=120)
+    assert cache.embedded is (backend == "embedded")
+    key = cache.make_key(*ARGS)
+    # Written through Django's cache framework (the store of record)...
+    caches["default"].set(key, {"written": "by django"}, timeout=120)
+    # ...read by the native asyncio client on the same key and encoding.
+    assert await cache.get(*ARGS) == {"written": "by django"}
+    # And the other way round.
+    await cache.set(*ARGS[:4], 0.5, {"written": "by LLMCache"})
+    assert caches["default"].get(cache.make_key(*ARGS[:4], 0.5)) == {"written": "by LLMCache"}
+
+
+async def test_it_applies_the_ttl(backend: str) -> None:
+    cache = LLMCache(ttl_seconds=90)
+    await cache.set(*ARGS, {"a": 1})
+    ttl = await cache.async_client().ttl(cache.full_key(cache.make_key(*ARGS)))
+    assert 85 <= ttl <= 90
+
+
+async def test_it_clears_only_its_own_prefix(backend: str) -> None:
+    cache = LLMCache()
+    client = cache.async_client()
+    await client.set("foreign:key", "keep me")
+    await client.set(cache.full_key("other:prefix"), "keep me too")
+    for n in range(25):
+        await cache.set(f"prompt {n}", *ARGS[1:], {"n": n})
+    assert (await cache.get_stats())["total_keys"] == 25
+    assert await cache.clear_all() == 25
+    assert (await cache.get_stats())["total_keys"] == 0
+    assert await client.get("foreign:key") == b"keep me"
+    assert await client.get(cache.full_key("other:prefix")) == b"keep me too"
+
+
+async def test_it_invalidates_one_entry(backend: str) -> None:
+    cache = LLMCache()
+    await cache.set(*ARGS, {"a": 1})
+    await cache.set("other", *ARGS[1:], {"b": 2})
+    assert await cache.invalidate(*ARGS) is True
+    assert await cache.get(*ARGS) is None
+    assert await cache.get("other", *ARGS[1:]) == {"b": 2}
+
+
+async def test_it_counts_hits_and_misses_in_the_store(backend: str) -> None:
+    first, second = LLMCache(), LLMCache()  # two workers share the counters
+    await first.set(*ARGS, {"a": 1})
+    await first.get(*ARGS)
+    await second.get(*ARGS)
+    await second.get("missing", *ARGS[1:])
+    await second.record_saving(0.0255)
+    stats = await first.get_stats()
+    assert (stats["hits"], stats["misses"], stats["hit_rate"]) == (2, 1, round(2 / 3, 4))
+    assert stats["saved_usd"] == pytest.approx(0.0255)
+    assert stats["available"] is True
+
+
+async def test_it_treats_whitespace_variants_as_one_entry(backend: str) -> None:
+    cache = LLMCache()
+    await cache.set("Jane  Doe\n\nPython ", *ARGS[1:], {"a": 1})
+    assert await cache.get("Jane Doe Python", *ARGS[1:]) == {"a": 1}
+
+
+@pytest.mark.django_db
+async def test_the_pipeline_survives_a_dead_redis(settings: Any, use_anthropic: Any) -> None:
+    from optimizer.llm import cache as cache_module
+    from tests.conftest import free_port
+
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "OPTIONS": {"SERIALIZER": "django_redis.serializers.json.JSONSerializer"},
+        }
+    }
+    cache_module.reset_llm_cache()
+    request = services.OptimizeRequest("Jane Doe\nPython developer at Acme", "Python developer")
+    first = await services.generate(request)
+    second = await services.generate(request)
+    assert first["usage_stats"]["cached"] is False and second["usage_stats"]["cached"] is False
+    assert use_anthropic.calls == 2  # no cache, but no failure either

@@ -1,0 +1,34 @@
+"""The middleware stack: async-native (no thread hop per hook) and the security headers."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.core.handlers.asgi import ASGIHandler
+from django.test import AsyncClient
+
+
+def test_no_middleware_is_adapted_to_a_thread_under_asgi(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="django.request")
+    ASGIHandler()  # loads the stack in async mode, logging every sync<->async adaptation
+    adapted = [r.getMessage() for r in caplog.records if "adapted" in r.getMessage()]
+    assert adapted == []
+
+
+@pytest.mark.django_db
+async def test_responses_carry_the_security_headers() -> None:
+    response = await AsyncClient().get("/api/v1/health")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+
+
+@pytest.mark.django_db
+async def test_static_files_are_served_without_collectstatic() -> None:
+    response = await AsyncClient().get("/static/admin/css/base.css")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)  # type: ignore[arg-type]

@@ -1,0 +1,194 @@
+"""The pipeline against the fake Anthropic server through the real SDK: retries and failures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from optimizer import services
+from optimizer.llm.client import LLMRequest, get_provider
+from optimizer.llm.retry import RetryConfig
+from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, FakeReply
+
+pytestmark = pytest.mark.django_db
+
+REQUEST = services.OptimizeRequest(
+    "Jane Doe\nSenior Python Developer\n- Built Django APIs at Acme Corp",
+    "Python Developer, Django",
+)
+
+
+class Sleeps:
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+async def run(**kwargs: Any) -> list[Any]:
+    return [event async for event in services.stream(REQUEST, **kwargs)]
+
+
+async def test_it_retries_529_twice_then_succeeds(use_anthropic: Any) -> None:
+    use_anthropic.fail(529, times=2)
+    events = await run()
+    assert use_anthropic.calls == 3
+    assert [r.retry_count for r in use_anthropic.requests] == [0, 0, 0]  # SDK retries are off
+    assert events[-1].type == "done"
+    chunks = "".join(e.data["content"] for e in events if e.type == "chunk")
+    assert chunks == DEFAULT_REPLY_TEXT  # retried attempts sent no text
+
+
+async def test_it_does_not_retry_a_bad_request(use_anthropic: Any) -> None:
+    use_anthropic.fail(400)
+    events = await run()
+    assert use_anthropic.calls == 1
+    assert events[-1].type == "error"
+    assert events[-1].data["code"] == "upstream_bad_request"
+    assert events[-1].data["upstream_status"] == 400
+
+
+@pytest.mark.parametrize("status", [401, 403, 404, 413])
+async def test_it_never_retries_permanent_errors(use_anthropic: Any, status: int) -> None:
+    use_anthropic.fail(status)
+    events = await run()
+    assert use_anthropic.calls == 1
+    assert events[-1].type == "error"
+
+
+async def test_it_hides_credentials_on_auth_failure(use_anthropic: Any) -> None:
+    use_anthropic.fail(401)
+    error = (await run())[-1]
+    assert error.data["code"] == "llm_auth"
+    assert "not configured correctly" in error.data["message"]
+    assert "fake-test-key" not in str(error.data)
+
+
+@pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504, 529])
+async def test_it_retries_transient_statuses(use_anthropic: Any, status: int) -> None:
+    use_anthropic.fail(status)
+    assert (await run())[-1].type == "done"
+    assert use_anthropic.calls == 2
+
+
+async def test_it_honours_retry_after(use_anthropic: Any) -> None:
+    sleeps = Sleeps()
+    use_anthropic.fail(429, **{"retry-after": "2"})
+    use_anthropic.fail(529, **{"retry-after-ms": "1500"})
+    events = await run(config=RetryConfig(sleep=sleeps, max_delay=60))
+    assert events[-1].type == "done"
+    assert sleeps.delays == [2.0, 1.5]
+
+
+async def test_it_fails_at_once_when_retry_after_exceeds_max_delay(use_anthropic: Any) -> None:
+    sleeps = Sleeps()
+    use_anthropic.fail(429, **{"retry-after": "120"})
+    error = (await run(config=RetryConfig(sleep=sleeps, max_delay=60)))[-1]
+    assert use_anthropic.calls == 1 and sleeps.delays == []
+    assert error.type == "error" and error.data["retry_after"] == 120
+    assert "longer than the 60 s" in error.data["message"]
+
+
+async def test_it_reports_exhausted_retries(use_anthropic: Any) -> None:
+    sleeps = Sleeps()
+    use_anthropic.fail(529, times=10)
+    error = (await run(config=RetryConfig(max_retries=3, sleep=sleeps, jitter=False)))[-1]
+    assert use_anthropic.calls == 4
+    assert sleeps.delays == [1.0, 2.0, 4.0]
+    assert error.data["code"] == "upstream_overloaded"
+    assert error.data["message"].startswith("All 3 retry attempts exhausted")
+
+
+async def test_an_in_stream_error_after_text_is_reported_not_retried(use_anthropic: Any) -> None:
+    use_anthropic.enqueue(
+        FakeReply(chunks=["OPTIMIZED ", "RESUME\n", "Jane"], error_after_chunks=2)
+    )
+    events = await run()
+    assert use_anthropic.calls == 1
+    assert [e.type for e in events] == ["start", "chunk", "chunk", "error"]
+    assert events[-1].data["code"] == "upstream_overloaded"
+
+
+async def test_an_in_stream_error_before_any_text_is_retried(use_anthropic: Any) -> None:
+    use_anthropic.enqueue(FakeReply(error_after_chunks=0))
+    events = await run()
+    assert use_anthropic.calls == 2
+    assert events[-1].type == "done"
+
+
+async def test_a_dropped_connection_mid_stream_is_an_error_event(use_anthropic: Any) -> None:
+    use_anthropic.enqueue(FakeReply(chunks=["a ", "b ", "c"], drop_after_chunks=1))
+    events = await run()
+    assert [e.type for e in events] == ["start", "chunk", "error"]
+    assert events[-1].data["code"] == "upstream_connection"
+    assert use_anthropic.calls == 1
+
+
+async def test_a_cache_hit_replays_the_same_chunks(use_anthropic: Any) -> None:
+    use_anthropic.enqueue(FakeReply(chunks=["OPTIMIZED RESUME\n", DEFAULT_REPLY_TEXT[17:]]))
+    first = await run()
+    second = await run()
+    chunks = [
+        [e.data["content"] for e in events if e.type == "chunk"] for events in (first, second)
+    ]
+    assert chunks[0] == chunks[1] and len(chunks[0]) == 2
+    hit = second[-1].data["result"]["usage_stats"]
+    assert hit["cached"] is True and hit["cost_usd"] == 0.0
+    assert hit["saved_usd"] == first[-1].data["result"]["usage_stats"]["cost_usd"]
+    assert use_anthropic.calls == 1
+
+
+async def test_it_sends_model_system_prompt_and_temperature(
+    use_anthropic: Any, settings: Any
+) -> None:
+    settings.LLM_TEMPERATURE = 0.2
+    settings.LLM_MAX_TOKENS = 2000
+    await run()
+    body = use_anthropic.last_request.body
+    assert body["model"] == "claude-sonnet-4-20250514"
+    assert body["max_tokens"] == 2000
+    assert body["temperature"] == 0.2
+    assert "ATS" in body["system"] and body["stream"] is True
+    assert "<resume>" in body["messages"][0]["content"]
+
+
+async def test_temperature_is_left_out_when_unset(use_anthropic: Any) -> None:
+    await run()
+    assert "temperature" not in use_anthropic.last_request.body
+
+
+async def test_generate_is_non_streaming_through_the_sdk(use_anthropic: Any) -> None:
+    provider = get_provider()
+    response = await provider.generate(LLMRequest("hi", "sys", "claude-sonnet-4-20250514", 100))
+    assert response.text == DEFAULT_REPLY_TEXT
+    assert response.usage.input_tokens == 2500
+    assert use_anthropic.last_request.body.get("stream") in (None, False)
+
+
+async def test_usage_and_seed_cost_are_reported(use_anthropic: Any) -> None:
+    use_anthropic.enqueue(FakeReply(input_tokens=2500, output_tokens=1200))
+    result = (await run())[-1].data["result"]
+    assert result["usage_stats"]["input_tokens"] == 2500
+    assert result["usage_stats"]["output_tokens"] == 1200
+    assert result["usage_stats"]["cost_usd"] == 0.0255
+
+
+async def test_an_unknown_model_has_no_cost_and_a_warning(
+    use_anthropic: Any, settings: Any
+) -> None:
+    settings.ANTHROPIC_MODEL = "claude-imaginary-9"
+    events = await run()
+    result = events[-1].data["result"]
+    assert result["usage_stats"]["cost_usd"] is None
+    assert "No price is known for model claude-imaginary-9: cost not reported" in result["warnings"]
+
+
+async def test_a_truncated_answer_is_flagged_and_not_cached(use_anthropic: Any) -> None:
+    use_anthropic.enqueue(FakeReply(stop_reason="max_tokens"))
+    result = (await run())[-1].data["result"]
+    assert result["is_valid"] is False
+    assert any("max_tokens" in w for w in result["warnings"])
+    await run()
+    assert use_anthropic.calls == 2
