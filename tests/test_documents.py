@@ -1,4 +1,3 @@
-
 """Extraction and export of resume documents, including hostile uploads."""
 
 from __future__ import annotations

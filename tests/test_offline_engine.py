@@ -1,4 +1,3 @@
-
 """The offline optimizer: only the candidate's own facts, restructured for ATS parsing."""
 
 from __future__ import annotations

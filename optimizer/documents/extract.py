@@ -1,4 +1,3 @@
-
 """Turn an uploaded resume (PDF, DOCX or TXT) into plain text, or refuse it clearly.
 
 Every refusal is a ``DocumentError`` with a human message and a stable ``code`` the web

@@ -1,4 +1,3 @@
-
 """Classify the lines of a plain-text resume so every exporter renders it the same way.
 
 The product's resume text is: a name line, a contact line, then ATS-standard section

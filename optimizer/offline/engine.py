@@ -1,4 +1,3 @@
-
 """Deterministic resume optimizer used when no Anthropic API key is configured.
 
 It only restructures the candidate's own content: standard headings, one bullet style,
