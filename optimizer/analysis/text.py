@@ -1,0 +1,201 @@
+"""Shared text normalization: tokenizing, stemming, alias canonicalization, vocabulary.
+
+Matching rule used everywhere (score and grounding):
+
+1. Text is tokenized into words that keep technical punctuation (``C++``, ``C#``,
+   ``.NET``, ``Node.js``, ``R&D``); hyphens and slashes separate words, so
+   ``CI/CD`` == ``CI CD`` and ``full-stack`` == ``full stack``.
+2. Each word is lowercased and lightly stemmed (plural ``-s/-es/-ies``, ``-ing``,
+   ``-ed``, final ``-e``), so "databases" == "database" and "testing" == "tested".
+3. Ambiguous short/English words (``AMBIGUOUS_WORDS``: Go, R, C, Excel, Spring...)
+   only count when capitalized. "Go" followed by "to"/"-to" (go-to-market) and "C"
+   followed by a hyphen (C-level, C-suite) never count. Whole-word matching is
+   guaranteed by the tokenizer, so "AI" never matches inside "maintain".
+4. Aliases (``ALIASES``) are replaced by their canonical form, longest match first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .aliases import ALIASES, AMBIGUOUS_WORDS, CERTIFICATIONS, VOCABULARY
+
+TOKEN_RE = re.compile(r"\.?[A-Za-z0-9](?:[A-Za-z0-9&']|\.(?=[A-Za-z0-9]))*[+#]*")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+_DOUBLE_OK = frozenset("lsz")
+
+
+def clean(text: str) -> str:
+    """Normalize typographic apostrophes so tokens are stable."""
+    return text.translate(_APOSTROPHES)
+
+
+def stem(word: str) -> str:
+    """Very small suffix stemmer; both sides of every comparison use it."""
+    w = word.lower()
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = w.rstrip("'")
+    if not w.isalpha() or len(w) <= 3:
+        return w
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("sses"):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    if w.endswith("ing") and len(w) >= 6:
+        w = _undouble(w[:-3])
+    elif w.endswith("ed") and len(w) >= 5:
+        w = _undouble(w[:-2])
+    if w.endswith("e") and len(w) > 3:
+        w = w[:-1]
+    return w
+
+
+def _undouble(w: str) -> str:
+    if len(w) > 2 and w[-1] == w[-2] and w[-1] not in "aeiou" and w[-1] not in _DOUBLE_OK:
+        return w[:-1]
+    return w
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    raw: str
+    key: str
+    start: int
+    end: int
+
+
+def raw_tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(0), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
+
+
+def _word_key(raw: str, text: str, end: int, lenient: bool = False) -> str:
+    low = raw.lower()
+    base = stem(raw)
+    if low in AMBIGUOUS_WORDS and not lenient:
+        if not raw[0].isupper():
+            return "~" + base
+        after = text[end : end + 4].lower()
+        if low == "go" and (after.startswith("-") or after.startswith(" to")):
+            return "~" + base
+        if low in {"c", "r"} and after.startswith("-"):
+            return "~" + base
+    return base
+
+
+def tokens(text: str, lenient: bool = False) -> list[Token]:
+    """Tokens with stemmed/ambiguity-marked keys, before alias replacement.
+
+    ``lenient`` skips the ambiguity rule; used for vocabulary/alias data, which is
+    always meant as the technical term.
+    """
+    text = clean(text)
+    return [Token(r, _word_key(r, text, e, lenient), s, e) for r, s, e in raw_tokens(text)]
+
+
+@lru_cache(maxsize=1)
+def _alias_index() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
+    index: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for variant, canonical in ALIASES.items():
+        vkeys = tuple(t.key for t in tokens(variant, lenient=True))
+        ckeys = tuple(t.key for t in tokens(canonical, lenient=True))
+        if vkeys and ckeys:
+            index[vkeys] = ckeys
+    longest = max(len(k) for k in index)
+    return index, longest
+
+
+def canonical(text: str, lenient: bool = False) -> list[Token]:
+    """Tokens after alias replacement (multi-word aliases collapse onto one span)."""
+    toks = tokens(text, lenient)
+    index, longest = _alias_index()
+    out: list[Token] = []
+    i = 0
+    while i < len(toks):
+        for length in range(min(longest, len(toks) - i), 0, -1):
+            keys = tuple(t.key for t in toks[i : i + length])
+            target = index.get(keys)
+            if target is not None:
+                first, last = toks[i], toks[i + length - 1]
+                raw = clean(text)[first.start : last.end]
+                out.extend(Token(raw, k, first.start, last.end) for k in target)
+                i += length
+                break
+        else:
+            out.append(toks[i])
+            i += 1
+    return out
+
+
+def keys_of(text: str, lenient: bool = False) -> tuple[str, ...]:
+    return tuple(t.key for t in canonical(text, lenient))
+
+
+def contains_seq(haystack: tuple[str, ...] | list[str], needle: tuple[str, ...]) -> bool:
+    n = len(needle)
+    if n == 0 or n > len(haystack):
+        return False
+    first = needle[0]
+    for i in range(len(haystack) - n + 1):
+        if haystack[i] == first and tuple(haystack[i : i + n]) == needle:
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class VocabHit:
+    term: str
+    category: str
+    start: int  # char offsets in the scanned text
+    end: int
+    keys: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def vocab_index() -> tuple[dict[tuple[str, ...], tuple[str, str]], int]:
+    index: dict[tuple[str, ...], tuple[str, str]] = {}
+    for term, category in VOCABULARY.items():
+        index.setdefault(keys_of(term, lenient=True), (term, category))
+    for cert in CERTIFICATIONS:
+        index[keys_of(cert, lenient=True)] = (cert, "certification")
+    # canonical alias targets that are vocabulary terms are covered above; make sure
+    # the canonical display wins for alias targets (e.g. "machine learning").
+    index.pop((), None)
+    return index, max(len(k) for k in index)
+
+
+def find_vocab(text: str, toks: list[Token] | None = None) -> list[VocabHit]:
+    """Longest, left-to-right, non-overlapping vocabulary matches in ``text``."""
+    toks = canonical(text) if toks is None else toks
+    index, longest = vocab_index()
+    hits: list[VocabHit] = []
+    i = 0
+    while i < len(toks):
+        for length in range(min(longest, len(toks) - i), 0, -1):
+            keys = tuple(t.key for t in toks[i : i + length])
+            found = index.get(keys)
+            if found is not None:
+                # never end a match in the middle of a multi-token alias expansion
+                if i + length < len(toks) and toks[i + length].start == toks[i + length - 1].start:
+                    continue
+                hits.append(
+                    VocabHit(found[0], found[1], toks[i].start, toks[i + length - 1].end, keys)
+                )
+                i += length
+                break
+        else:
+            i += 1
+    return hits
+
+
+def lines_keys(text: str) -> list[tuple[str, ...]]:
+    return [keys_of(line) for line in text.splitlines()]
+
+
+def any_line_contains(lines: Iterable[tuple[str, ...]], needle: tuple[str, ...]) -> bool:
+    return any(contains_seq(line, needle) for line in lines)
