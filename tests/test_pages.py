@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from html import unescape
 from typing import Any
 
 import pytest
@@ -46,17 +47,18 @@ def _read_stream(response: Any) -> str:
 
 
 def _events(body: str) -> list[tuple[str, str]]:
-    """(event name, data) pairs of an SSE body, data lines joined as EventSource does."""
-    events = []
-    for block in body.split("\n\n"):
-        name, data = "message", []
-        for line in block.split("\n"):
-            if line.startswith("event: "):
-                name = line[7:]
-            elif line.startswith("data:"):
-                data.append(line[6:] if line.startswith("data: ") else line[5:])
-        if data:
-            events.append((name, "\n".join(data)))
+    """(event name, data) pairs of an SSE body, parsed as EventSource does (CR, LF or CRLF)."""
+    events: list[tuple[str, str]] = []
+    name, data = "message", []
+    for line in re.split(r"\r\n|\r|\n", body):
+        if not line:
+            if data:
+                events.append((name, "\n".join(data)))
+            name, data = "message", []
+        elif line.startswith("event:"):
+            name = line[6:].removeprefix(" ")
+        elif line.startswith("data:"):
+            data.append(line[5:].removeprefix(" "))
     return events
 
 
@@ -190,6 +192,17 @@ def test_a_second_viewer_and_a_resume_replay_without_calling_the_llm_again(
     ids = [int(i) for i in re.findall(r"^id: (\d+)$", body, re.M)]
     assert ids and min(ids) == 4
     assert use_anthropic.calls == 1
+
+
+def test_carriage_returns_in_model_output_survive_the_stream(
+    client: Client, use_anthropic: Any
+) -> None:
+    # EventSource ends a line at a lone CR too: unescaped, the rest of the chunk would be lost.
+    text = DEFAULT_REPLY_TEXT.replace("SUMMARY\n", "SUMMARY\r\nLine one\rLine two\n")
+    use_anthropic.enqueue(FakeReply(chunks=[text[:100], text[100:]]))
+    _, events = _run(client)
+    streamed = "".join(data for name, data in events if name == "chunk")
+    assert unescape(streamed) == text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def test_the_same_inputs_again_are_served_from_cache(client: Client, use_anthropic: Any) -> None:
