@@ -138,6 +138,7 @@ def test_it_streams_the_rewrite_then_shows_the_result_and_serves_it_again_from_c
     page.fill("#id_resume_raw_text", RESUME)
     page.fill("#id_job_description_text", JOB)
     assert page.inner_text("#id_resume_raw_text-counter [data-count]") == f"{len(RESUME):,}"
+    page.evaluate("document.activeElement.blur()")
     page.screenshot(path=str(DOCS / "screenshot-home.png"), full_page=True)
 
     # A submit without the resume: the error sits next to its field, focus moves there, the

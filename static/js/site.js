@@ -85,8 +85,12 @@
       if (invalid) invalid.focus();
       return;
     }
-    if (elt.classList.contains("job") && focusIsFree()) {
-      elt.focus({ preventScroll: elt.classList.contains("job-done") });
+    // A panel arrives on its own (stream swaps) or inside #job-area (out-of-band swap).
+    var panel = elt.classList.contains("job") ? elt : elt.querySelector(".job");
+    if (panel && focusIsFree()) {
+      panel.focus({ preventScroll: true });
+      // A new job scrolls to the top of its panel; a finished one stays where the reader is.
+      if (panel.classList.contains("job-live")) panel.scrollIntoView({ block: "start" });
     }
   });
 
