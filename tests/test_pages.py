@@ -98,9 +98,10 @@ def test_it_serves_the_form_to_browsers_and_health_json_to_other_clients(client:
     assert page["X-Frame-Options"] == "DENY"
     assert page["X-Content-Type-Options"] == "nosniff"
 
-    health = client.get("/", HTTP_ACCEPT="application/json")
-    assert health.status_code == 200
-    assert health.json()["status"] == "operational"
+    for accept in ("application/json", "*/*"):
+        health = client.get("/", HTTP_ACCEPT=accept)
+        assert health.status_code == 200
+        assert health.json()["status"] == "operational"
 
 
 def test_it_says_when_the_offline_engine_answers(client: Client, settings: Any) -> None:
@@ -166,6 +167,9 @@ def test_the_stream_sends_escaped_chunks_then_the_result_panel(
         .replace("&amp;", "&")
         == HOSTILE_REPLY
     )
+
+    warning = dict(events)["warning"]
+    assert warning.startswith("<li>") and "Harmful pattern detected: &lt;script" in warning
 
     done = dict(events)["done"]
     assert f'id="job-{job.pk}"' in done and "job-done" in done
@@ -432,3 +436,25 @@ def test_a_text_file_can_stand_in_for_the_pasted_resume(client: Client, use_anth
     job = Optimization.objects.get()
     assert job.resume_text.startswith("Zoë Jane Doe")
     assert job.resume_filename == "cv.txt"
+
+
+def test_a_docx_file_is_read_with_the_documents_module(client: Client, use_anthropic: Any) -> None:
+    from optimizer.documents import to_docx
+
+    upload = SimpleUploadedFile("cv.docx", to_docx(RESUME), "application/octet-stream")
+    response = client.post(
+        "/optimize/", {"resume_file": upload, "job_description_text": JOB}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    job = Optimization.objects.get()
+    assert "Six years building Django web applications" in job.resume_text
+    assert job.resume_filename == "cv.docx"
+
+
+def test_a_broken_pdf_is_rejected_next_to_the_file_field(
+    client: Client, use_anthropic: Any
+) -> None:
+    upload = SimpleUploadedFile("cv.pdf", b"%PDF-1.7 this is not really a pdf", "application/pdf")
+    html = _rejected(client, {"resume_file": upload, "job_description_text": JOB})
+    assert _field_errors(html, "resume_file").strip()
+    assert use_anthropic.calls == 0
