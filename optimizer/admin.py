@@ -1,8 +1,258 @@
+"""Admin for generation records and API keys. The cache pages live in optimizer/admin_cache.py."""
+
 from __future__ import annotations
 
-from django.contrib import admin
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
 from optimizer.models import ApiKey, Optimization
 
-admin.site.register(Optimization)
-admin.site.register(ApiKey)
+# Where the raw key waits between "save" and the one page that shows it.
+RAW_KEY_SESSION = "admin_new_api_key"
+
+
+def _pre(value: Any) -> str:
+    """Text or JSON in a <pre>, escaped."""
+    text = value if isinstance(value, str) else json.dumps(value, indent=2, ensure_ascii=False)
+    return format_html('<pre class="admin-pre">{}</pre>', text)
+
+
+@admin.register(Optimization)
+class OptimizationAdmin(admin.ModelAdmin):
+    """Read-only: a record is history. Viewing and (with the permission) deleting only."""
+
+    list_display = (
+        "created_at",
+        "status",
+        "model",
+        "input_tokens",
+        "output_tokens",
+        "cost",
+        "cached",
+        "latency",
+        "first_chunk",
+        "warning_count",
+        "owner",
+    )
+    list_filter = ("status", "cached", "model", "created_at")
+    search_fields = ("job_description",)
+    list_select_related = ("api_key",)
+    list_per_page = 50
+    fieldsets = (
+        ("Outcome", {"fields": ("status", "job_title", "error_code", "error_message")}),
+        ("Inputs", {"fields": ("resume_filename", "resume", "job")}),
+        ("Output", {"fields": ("optimized_resume", "result_json", "warnings_json")}),
+        (
+            "Usage",
+            {
+                "fields": (
+                    "model",
+                    "provider",
+                    "input_tokens",
+                    "output_tokens",
+                    "cost_usd",
+                    "cached",
+                    "attempts",
+                    "cache_key",
+                )
+            },
+        ),
+        (
+            "Timings",
+            {
+                "fields": (
+                    "created_at",
+                    "started_at",
+                    "finished_at",
+                    "latency",
+                    "first_chunk",
+                    "timings_json",
+                )
+            },
+        ),
+        ("Owner", {"fields": ("source", "owner", "session_key", "api_key")}),
+    )
+    readonly_fields = tuple(name for _, group in fieldsets for name in group["fields"])
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Cost (USD)", ordering="cost_usd")
+    def cost(self, obj: Optimization) -> str:
+        return "-" if obj.cost_usd is None else f"${obj.cost_usd:.4f}"
+
+    @admin.display(description="Latency (ms)", ordering="latency_ms")
+    def latency(self, obj: Optimization) -> str:
+        return "-" if obj.latency_ms is None else f"{obj.latency_ms:,.0f}"
+
+    @admin.display(description="First chunk (ms)", ordering="first_chunk_ms")
+    def first_chunk(self, obj: Optimization) -> str:
+        return "-" if obj.first_chunk_ms is None else f"{obj.first_chunk_ms:,.0f}"
+
+    @admin.display(description="Warnings")
+    def warning_count(self, obj: Optimization) -> int:
+        return obj.warning_count
+
+    @admin.display(description="Owner")
+    def owner(self, obj: Optimization) -> str:
+        if obj.api_key is not None:
+            return f"API key: {obj.api_key.name}"
+        if obj.session_key:
+            return f"session {obj.session_key[:8]}…"
+        return "-"
+
+    @admin.display(description="Resume")
+    def resume(self, obj: Optimization) -> str:
+        return _pre(obj.resume_text)
+
+    @admin.display(description="Job description")
+    def job(self, obj: Optimization) -> str:
+        return _pre(obj.job_description)
+
+    @admin.display(description="Optimized resume")
+    def optimized_resume(self, obj: Optimization) -> str:
+        return _pre(str((obj.result or {}).get("optimized_resume", "")))
+
+    @admin.display(description="Result (JSON)")
+    def result_json(self, obj: Optimization) -> str:
+        return _pre(obj.result)
+
+    @admin.display(description="Warnings")
+    def warnings_json(self, obj: Optimization) -> str:
+        return _pre(obj.warnings)
+
+    @admin.display(description="Event timings")
+    def timings_json(self, obj: Optimization) -> str:
+        return _pre(obj.timings)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        # Totals of the filtered list (search and filters applied), in one query.
+        context = getattr(response, "context_data", None)
+        if isinstance(response, TemplateResponse) and context and "cl" in context:
+            queryset: QuerySet[Optimization] = context["cl"].queryset
+            totals = queryset.order_by().aggregate(
+                records=Count("pk"),
+                cost=Sum("cost_usd"),
+                input_tokens=Sum("input_tokens"),
+                output_tokens=Sum("output_tokens"),
+            )
+            totals["cost"] = totals["cost"] or Decimal(0)
+            context["totals"] = totals
+        return response
+
+
+class KeyStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("active", "Active"), ("revoked", "Revoked")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> QuerySet[ApiKey]:
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Create, rename, revoke. The raw key is shown once, on the page right after saving."""
+
+    list_display = (
+        "name",
+        "prefix",
+        "is_admin",
+        "created_at",
+        "last_used_at",
+        "request_count",
+        "state",
+    )
+    list_filter = (KeyStateFilter, "is_admin")
+    search_fields = ("name", "prefix")
+    actions = ("revoke",)
+    # key_hash is never shown or editable; prefix identifies a key without revealing it.
+    readonly_fields = ("prefix", "created_at", "last_used_at", "request_count", "revoked_at")
+
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
+        if obj is None:
+            return ["name", "is_admin"]
+        return ["name", "is_admin", *self.readonly_fields]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
+        return () if obj is None else self.readonly_fields
+
+    @admin.display(description="State", ordering="revoked_at")
+    def state(self, obj: ApiKey) -> str:
+        if obj.revoked_at is None:
+            return "active"
+        return f"revoked {obj.revoked_at:%Y-%m-%d %H:%M}"
+
+    @admin.action(description="Revoke the selected API keys", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"Revoked {count} API key(s).", messages.SUCCESS)
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        record, raw = ApiKey.create_key(obj.name, is_admin=obj.is_admin)
+        # The admin goes on with `obj` (log entry, redirect): make it the saved row.
+        obj.pk, obj.prefix, obj.key_hash = record.pk, record.prefix, record.key_hash
+        obj.created_at = record.created_at
+        obj._state.adding, obj._state.db = False, record._state.db
+        # Kept in the session only until the next page pops it (never in a cookie or a log).
+        request.session[RAW_KEY_SESSION] = {"pk": record.pk, "raw": raw}
+
+    def response_add(
+        self, request: HttpRequest, obj: ApiKey, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        return HttpResponseRedirect(
+            reverse(
+                "admin:optimizer_apikey_created", args=[obj.pk], current_app=self.admin_site.name
+            )
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        created = path(
+            "<int:pk>/created/",
+            self.admin_site.admin_view(self.created_view),
+            name="optimizer_apikey_created",
+        )
+        return [created, *super().get_urls()]
+
+    def created_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Shows the raw key of a key just created, once: the session value is popped."""
+        if not self.has_add_permission(request):
+            return HttpResponseRedirect(reverse("admin:index"))
+        key = get_object_or_404(ApiKey, pk=pk)
+        stashed = request.session.get(RAW_KEY_SESSION)
+        raw = None
+        if isinstance(stashed, dict) and stashed.get("pk") == key.pk:
+            raw = request.session.pop(RAW_KEY_SESSION)["raw"]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"API key “{key.name}” created" if raw else f"API key “{key.name}”",
+            "opts": self.model._meta,
+            "key": key,
+            "raw_key": raw,
+        }
+        return render(request, "admin/optimizer/apikey/created.html", context)

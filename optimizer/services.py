@@ -27,6 +27,14 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
+from optimizer.analysis import (
+    GroundingStream,
+    annotate_unsupported,
+    check_grounding,
+    compare_scores,
+    is_blocking,
+    word_diff,
+)
 from optimizer.events import Event
 from optimizer.llm.cache import LLMCache, get_llm_cache
 from optimizer.llm.client import LLMRequest, LLMUsage, Provider, get_provider, model_name
@@ -34,7 +42,7 @@ from optimizer.llm.errors import LLMError
 from optimizer.llm.pricing import cost_usd
 from optimizer.llm.prompts import SYSTEM_PROMPT, build_prompt
 from optimizer.llm.retry import RetryConfig, retry_with_exponential_backoff
-from optimizer.llm.validator import ResponseValidator, parse_sections
+from optimizer.llm.validator import ResponseValidator, parse_sections, section_heading
 from optimizer.models import Optimization
 
 logger = logging.getLogger(__name__)
@@ -166,12 +174,18 @@ async def stream(
 
     chunks: list[str] = []
     usage: LLMUsage | None = None
+    grounding = _ResumeGrounding(request.resume)
     try:
         first, upstream = await retry_with_exponential_backoff(open_counted, config)
     except LLMError as error:
         async for failure in _fail(event, optimization, error, clock, attempts):
             yield failure
         return
+    except asyncio.CancelledError:
+        logger.info("Client went away while waiting for the first token")
+        if optimization is not None:
+            await _record_cancel(optimization, clock)
+        raise
     try:
         item: str | LLMUsage = first
         while True:
@@ -181,6 +195,8 @@ async def stream(
             clock.mark("first_chunk")
             chunks.append(item)
             yield event("chunk", content=item)
+            if flags := grounding.feed(item):
+                yield _grounding_warning(event, flags)
             try:
                 item = await upstream.__anext__()
             except StopAsyncIteration:
@@ -198,11 +214,14 @@ async def stream(
     finally:
         await upstream.aclose()  # type: ignore[attr-defined]
 
+    if flags := grounding.finish():
+        yield _grounding_warning(event, flags)
     result, cacheable = _finish(
-        "".join(chunks), usage, llm_request.model, provider.name, clock, attempts
+        "".join(chunks), usage, llm_request.model, provider.name, clock, attempts, request
     )
-    if result["warnings"]:
-        yield event("warning", issues=result["warnings"])
+    # Grounding flags went out while streaming; the rest of the warnings go out now.
+    if late := [w for w in result["warnings"] if w not in grounding.messages]:
+        yield event("warning", issues=late)
     if cacheable and settings.CACHE_ENABLED:
         await cache.set_by_key(key, _cache_entry(result, chunks, request))
     if optimization is not None:
@@ -225,6 +244,71 @@ async def generate(request: OptimizeRequest, **kwargs: Any) -> dict[str, Any]:
 # -- building results --------------------------------------------------------------------------
 
 
+class _ResumeGrounding:
+    """Grounding flags for the OPTIMIZED RESUME section, as soon as each line is complete.
+
+    Only whole lines of the resume section are fed, so the CHANGES MADE section (where missing
+    keywords are suggested, not claimed) is never checked as if it were the resume.
+    """
+
+    def __init__(self, original: str) -> None:
+        self.stream = GroundingStream(original)
+        self.text = ""
+        self.fed = 0
+        self.done = False
+        self.messages: set[str] = set()
+
+    def feed(self, delta: str) -> list[Any]:
+        if self.done:
+            return []
+        self.text += delta
+        end = self.text.rfind("\n") + 1
+        if end <= self.fed:
+            return []
+        complete = self.text[self.fed : end]
+        cut = _section_end(complete)
+        if cut is not None:
+            complete = complete[:cut]
+            self.done = True
+        self.fed = end
+        flags = self.stream.feed(complete)
+        if self.done:
+            flags += self.stream.finish()
+        return self._new(flags)
+
+    def finish(self) -> list[Any]:
+        if self.done:
+            return []
+        self.done = True
+        rest = self.text[self.fed :]
+        cut = _section_end(rest)
+        flags = self.stream.feed(rest[:cut] if cut is not None else rest) + self.stream.finish()
+        return self._new(flags)
+
+    def _new(self, flags: list[Any]) -> list[Any]:
+        fresh = [flag for flag in flags if flag.message not in self.messages]
+        self.messages.update(flag.message for flag in fresh)
+        return fresh
+
+
+def _section_end(text: str) -> int | None:
+    """Offset of the first CHANGES MADE / EXPECTED IMPROVEMENT heading line in text, if any."""
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        if section_heading(line) in ("CHANGES MADE", "EXPECTED IMPROVEMENT"):
+            return offset
+        offset += len(line)
+    return None
+
+
+def _grounding_warning(event: Callable[..., Event], flags: list[Any]) -> Event:
+    return event(
+        "warning",
+        issues=[flag.message for flag in flags],
+        grounding=[flag.to_dict() for flag in flags],
+    )
+
+
 def _finish(
     text: str,
     usage: LLMUsage | None,
@@ -232,6 +316,7 @@ def _finish(
     provider_name: str,
     clock: _Clock,
     attempts: int,
+    request: OptimizeRequest,
 ) -> tuple[dict[str, Any], bool]:
     validator = ResponseValidator()
     is_valid, issues = validator.validate(text)
@@ -248,6 +333,15 @@ def _finish(
     cost = cost_usd(used_model, input_tokens, output_tokens)
     if cost is None:
         warnings.append(f"No price is known for model {used_model}: cost not reported")
+    analysis = analyse(request, sections["optimized_resume"])
+    warnings += [flag["message"] for flag in analysis["grounding"]]
+    blocking = [flag for flag in analysis["grounding"] if flag["blocking"]]
+    strict_failure = settings.GROUNDING_MODE == "strict" and bool(blocking)
+    if strict_failure:
+        warnings.append(
+            f"Strict grounding: {len(blocking)} unsupported employer, title, degree or number "
+            "claim(s); the result is not valid"
+        )
     total_ms = clock.mark("done")
     result = {
         **sections,
@@ -264,14 +358,27 @@ def _finish(
             "time_to_first_chunk_ms": clock.marks.get("first_chunk"),
         },
         "warnings": warnings,
-        "is_valid": is_valid and not missing and stop_reason != "max_tokens",
+        "is_valid": is_valid and not missing and stop_reason != "max_tokens" and not strict_failure,
         "quality": validator.assess_quality(clean),
         "stop_reason": stop_reason,
+        **analysis,
     }
     cacheable = (
         result["is_valid"] and bool(sections["optimized_resume"]) and stop_reason != "max_tokens"
     )
     return result, cacheable
+
+
+def analyse(request: OptimizeRequest, optimized_resume: str) -> dict[str, Any]:
+    """The explainable parts of a result: match score before/after, grounding flags, diff."""
+    flags = check_grounding(request.resume, optimized_resume) if optimized_resume else []
+    grounding = [{**flag.to_dict(), "blocking": is_blocking(flag)} for flag in flags]
+    return {
+        "ats_score": compare_scores(request.resume, optimized_resume, request.job_description),
+        "grounding": grounding,
+        "grounding_mode": settings.GROUNDING_MODE,
+        "diff": annotate_unsupported(word_diff(request.resume, optimized_resume), flags),
+    }
 
 
 def _cache_entry(

@@ -106,7 +106,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 24 * 30, minimum=60)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "optimizer.admin_site.OptimizerAdminConfig",  # django.contrib.admin + the cache page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -203,6 +203,7 @@ def test_compare_scores_rises_when_keywords_added_truthfully() -> None:
         "newly_matched",
         "categories",
         "requirements",
+        "readability",
     }
     assert result["after"] > result["before"]
     assert result["delta"] == result["after"] - result["before"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import select
@@ -465,3 +466,44 @@ def test_it_runs_from_the_command_line(tmp_path: Path) -> None:
                 proc.kill()
                 proc.wait()
     assert proc.returncode == 0
+
+
+async def test_it_serves_concurrent_streams_each_with_its_own_reply(
+    fake_anthropic: FakeAnthropicServer, client: anthropic.AsyncAnthropic
+) -> None:
+    fake_anthropic.enqueue(
+        *(FakeReply(chunks=[f"{n}a", f"{n}b"], chunk_delay=0.1) for n in range(3))
+    )
+    results: list[list[str]] = [[], [], []]
+
+    async def reader(index: int) -> None:
+        await _stream_texts(client, results[index])
+
+    tasks = [asyncio.create_task(reader(i)) for i in range(3)]
+    assert await fake_anthropic.wait_for_async(lambda: fake_anthropic.open_streams == 3)
+    await asyncio.gather(*tasks)
+
+    assert sorted(results) == [["0a", "0b"], ["1a", "1b"], ["2a", "2b"]]
+    assert fake_anthropic.open_streams == 0
+
+
+async def test_it_cuts_open_streams_when_stopped() -> None:
+    fake = FakeAnthropicServer(default=FakeReply(chunks=["x"] * 100, chunk_delay=0.05))
+    fake.start()
+    try:
+        async with anthropic.AsyncAnthropic(
+            api_key="test", base_url=fake.base_url, max_retries=0
+        ) as c:
+            async with c.messages.stream(model="m", max_tokens=10, messages=MESSAGES) as s:
+                texts = s.text_stream
+                assert await texts.__anext__() == "x"
+                started = time.monotonic()
+                await asyncio.to_thread(fake.stop)
+                assert time.monotonic() - started < 3.0
+                with pytest.raises(httpx2.RemoteProtocolError):
+                    async for _text in texts:
+                        pass
+    finally:
+        fake.stop()
+    assert fake.requests[0].outcome == "stopped"
+    assert fake.disconnects == 0

@@ -101,3 +101,19 @@ async def test_the_pipeline_survives_a_dead_redis(settings: Any, use_anthropic: 
     second = await services.generate(request)
     assert first["usage_stats"]["cached"] is False and second["usage_stats"]["cached"] is False
     assert use_anthropic.calls == 2  # no cache, but no failure either
+
+
+async def test_it_estimates_the_count_on_a_large_database(backend: str, monkeypatch: Any) -> None:
+    from optimizer.llm import cache as cache_module
+
+    cache = LLMCache()
+    client = cache.async_client()
+    for n in range(60):
+        await client.set(cache.full_key(cache.make_key(f"p{n}", *ARGS[1:])), b"{}")
+        await client.set(f"foreign:{n}", b"x")
+    exact = await cache.get_stats()
+    assert (exact["total_keys"], exact["total_keys_estimated"]) == (60, False)
+    monkeypatch.setattr(cache_module, "EXACT_COUNT_LIMIT", 10)
+    estimated = await cache.get_stats()
+    assert estimated["total_keys_estimated"] is True
+    assert estimated["total_keys"] == 60  # the sample covers every key: the share is exact

@@ -285,8 +285,8 @@ async def test_it_runs_the_full_pipeline_with_validation(use_anthropic: Any) -> 
     kinds = [e.type for e in events]
     assert kinds[0] == "start" and kinds[-1] == "done"
     assert "warning" in kinds
-    warning = next(e for e in events if e.type == "warning")
-    assert "Harmful pattern detected: <script[^>]*>.*?</script>" in warning.data["issues"]
+    issues = [issue for e in events if e.type == "warning" for issue in e.data["issues"]]
+    assert "Harmful pattern detected: <script[^>]*>.*?</script>" in issues
     result = events[-1].data["result"]
     assert "<script>" not in result["optimized_resume"]
     assert "".join(e.data["content"] for e in events if e.type == "chunk") == hostile

@@ -192,3 +192,28 @@ async def test_a_truncated_answer_is_flagged_and_not_cached(use_anthropic: Any) 
     assert any("max_tokens" in w for w in result["warnings"])
     await run()
     assert use_anthropic.calls == 2
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_cancelling_while_waiting_for_the_first_token_closes_upstream(
+    use_anthropic: Any,
+) -> None:
+    import asyncio
+
+    from optimizer.models import Optimization
+
+    record = await Optimization.objects.acreate(resume_text="r", job_description="j")
+    use_anthropic.enqueue(FakeReply(first_token_delay=30))
+
+    async def consume() -> None:
+        async for _ in services.stream(REQUEST, optimization=record):
+            pass
+
+    task = asyncio.ensure_future(consume())
+    assert await use_anthropic.wait_for_async(lambda: use_anthropic.open_streams == 1, timeout=10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await use_anthropic.wait_for_async(lambda: use_anthropic.disconnects == 1, timeout=10)
+    await record.arefresh_from_db()
+    assert record.status == Optimization.Status.CANCELLED

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .facts import RANGE_RE, YEARS_RE, find_degrees, parse_count
+from .readability import readability
 from .text import Token, canonical, contains_seq, find_vocab, tokens
 
 WEIGHTS = {"must": 3, "nice": 1}
@@ -439,6 +440,9 @@ def compare_scores(
     before = match_score(original, job_description, today=today)
     after = match_score(optimized, job_description, today=today)
     before_terms = {(m["term"], m["category"]) for m in before.matched}
+    must = [m["term"] for m in after.matched if m["importance"] == "must"]
+    format_before = readability(original, must)
+    format_after = readability(optimized, must)
     return {
         "before": before.score,
         "after": after.score,
@@ -450,4 +454,9 @@ def compare_scores(
         ],
         "categories": after.categories,
         "requirements": after.requirements,
+        "readability": {
+            "before": format_before["score"],
+            "after": format_after["score"],
+            "checks": format_after["checks"],
+        },
     }

@@ -146,6 +146,15 @@ def _is_heading_like(line: str) -> bool:
     return bool(stripped) and stripped.isupper() and len(stripped) <= 40
 
 
+def section_heading(line: str) -> str | None:
+    """The section a heading line opens ("OPTIMIZED RESUME", ...), or None for other lines."""
+    match = _HEADING.match(line)
+    if not match:
+        return None
+    name = match.group(1).upper().replace("OPTIMISED", "OPTIMIZED")
+    return "EXPECTED IMPROVEMENT" if name.startswith("EXPECTED") else name
+
+
 def parse_sections(text: str) -> tuple[dict[str, Any], list[str]]:
     """Split the model's answer into its three sections; returns (sections, missing names).
 
@@ -156,10 +165,9 @@ def parse_sections(text: str) -> tuple[dict[str, Any], list[str]]:
     seen: set[str] = set()
     current = "OPTIMIZED RESUME"
     for line in (text or "").splitlines():
-        match = _HEADING.match(line)
-        if match:
-            name = match.group(1).upper().replace("OPTIMISED", "OPTIMIZED")
-            current = "EXPECTED IMPROVEMENT" if name.startswith("EXPECTED") else name
+        heading = section_heading(line)
+        if heading:
+            current = heading
             seen.add(current)
             continue
         buckets[current].append(line)

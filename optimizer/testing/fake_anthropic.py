@@ -25,10 +25,15 @@ frame is written to the socket, e.g. ``⟦ts=1767225600.123456⟧Hello ``. ``TIM
 matches it; a downstream client subtracts the value from its own ``time.time()`` to get the relay
 delay (same host, same clock).
 
-Failure modes: ``status`` (HTTP error before any body), ``error_after_chunks`` (an in-stream
-``event: error``, which the SDK raises as ``APIStatusError`` with ``status_code == 200``) and
-``drop_after_chunks`` (the socket is closed mid-body; the SDK lets ``httpx2.RemoteProtocolError``
-escape from a stream, and wraps it in ``APIConnectionError`` for a non-streaming call).
+Failure modes: ``status`` (HTTP error before any body; ``error.type`` follows the status, see
+``ERROR_TYPES``), ``error_after_chunks`` (an in-stream ``event: error`` of ``error_type``, which the
+SDK raises as plain ``APIStatusError`` with ``status_code == 200``; a non-streaming request gets the
+matching HTTP error instead) and ``drop_after_chunks`` (the socket is closed mid-body; the SDK lets
+``httpx2.RemoteProtocolError`` escape from a stream, and wraps it in ``APIConnectionError`` for a
+non-streaming call).
+
+Pytest: ``pytest_plugins = ["optimizer.testing.pytest_plugin"]`` gives a ``fake_anthropic`` fixture
+(one server per session, reset per test, ``ANTHROPIC_BASE_URL``/``ANTHROPIC_API_KEY`` set).
 """
 
 from __future__ import annotations
@@ -936,7 +941,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     server = FakeAnthropicServer(host=args.host, port=args.port, default=default)
-    url = server.start()
+    try:
+        url = server.start()
+    except OSError as e:
+        print(f"cannot listen on {args.host}:{args.port}: {e}", file=sys.stderr)
+        return 2
 
     def _exit(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(0)

@@ -1,0 +1,352 @@
+"""Admin pages for the LLM response cache: totals, entries, one entry, invalidate, clear all.
+
+There is no database model behind these pages: they read Redis (or the embedded fakeredis
+server) through the LLMCache's own clients. Listing pages with SCAN cursors, never KEYS, and
+reads values only for the rows on the page, so a page costs the same with 100 or 100,000
+entries. The URLs are added by optimizer.admin_site.OptimizerAdminSite; every view is wrapped
+in `admin_view` (staff only, CSRF, never cached).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import redis
+from asgiref.sync import async_to_sync
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from optimizer.llm.cache import REDIS_ERRORS, LLMCache, get_llm_cache
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+DIGEST_RE = re.compile(r"[0-9a-f]{64}")
+# Keys asked of each SCAN call. A page may resume inside a batch (cursor + skip), so this must
+# stay the same between requests for "next page" links to line up.
+SCAN_COUNT = 500
+# A page stops scanning after this many SCAN calls even if it found fewer than PAGE_SIZE keys
+# (a database mostly full of other applications' keys), and links to the rest.
+MAX_SCANS_PER_PAGE = 50
+# Keys whose memory is measured; the total is extrapolated from this sample.
+MEMORY_SAMPLE = 200
+# Up to this many keys in the database the entries are counted exactly (one SCAN pass reads
+# every key name: ~0.2 s per 100,000 keys); above it the count is estimated from a sample.
+EXACT_COUNT_LIMIT = 50_000
+COUNT_SAMPLE = 500
+
+
+@dataclass
+class EntryRow:
+    digest: str
+    model: str
+    created_at: datetime | None
+    ttl_seconds: int
+    size_bytes: int
+    job_excerpt: str
+
+    @property
+    def short_key(self) -> str:
+        return self.digest[:12]
+
+    @property
+    def linkable(self) -> bool:
+        """Only keys the pipeline could have written (a SHA-256) get entry-page links."""
+        return DIGEST_RE.fullmatch(self.digest) is not None
+
+    @property
+    def ttl_display(self) -> str:
+        return format_ttl(self.ttl_seconds)
+
+
+@dataclass
+class Page:
+    rows: list[EntryRow]
+    next_cursor: int | None
+    next_skip: int
+
+
+def format_ttl(seconds: int) -> str:
+    """Redis TTL as text: -1 means no expiry, -2 means the key is gone."""
+    if seconds == -1:
+        return "no expiry"
+    if seconds < 0:
+        return "expired"
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+def _digest(cache: LLMCache, full_key: str) -> str:
+    return cache.key_from_full(full_key)[len(cache.key_prefix) :]
+
+
+def _decode(raw: bytes | None) -> dict[str, Any] | None:
+    """An entry as django-redis's JSON serializer stored it; None when missing or unreadable."""
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _parse_time(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _first_words(text: str, words: int = 12) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def scan_page(cache: LLMCache, cursor: int, skip: int) -> Page:
+    """Up to PAGE_SIZE entries from SCAN position (cursor, skip), values in one round trip.
+
+    `skip` says how many keys of the batch that SCAN returns at `cursor` were on earlier
+    pages, so pages hold exactly PAGE_SIZE rows. As with any SCAN, an entry added or removed
+    while someone pages may show up twice or not at all; nothing is ever loaded in full.
+    """
+    client = cache.sync_client()
+    pattern = cache.entry_pattern()
+    keys: list[bytes] = []
+    next_cursor: int | None = None
+    next_skip = 0
+    for _ in range(MAX_SCANS_PER_PAGE):
+        after, batch = client.scan(cursor, match=pattern, count=SCAN_COUNT)
+        batch = batch[skip:]
+        room = PAGE_SIZE - len(keys)
+        if len(batch) > room:
+            keys.extend(batch[:room])
+            next_cursor, next_skip = cursor, skip + room
+            break
+        keys.extend(batch)
+        cursor, skip = int(after), 0
+        if cursor == 0:
+            break
+        if len(keys) == PAGE_SIZE:
+            next_cursor = cursor
+            break
+    else:
+        next_cursor = cursor
+
+    rows: list[EntryRow] = []
+    if keys:
+        with client.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.get(key)
+                pipe.ttl(key)
+            replies = pipe.execute()
+        for key, raw, ttl in zip(keys, replies[0::2], replies[1::2], strict=True):
+            if raw is None:  # expired or deleted since the SCAN
+                continue
+            entry = _decode(raw) or {}
+            rows.append(
+                EntryRow(
+                    digest=_digest(cache, key.decode()),
+                    model=str(entry.get("model", "")),
+                    created_at=_parse_time(entry.get("created_at")),
+                    ttl_seconds=int(ttl),
+                    size_bytes=len(raw),
+                    job_excerpt=_first_words(str(entry.get("job_excerpt", ""))),
+                )
+            )
+    return Page(rows, next_cursor, next_skip)
+
+
+def count_entries(cache: LLMCache) -> dict[str, Any]:
+    """{"count", "estimated", "dbsize"}: our entries, exact on small databases, else estimated.
+
+    The estimate is DBSIZE times the share of our keys among about COUNT_SAMPLE keys, so it
+    costs two round trips however large the database is.
+    """
+    client = cache.sync_client()
+    pattern = cache.entry_pattern()
+    dbsize = int(client.dbsize())
+    if dbsize <= EXACT_COUNT_LIMIT:
+        count, cursor = 0, 0
+        while True:
+            cursor, keys = client.scan(cursor, match=pattern, count=5000)
+            count += len(keys)
+            if int(cursor) == 0:
+                return {"count": count, "estimated": False, "dbsize": dbsize}
+    # One unfiltered SCAN batch is the sample: Redis walks its hash table, whose order is
+    # unrelated to key names (RANDOMKEY would do too, but costs O(n) each on the embedded server).
+    _, sample = client.scan(0, count=COUNT_SAMPLE)
+    ours = sum(fnmatch.fnmatchcase(key.decode(errors="replace"), pattern) for key in sample)
+    count = round(dbsize * ours / len(sample)) if sample else 0
+    return {"count": count, "estimated": True, "dbsize": dbsize}
+
+
+def memory_estimate(cache: LLMCache, total_entries: int) -> dict[str, Any]:
+    """Bytes used by our entries, measured on a sample and scaled up to `total_entries`.
+
+    Real Redis answers MEMORY USAGE (key, value and overhead). The embedded server does not
+    know that command, so there the figure is the size of the stored values only.
+    """
+    client = cache.sync_client()
+    sample: list[bytes] = []
+    for key in client.scan_iter(match=cache.entry_pattern(), count=SCAN_COUNT):
+        sample.append(key)
+        if len(sample) >= MEMORY_SAMPLE:
+            break
+    method = "MEMORY USAGE"
+    try:
+        with client.pipeline(transaction=False) as pipe:
+            for key in sample:
+                pipe.memory_usage(key)
+            sizes = pipe.execute()
+    except redis.exceptions.ResponseError:
+        method = "value sizes"
+        with client.pipeline(transaction=False) as pipe:
+            for key in sample:
+                pipe.strlen(key)
+            sizes = pipe.execute()
+    measured = [int(size) for size in sizes if size]
+    if not measured:
+        return {"bytes": 0, "method": method, "sample": 0, "estimated": False}
+    scaled = round(sum(measured) / len(measured) * max(total_entries, len(measured)))
+    return {
+        "bytes": scaled,
+        "method": method,
+        "sample": len(measured),
+        "estimated": len(measured) < total_entries,
+    }
+
+
+def _unavailable(request: HttpRequest, cache: LLMCache, error: BaseException) -> HttpResponse:
+    logger.warning("Admin cache page: the cache is unreachable (%s)", error)
+    context = {
+        **admin.site.each_context(request),
+        "title": "LLM cache",
+        "cache": cache,
+        "error": str(error) or error.__class__.__name__,
+    }
+    return render(request, "admin/cache/unavailable.html", context, status=503)
+
+
+def _parse_position(request: HttpRequest) -> tuple[int, int]:
+    try:
+        cursor = int(request.GET.get("cursor", "0"))
+        skip = int(request.GET.get("skip", "0"))
+    except ValueError:
+        return 0, 0
+    if not 0 <= cursor < 2**64 or not 0 <= skip < 2**31:  # Redis cursors are unsigned 64-bit
+        return 0, 0
+    return cursor, skip
+
+
+def cache_overview(request: HttpRequest) -> HttpResponse:
+    cache = get_llm_cache()
+    cursor, skip = _parse_position(request)
+    try:
+        cache.sync_client().ping()
+        page = scan_page(cache, cursor, skip)
+        stats = async_to_sync(cache.get_stats)(count_keys=False)
+        entries = count_entries(cache)
+        memory = memory_estimate(cache, entries["count"])
+    except REDIS_ERRORS as error:
+        return _unavailable(request, cache, error)
+    context = {
+        **admin.site.each_context(request),
+        "title": "LLM cache",
+        "cache": cache,
+        "stats": stats,
+        "entries": entries,
+        "hit_rate_percent": round(stats["hit_rate"] * 100, 1),
+        "memory": memory,
+        "page": page,
+        "first_page": cursor == 0 and skip == 0,
+    }
+    return render(request, "admin/cache/overview.html", context)
+
+
+def _read_entry(cache: LLMCache, digest: str) -> tuple[bytes | None, int]:
+    """(stored bytes or None, TTL seconds) for one key, in one round trip."""
+    full_key = cache.full_key(cache.key_prefix + digest)
+    with cache.sync_client().pipeline(transaction=False) as pipe:
+        pipe.get(full_key)
+        pipe.ttl(full_key)
+        raw, ttl = pipe.execute()
+    return raw, int(ttl)
+
+
+def cache_entry(request: HttpRequest, digest: str) -> HttpResponse:
+    cache = get_llm_cache()
+    try:
+        raw, ttl = _read_entry(cache, digest)
+    except REDIS_ERRORS as error:
+        return _unavailable(request, cache, error)
+    if raw is None:
+        messages.warning(request, f"Cache entry {digest[:12]} is gone (expired or invalidated).")
+        return HttpResponseRedirect(reverse("admin:cache"))
+    # A value that is not an entry (an older format, a bad write) is shown as text, so that
+    # it can still be read and invalidated; the pipeline ignores such values.
+    entry = _decode(raw)
+    result = (entry or {}).get("result")
+    result = result if isinstance(result, dict) else {}
+    context = {
+        **admin.site.each_context(request),
+        "title": f"Cache entry {digest[:12]}",
+        "digest": digest,
+        "entry": entry or {},
+        "unreadable": None if entry is not None else raw[:5000].decode(errors="replace"),
+        "created_at": _parse_time((entry or {}).get("created_at")),
+        "ttl_display": format_ttl(ttl),
+        "size_bytes": len(raw),
+        "chunk_count": len((entry or {}).get("chunks") or []),
+        "optimized_resume": str(result.get("optimized_resume", "")),
+        "result_json": json.dumps(result, indent=2, ensure_ascii=False, sort_keys=True),
+    }
+    return render(request, "admin/cache/entry.html", context)
+
+
+@require_POST
+def cache_invalidate(request: HttpRequest, digest: str) -> HttpResponse:
+    cache = get_llm_cache()
+    try:
+        cache.sync_client().ping()
+    except REDIS_ERRORS as error:
+        return _unavailable(request, cache, error)
+    if async_to_sync(cache.invalidate_key)(cache.key_prefix + digest):
+        messages.success(request, f"Invalidated cache entry {digest[:12]}.")
+    else:
+        messages.warning(request, f"Cache entry {digest[:12]} was already gone.")
+    return HttpResponseRedirect(reverse("admin:cache"))
+
+
+@require_http_methods(["GET", "POST"])
+def cache_clear(request: HttpRequest) -> HttpResponse:
+    """GET: the confirmation page. POST: delete every entry under our prefix, nothing else."""
+    cache = get_llm_cache()
+    try:
+        cache.sync_client().ping()
+        if request.method == "POST":
+            deleted = async_to_sync(cache.clear_all)()
+            messages.success(request, f"Cleared the LLM cache: {deleted} entries deleted.")
+            return HttpResponseRedirect(reverse("admin:cache"))
+        entries = count_entries(cache)
+    except REDIS_ERRORS as error:
+        return _unavailable(request, cache, error)
+    context = {
+        **admin.site.each_context(request),
+        "title": "Clear the LLM cache?",
+        "cache": cache,
+        "entries": entries,
+    }
+    return render(request, "admin/cache/clear_confirm.html", context)

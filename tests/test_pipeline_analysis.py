@@ -1,0 +1,120 @@
+"""The analysis in the pipeline: grounding warnings while streaming, score and diff in results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from optimizer import services
+from optimizer.testing.fake_anthropic import FakeReply
+
+pytestmark = pytest.mark.django_db
+
+ORIGINAL = """Jane Doe
+Software Engineer — Acme Corp (2019 – 2023)
+- Built Django APIs for the billing team
+- Reduced deploy time with Docker
+SKILLS
+Python, Django, Docker
+"""
+JOB = "Senior Python Developer\nRequired: Python, Django, Docker, PostgreSQL.\nNice to have: Kubernetes."
+
+HONEST_THEN_INVENTED = [
+    "OPTIMIZED RESUME\n",
+    "Jane Doe\n",
+    "Software Engineer — Acme Corp (2019 – 2023)\n",
+    "- Built Django APIs, cutting costs by 40%.\n",  # invented number: complete line here
+    "- Reduced deploy time with Docker\n",
+    "SKILLS\nPython, Django, Docker\n",
+    "CHANGES MADE\n- Consider adding PostgreSQL and Kubernetes if they are true for you\n",
+    "EXPECTED IMPROVEMENT\nThe job's keywords now appear near the top of the resume.\n",
+]
+
+
+async def events_for(fake: Any, chunks: list[str]) -> list[Any]:
+    fake.enqueue(FakeReply(chunks=chunks))
+    return [e async for e in services.stream(services.OptimizeRequest(ORIGINAL, JOB))]
+
+
+async def test_a_grounding_warning_arrives_as_soon_as_its_line_is_complete(
+    use_anthropic: Any,
+) -> None:
+    events = await events_for(use_anthropic, HONEST_THEN_INVENTED)
+    kinds = [e.type for e in events]
+    warning_at = next(
+        i for i, e in enumerate(events) if e.type == "warning" and e.data.get("grounding")
+    )
+    chunk_positions = [i for i, kind in enumerate(kinds) if kind == "chunk"]
+    # Right after the 4th chunk (the one that completed the invented line), before the 5th.
+    assert chunk_positions[3] < warning_at < chunk_positions[4]
+    flag = events[warning_at].data["grounding"][0]
+    assert flag["phrase"] == "40%" and flag["kind"] == "percentage"
+    assert events[warning_at].data["issues"] == [flag["message"]]
+    assert flag["message"].startswith('Unsupported number "40%" in')
+
+
+async def test_suggestions_under_changes_made_are_not_flagged(use_anthropic: Any) -> None:
+    events = await events_for(use_anthropic, HONEST_THEN_INVENTED)
+    result = events[-1].data["result"]
+    phrases = [flag["phrase"] for flag in result["grounding"]]
+    assert phrases == ["40%"]
+    assert not any("Kubernetes" in w or "PostgreSQL" in w for w in result["warnings"])
+
+
+async def test_the_result_carries_score_grounding_and_diff(use_anthropic: Any) -> None:
+    result = (await events_for(use_anthropic, HONEST_THEN_INVENTED))[-1].data["result"]
+    score = result["ats_score"]
+    assert 0 <= score["before"] <= 100 and 0 <= score["after"] <= 100
+    assert {m["term"] for m in score["missing"]} >= {"PostgreSQL"}
+    assert result["grounding"][0]["blocking"] is True
+    assert result["grounding_mode"] == "warn" and result["is_valid"] is True
+    inserted = "".join(op["text"] for op in result["diff"] if op["op"] == "insert")
+    assert "40%" in inserted
+    assert any(op.get("unsupported") for op in result["diff"])
+    # The diff rebuilds both texts.
+    assert "".join(op["text"] for op in result["diff"] if op["op"] != "insert") == ORIGINAL
+    assert (
+        "".join(op["text"] for op in result["diff"] if op["op"] != "delete")
+        == result["optimized_resume"]
+    )
+
+
+async def test_strict_mode_marks_inventions_not_valid_and_does_not_cache(
+    use_anthropic: Any, settings: Any
+) -> None:
+    settings.GROUNDING_MODE = "strict"
+    result = (await events_for(use_anthropic, HONEST_THEN_INVENTED))[-1].data["result"]
+    assert result["is_valid"] is False
+    assert any(w.startswith("Strict grounding: 1 unsupported") for w in result["warnings"])
+    use_anthropic.enqueue(FakeReply(chunks=HONEST_THEN_INVENTED))
+    await services.generate(services.OptimizeRequest(ORIGINAL, JOB))
+    assert use_anthropic.calls == 2
+
+
+async def test_an_honest_rewrite_has_no_grounding_flags(use_anthropic: Any) -> None:
+    honest = [c.replace(", cutting costs by 40%", "") for c in HONEST_THEN_INVENTED]
+    events = await events_for(use_anthropic, honest)
+    assert events[-1].data["result"]["grounding"] == []
+    assert not any(e.data.get("grounding") for e in events if e.type == "warning")
+
+
+async def test_the_offline_engine_raises_the_match_score() -> None:
+    resume = """Sam Lee
+Profile
+Engineer who builds web services.
+Work History
+Backend Developer | Globex | 03/2018 - 12/2022
+• Maintained legacy PHP pages
+• Built REST APIs in Python and Django for payments
+• Set up PostgreSQL replication
+Core Competencies
+PHP, jQuery, PostgreSQL, Python, Django, REST APIs
+"""
+    job = "Python Backend Engineer\nRequirements: Python, Django, PostgreSQL, REST APIs.\nBonus: Kubernetes"
+    result = await services.generate(services.OptimizeRequest(resume, job))
+    score = result["ats_score"]
+    assert score["after"] >= score["before"]  # keywords: honest, so never fewer
+    assert score["readability"]["after"] > score["readability"]["before"]
+    assert all(check["passed"] for check in score["readability"]["checks"])
+    assert result["grounding"] == []  # the offline engine invents nothing
