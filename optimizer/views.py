@@ -47,7 +47,6 @@ DOWNLOAD_FORMATS = ("txt", "md", "docx", "pdf") if document_export else ("txt", 
 STAGES = {
     "checking_cache": "Checking cache",
     "writing": "Writing",
-    "checking_result": "Checking the result",
 }
 
 
@@ -208,7 +207,7 @@ def _last_event_id(request: HttpRequest) -> int:
 class PageRenderer:
     """Renders pipeline events as the page's named SSE messages.
 
-    chunk -> `chunk` (escaped text, appended) + `progress`; start/first chunk/warning -> `stage`;
+    chunk -> `chunk` (escaped text, appended) + `progress`; start and first chunk -> `stage`;
     warning -> `warning` (list items); done -> `done` (the result panel); error -> `failed`
     (message and a retry button). Not `error`: that name is EventSource's own error event.
     """
@@ -234,7 +233,7 @@ class PageRenderer:
             out += render_named("chunk", event.id, escape(content))
             out += render_named("progress", event.id, self._progress())
         elif kind == "warning":
-            out += self._stage(event.id, "checking_result")
+            # Grounding warnings arrive while the text is still being written: no stage change.
             items = "".join(f"<li>{escape(issue)}</li>" for issue in data.get("issues") or [])
             out += render_named("warning", event.id, items)
         elif kind == "done":

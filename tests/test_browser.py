@@ -31,22 +31,31 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 WAIT_MS = 20_000  # deadline for each condition; they normally hold within a second
 
 RESUME = """Jane Doe
-Backend developer, Berlin · jane.doe@example.com
+Senior Python Developer
+jane.doe@example.com | Berlin, Germany | linkedin.com/in/janedoe
+
+PROFILE
+Backend engineer, 6 years of experience with Python and Django web applications.
 
 EXPERIENCE
 Senior Software Engineer, Example Logistics GmbH (2021 - present)
-- Built Django REST APIs for the customer portal and mobile apps
+- Built and maintained Django REST APIs used by the customer portal and mobile apps
 - Moved slow reports to Celery background jobs backed by Redis
+- Tuned PostgreSQL queries and indexes for the order search pages
 
 Software Engineer, Sample Retail AG (2019 - 2021)
 - Developed Python services for inventory and pricing data
+- Wrote pytest suites and set up continuous integration with GitHub Actions
 
 SKILLS
-Python, Django, PostgreSQL, Redis, Celery, Docker, pytest
+Python, Django, Django REST Framework, PostgreSQL, Redis, Celery, Docker, AWS (EC2, S3, RDS)
+
+EDUCATION
+B.Sc. Computer Science, Technical University of Munich
 """
 JOB = """Senior Python Developer
-We are hiring a senior Python developer to build Django REST APIs on PostgreSQL and Redis.
-Requirements: 5+ years of Python, Django, REST APIs, Celery, Docker.
+Build Django REST APIs on PostgreSQL and Redis for our logistics platform.
+Requirements: 5+ years of Python, Django, REST APIs, Celery, Docker. Kubernetes is a plus.
 """
 
 

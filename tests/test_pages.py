@@ -154,7 +154,7 @@ def test_the_stream_sends_escaped_chunks_then_the_result_panel(
     assert names[0] == "stage" and names[-1] == "done"
     assert "chunk" in names and "progress" in names and "warning" in names
     stages = [data for name, data in events if name == "stage"]
-    assert stages == ["Checking cache…", "Writing…", "Checking the result…"]
+    assert stages == ["Checking cache…", "Writing…"]
 
     streamed = "".join(data for name, data in events if name == "chunk")
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in streamed
@@ -180,6 +180,8 @@ def test_the_stream_sends_escaped_chunks_then_the_result_panel(
     assert "$0.0255" in done  # 2500 * $3/M + 1200 * $15/M
     assert "<script" not in done and "onerror" not in done.replace("&quot;", "")
     assert "Served from cache" not in done
+    score = job.result["ats_score"]
+    assert f"{score['before']} → {score['after']}" in done  # the job match before and after
     assert job.status == Optimization.Status.DONE
     assert use_anthropic.calls == 1
 

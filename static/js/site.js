@@ -80,6 +80,7 @@
     var elt = event.detail.elt;
     if (!(elt instanceof Element)) return;
     setUp(elt);
+    if (elt === document.body) return; // the first page load: leave focus to the browser
     if (elt.id === "optimize-form") {
       var invalid = elt.querySelector("[aria-invalid='true']");
       if (invalid) invalid.focus();
