@@ -234,21 +234,34 @@ def test_hostile_resume_and_model_output_never_execute(
     assert watch.problems == [], watch.problems
 
 
-def test_it_fits_a_375px_screen(
+def test_a_failure_offers_a_retry_and_every_page_fits_a_375px_screen(
     server: Any, fake_anthropic: Any, watched: Callable[..., Watched]
 ) -> None:
     long_word = "https://example.com/" + "a-very-long-path-segment" * 12
+    fake_anthropic.fail(400)
     fake_anthropic.enqueue(
         FakeReply(text=DEFAULT_REPLY_TEXT.replace("SUMMARY\n", f"SUMMARY\n{long_word}\n"))
     )
-    page = watched(viewport={"width": 375, "height": 812}).page
+    watch = watched(viewport={"width": 375, "height": 812})
+    page = watch.page
     page.goto(server.url + "/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     _submit(page, resume=RESUME + long_word, job=JOB + long_word)
+
+    page.wait_for_selector(".job-failed", timeout=WAIT_MS)
+    assert "did not finish" in page.inner_text(".job-failed")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.click(".job-failed button[type=submit]")
     page.wait_for_selector(".job-done", timeout=WAIT_MS)
+    assert long_word in page.inner_text(".job-done .resume-text")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert fake_anthropic.calls == 2
+
     page.goto(server.url + "/history/")
+    assert page.locator(".history-item").count() == 2
+    assert "Failed" in page.inner_text(".history")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert watch.problems == [], watch.problems
 
 
 def test_without_javascript_the_form_still_works(
