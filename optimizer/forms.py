@@ -1,16 +1,28 @@
-"""Input validation shared by the page and the API (Django forms validate plain dicts too)."""
+"""Input validation shared by the web page and the JSON API.
+
+Django forms validate plain dicts too: the API passes the decoded JSON object as `data`, the page
+passes request.POST. Fields not declared here are ignored (the API documents that).
+Error codes (ValidationError.code), used by the API's error shape: required, invalid_type,
+min_length, max_length, null_characters_not_allowed, invalid_characters.
+
+The page uses PageOptimizeForm: the same fields, plus an optional resume file (PDF, DOCX or TXT
+through optimizer.documents) that stands in for the pasted resume.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import MaxLengthValidator, MinLengthValidator
 
-try:  # The documents issue adds PDF/DOCX extraction; until it lands, plain text only.
+try:  # The documents issue adds PDF/DOCX extraction; without it, plain text files only.
     from optimizer.documents import DocumentError, extract_text
 except ImportError:  # pragma: no cover - depends on which branches are merged
     DocumentError = None  # type: ignore[assignment,misc]
@@ -18,35 +30,59 @@ except ImportError:  # pragma: no cover - depends on which branches are merged
 
 DOCUMENTS_AVAILABLE = extract_text is not None
 UPLOAD_EXTENSIONS = (".pdf", ".docx", ".txt") if DOCUMENTS_AVAILABLE else (".txt",)
-# What the file picker offers: the issue asks for all three; the server says what it can read.
+# What the file picker offers; the server says what it can read.
 UPLOAD_ACCEPT = ".pdf,.docx,.txt"
 
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Lone UTF-16 surrogates: JSON's "\ud800" escapes decode to them, and they cannot be encoded
+# as UTF-8, so they would break the database, the cache and the LLM request later on.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-def _check_text(value: str) -> str:
-    if "\x00" in value:
-        raise forms.ValidationError("The text contains NUL bytes; paste plain text.", code="nul")
-    if _LONE_SURROGATE.search(value):
-        raise forms.ValidationError(
-            "The text contains invalid characters (lone surrogates); paste plain text.",
-            code="surrogate",
-        )
-    return value
+def _setting(name: str) -> Callable[[], int]:
+    # Validators accept a callable limit: limits follow settings changes (tests, env) at once.
+    return lambda: int(getattr(settings, name))
 
 
-class _TextField(forms.CharField):
-    def __init__(self, *, max_length: int, **kwargs: Any) -> None:
-        super().__init__(
-            strip=True,
-            min_length=settings.INPUT_MIN_CHARS,
-            max_length=max_length,
-            widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
-            **kwargs,
-        )
+class InputTextField(forms.CharField):
+    """Stripped text between INPUT_MIN_CHARS and a max-chars setting; a real string only.
 
-    def clean(self, value: Any) -> str:
-        return _check_text(super().clean(value))
+    CharField alone would turn a JSON number or list into its repr: the API must say "wrong
+    type" instead. CharField already rejects NUL bytes (code null_characters_not_allowed).
+    """
+
+    def __init__(self, *, max_chars_setting: str, **kwargs: Any) -> None:
+        super().__init__(strip=True, **kwargs)
+        self.validators.append(MinLengthValidator(_setting("INPUT_MIN_CHARS")))
+        self.validators.append(MaxLengthValidator(_setting(max_chars_setting)))
+
+    def to_python(self, value: Any) -> str:
+        if value not in self.empty_values and not isinstance(value, str):
+            raise ValidationError("This field must be a string.", code="invalid_type")
+        return str(super().to_python(value))
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        if _SURROGATES.search(value):
+            raise ValidationError(
+                "This field contains invalid characters (unpaired UTF-16 surrogates).",
+                code="invalid_characters",
+            )
+
+
+class OptimizeForm(forms.Form):
+    """A resume and the job description to optimize it for (the seed's field names)."""
+
+    resume_raw_text = InputTextField(
+        label="Resume", max_chars_setting="RESUME_MAX_CHARS", widget=forms.Textarea
+    )
+    job_description_text = InputTextField(
+        label="Job description",
+        max_chars_setting="JOB_DESCRIPTION_MAX_CHARS",
+        widget=forms.Textarea,
+    )
+
+
+# -- the page: an optional resume file instead of the pasted text -------------------------------
 
 
 def _decode_txt(data: bytes) -> str:
@@ -62,14 +98,14 @@ def read_resume_file(upload: UploadedFile) -> str:
     extension = PurePath(name).suffix.lower()
     if extension not in UPLOAD_EXTENSIONS:
         allowed = ", ".join(UPLOAD_EXTENSIONS)
-        raise forms.ValidationError(
+        raise ValidationError(
             f"Unsupported file type ({extension or 'no extension'}). Upload {allowed}, "
             "or paste the text.",
             code="unsupported_type",
         )
     limit = settings.UPLOAD_MAX_BYTES
     if upload.size is not None and upload.size > limit:
-        raise forms.ValidationError(
+        raise ValidationError(
             f"The file is too large ({upload.size / 1024 / 1024:.1f} MB); "
             f"the limit is {limit / 1024 / 1024:.1f} MB.",
             code="file_too_large",
@@ -77,17 +113,17 @@ def read_resume_file(upload: UploadedFile) -> str:
     data = upload.read(limit + 1)
     if extract_text is not None:
         try:
-            return extract_text(name, data, max_bytes=limit)
+            return str(extract_text(name, data, max_bytes=limit))
         except DocumentError as error:
-            raise forms.ValidationError(error.message, code=error.code) from None
+            raise ValidationError(error.message, code=error.code) from None
     if not data:
-        raise forms.ValidationError("The file is empty.", code="empty_file")
+        raise ValidationError("The file is empty.", code="empty_file")
     return _decode_txt(data)
 
 
-class OptimizeForm(forms.Form):
-    resume_raw_text = forms.CharField(required=False)  # replaced in __init__ (settings at runtime)
-    job_description_text = forms.CharField(required=False)
+class PageOptimizeForm(OptimizeForm):
+    """The web form: the API's fields, plus a resume file that may replace the pasted text."""
+
     resume_file = forms.FileField(
         required=False,
         label="Or upload your resume file",
@@ -96,18 +132,11 @@ class OptimizeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Built here, not at import, so the limits follow the settings (and test overrides).
-        self.fields["resume_raw_text"] = _TextField(
-            max_length=settings.RESUME_MAX_CHARS,
-            required=False,
-            label="Your resume",
-            help_text="Paste the full text of your resume.",
-        )
-        self.fields["job_description_text"] = _TextField(
-            max_length=settings.JOB_DESCRIPTION_MAX_CHARS,
-            label="Job description",
-            help_text="Paste the job ad you are applying for.",
-        )
+        resume = self.fields["resume_raw_text"]
+        resume.required = False  # a file may stand in for it (checked in clean())
+        resume.label = "Your resume"
+        resume.help_text = "Paste the full text of your resume."
+        self.fields["job_description_text"].help_text = "Paste the job ad you are applying for."
         limit_mb = settings.UPLOAD_MAX_BYTES / 1024 / 1024
         if DOCUMENTS_AVAILABLE:
             self.fields["resume_file"].help_text = f"PDF, DOCX or TXT, up to {limit_mb:.0f} MB."
@@ -117,16 +146,18 @@ class OptimizeForm(forms.Form):
                 "PDF and DOCX reading is not installed yet."
             )
         self.order_fields(["resume_raw_text", "resume_file", "job_description_text"])
+        limits = {
+            "resume_raw_text": settings.RESUME_MAX_CHARS,
+            "job_description_text": settings.JOB_DESCRIPTION_MAX_CHARS,
+        }
         for name, field in self.fields.items():
-            attrs = field.widget.attrs
             described = [f"id_{name}-help", f"id_{name}-errors"]
-            if isinstance(field, _TextField):
+            if name in limits:
                 # Our counter shows the limit; the browser must not cut a pasted resume short.
-                attrs.pop("maxlength", None)
-                attrs.pop("minlength", None)
-                attrs["data-max-chars"] = str(field.max_length)
+                field.widget.attrs.update(rows="14", spellcheck="false")
+                field.widget.attrs["data-max-chars"] = str(limits[name])
                 described.insert(1, f"id_{name}-counter")
-            attrs["aria-describedby"] = " ".join(described)
+            field.widget.attrs["aria-describedby"] = " ".join(described)
 
     def clean_resume_file(self) -> UploadedFile | None:
         upload = self.cleaned_data.get("resume_file")
@@ -141,19 +172,18 @@ class OptimizeForm(forms.Form):
             return cleaned
         if file_text is not None and not cleaned.get("resume_raw_text"):
             # The file's text goes through the same checks as pasted text.
-            field = self.fields["resume_raw_text"]
             try:
-                cleaned["resume_raw_text"] = field.clean(file_text)
-            except forms.ValidationError as error:
+                cleaned["resume_raw_text"] = self.fields["resume_raw_text"].clean(file_text)
+            except ValidationError as error:
                 self.add_error("resume_file", error)
         elif not cleaned.get("resume_raw_text"):
-            self.add_error(
-                "resume_raw_text",
-                forms.ValidationError("Paste your resume or upload a file.", code="required"),
-            )
+            message = "Paste your resume or upload a file."
+            self.add_error("resume_raw_text", ValidationError(message, code="required"))
         return cleaned
 
     @property
     def resume_filename(self) -> str:
         upload = self.cleaned_data.get("resume_file")
-        return (upload.name or "")[:255] if upload and not self.data.get("resume_raw_text") else ""
+        if not upload or self.data.get("resume_raw_text", "").strip():
+            return ""
+        return (upload.name or "")[:255]

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from optimizer import jobs
 from optimizer.events import Event, render_named
-from optimizer.forms import DOCUMENTS_AVAILABLE, UPLOAD_EXTENSIONS, OptimizeForm
+from optimizer.forms import DOCUMENTS_AVAILABLE, UPLOAD_EXTENSIONS, PageOptimizeForm
 from optimizer.health import health
 from optimizer.models import Optimization
 from optimizer.sse import sse_response, with_heartbeats
@@ -117,7 +117,7 @@ async def home(request: HttpRequest) -> HttpResponse:
     # Content negotiation: browsers get the page, API clients and curl the health JSON.
     if not (request.accepts("text/html") and "text/html" in request.headers.get("Accept", "")):
         return JsonResponse(await health())
-    return render(request, "optimizer/home.html", _page_context(form=OptimizeForm()))
+    return render(request, "optimizer/home.html", _page_context(form=PageOptimizeForm()))
 
 
 @require_http_methods(["GET", "POST"])
@@ -125,7 +125,7 @@ async def optimize(request: HttpRequest) -> HttpResponseBase:
     """Create a job from the form. htmx gets the live panel; a plain POST waits for the result."""
     if request.method == "GET":
         return HttpResponseRedirect(reverse("home"))
-    form = OptimizeForm(request.POST, request.FILES)
+    form = PageOptimizeForm(request.POST, request.FILES)
     if not form.is_valid():
         # 422 is swapped by htmx (see the htmx-config meta tag) and shown by plain browsers.
         template = "optimizer/home.html#form" if request.htmx else "optimizer/home.html"
@@ -141,7 +141,7 @@ async def optimize(request: HttpRequest) -> HttpResponseBase:
 
 
 async def _started(
-    request: HttpRequest, job: Optimization, *, form: OptimizeForm | None = None
+    request: HttpRequest, job: Optimization, *, form: PageOptimizeForm | None = None
 ) -> HttpResponseBase:
     if request.htmx:
         context = _job_context(job, {})

@@ -406,9 +406,9 @@ def test_nul_bytes_are_rejected(client: Client, use_anthropic: Any) -> None:
 
 
 def test_lone_surrogates_are_rejected_by_the_form() -> None:
-    from optimizer.forms import OptimizeForm
+    from optimizer.forms import PageOptimizeForm
 
-    form = OptimizeForm({"resume_raw_text": RESUME + "\ud800", "job_description_text": JOB})
+    form = PageOptimizeForm({"resume_raw_text": RESUME + "\ud800", "job_description_text": JOB})
     assert not form.is_valid()
     assert "invalid characters" in str(form.errors["resume_raw_text"])
 
