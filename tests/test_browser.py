@@ -28,6 +28,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+# The README's screenshots are rewritten only on request, so a test run leaves the tree clean.
+UPDATE_SCREENSHOTS = os.getenv("UPDATE_SCREENSHOTS") == "1"
 WAIT_MS = 20_000  # deadline for each condition; they normally hold within a second
 
 RESUME = """Jane Doe
@@ -129,8 +131,9 @@ def _pwned(page: Any) -> Any:
 
 
 def test_it_streams_the_rewrite_then_shows_the_result_and_serves_it_again_from_cache(
-    server: Any, fake_anthropic: Any, watched: Callable[..., Watched]
+    server: Any, fake_anthropic: Any, watched: Callable[..., Watched], tmp_path: Path
 ) -> None:
+    shots = DOCS if UPDATE_SCREENSHOTS else tmp_path
     fake_anthropic.enqueue(
         FakeReply(
             chunks=_chunks(DEFAULT_REPLY_TEXT, 6),
@@ -148,7 +151,7 @@ def test_it_streams_the_rewrite_then_shows_the_result_and_serves_it_again_from_c
     page.fill("#id_job_description_text", JOB)
     assert page.inner_text("#id_resume_raw_text-counter [data-count]") == f"{len(RESUME):,}"
     page.evaluate("document.activeElement.blur()")
-    page.screenshot(path=str(DOCS / "screenshot-home.png"), full_page=True)
+    page.screenshot(path=str(shots / "screenshot-home.png"), full_page=True)
 
     # A submit without the resume: the error sits next to its field, focus moves there, the
     # typed job description is kept, nothing is called.
@@ -198,7 +201,7 @@ def test_it_streams_the_rewrite_then_shows_the_result_and_serves_it_again_from_c
     page.wait_for_selector(".job-done", timeout=WAIT_MS)
     assert "Example Logistics GmbH" in page.inner_text(".job-done .resume-text")
     assert "Served from cache" not in page.inner_text(".job-done")
-    page.screenshot(path=str(DOCS / "screenshot-result.png"), full_page=True)
+    page.screenshot(path=str(shots / "screenshot-result.png"), full_page=True)
 
     page.goto(server.url + "/history/")
     assert page.locator(".history-item").count() == 2
