@@ -273,3 +273,21 @@ async def test_the_openapi_document_is_open_and_lists_every_endpoint() -> None:
         "/api/v1/cache",
     }
     assert set(doc["components"]["securitySchemes"]) == {"bearerAuth", "apiKeyHeader"}
+
+
+# -- create_api_key ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("admin", [False, True])
+def test_create_api_key_prints_the_raw_key_last_and_only_there(admin: bool) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("create_api_key", "ci bot", *(["--admin"] if admin else []), stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    raw = lines[-1]
+    assert all(raw not in line for line in lines[:-1])
+    record = ApiKey.objects.get(key_hash=hash_api_key(raw))
+    assert (record.name, record.is_admin) == ("ci bot", admin)
