@@ -216,7 +216,9 @@ async def stream(
 
     if flags := grounding.finish():
         yield _grounding_warning(event, flags)
-    result, cacheable = _finish(
+    # Validation and analysis are CPU work (tens of ms, more on odd input): off the event loop,
+    # so that other streams on this worker keep flowing meanwhile.
+    result, cacheable = await sync_to_async(_finish, thread_sensitive=False)(
         "".join(chunks), usage, llm_request.model, provider.name, clock, attempts, request
     )
     # Grounding flags went out while streaming; the rest of the warnings go out now.
