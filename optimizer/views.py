@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import (
     Http404,
@@ -26,24 +27,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from optimizer import jobs
+from optimizer.downloads import FORMATS, download_response
 from optimizer.events import Event, render_named
 from optimizer.forms import DOCUMENTS_AVAILABLE, UPLOAD_EXTENSIONS, PageOptimizeForm
 from optimizer.health import health
 from optimizer.models import Optimization
 from optimizer.sse import sse_response, with_heartbeats
 
-try:  # The documents issue adds .docx and .pdf export; until it lands, text formats only.
-    from optimizer.documents import export as document_export
-except ImportError:  # pragma: no cover - depends on which branches are merged
-    document_export = None  # type: ignore[assignment]
-
 HISTORY_LIMIT = 100
-DOWNLOAD_FORMATS = ("txt", "md", "docx", "pdf") if document_export else ("txt", "md")
+DOWNLOAD_FORMATS = tuple(FORMATS)
 STAGES = {
     "checking_cache": "Checking cache",
     "writing": "Writing",
@@ -126,7 +121,12 @@ async def optimize(request: HttpRequest) -> HttpResponseBase:
     if request.method == "GET":
         return HttpResponseRedirect(reverse("home"))
     form = PageOptimizeForm(request.POST, request.FILES)
-    if not form.is_valid():
+    # Reading an uploaded PDF or DOCX is CPU work: off the event loop when there is one.
+    if request.FILES:
+        valid = await sync_to_async(form.is_valid, thread_sensitive=False)()
+    else:
+        valid = form.is_valid()
+    if not valid:
         # 422 is swapped by htmx (see the htmx-config meta tag) and shown by plain browsers.
         template = "optimizer/home.html#form" if request.htmx else "optimizer/home.html"
         return render(request, template, _page_context(form=form), status=422)
@@ -279,35 +279,7 @@ async def download(request: HttpRequest, pk: uuid.UUID, fmt: str) -> HttpRespons
     job = await _owned_job(request, pk)
     if job.status != Optimization.Status.DONE or not job.result:
         raise Http404("This optimization has no result yet")
-    text = str(job.result.get("optimized_resume") or "")
-    title = f"Resume - {job.job_title}"
-    body: bytes
-    if fmt == "txt":
-        content_type = "text/plain; charset=utf-8"
-        body = document_export.to_txt(text) if document_export else text.encode()
-    elif fmt == "md":
-        content_type = "text/markdown; charset=utf-8"
-        body = _markdown(job, text).encode()
-    elif fmt == "docx":
-        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        body = document_export.to_docx(text, title=title)
-    else:
-        content_type = "application/pdf"
-        body = document_export.to_pdf(text, title=title)
-    filename = f"resume-{slugify(job.job_title)[:60] or 'optimized'}.{fmt}"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
-def _markdown(job: Optimization, text: str) -> str:
-    resume = document_export.to_markdown(text) if document_export else text
-    result = job.result or {}
-    parts = [resume.rstrip(), "", "---", "", "## Changes made", ""]
-    parts += [f"- {change}" for change in result.get("changes_made") or []]
-    if improvement := result.get("expected_improvement"):
-        parts += ["", "## Expected improvement", "", str(improvement)]
-    return "\n".join(parts) + "\n"
+    return await download_response(job, fmt)
 
 
 # -- history -----------------------------------------------------------------------------------
