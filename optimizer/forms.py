@@ -156,6 +156,7 @@ class PageOptimizeForm(OptimizeForm):
                 # Our counter shows the limit; the browser must not cut a pasted resume short.
                 field.widget.attrs.update(rows="14", spellcheck="false")
                 field.widget.attrs["data-max-chars"] = str(limits[name])
+                field.max_chars = limits[name]  # type: ignore[attr-defined]  # for the counter
                 described.insert(1, f"id_{name}-counter")
             field.widget.attrs["aria-describedby"] = " ".join(described)
 

@@ -91,6 +91,9 @@ def test_it_serves_the_form_to_browsers_and_health_json_to_other_clients(client:
     assert '<label for="id_job_description_text">' in html
     assert 'accept=".pdf,.docx,.txt"' in html
     assert 'name="csrfmiddlewaretoken"' in html
+    # The counters show the configured limits (the limits are checked at validation time).
+    assert "/ 30000 characters" in html and "/ 20000 characters" in html
+    assert "None" not in html
     assert "htmx-2.min.js" in html and "hx-sse-2.min.js" in html
     assert '"includeIndicatorStyles": false' in html
     assert " style=" not in html and "<script>" not in html  # CSP: no inline styles or scripts
