@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -28,8 +29,9 @@ from optimizer.decorators import (
     parse_json,
     require_key,
 )
+from optimizer.downloads import FORMATS, download_response
 from optimizer.events import Event, render_json
-from optimizer.forms import OptimizeForm
+from optimizer.forms import OptimizeForm, PageOptimizeForm
 from optimizer.health import health
 from optimizer.llm.cache import get_llm_cache
 from optimizer.models import ApiKey, Optimization
@@ -44,6 +46,7 @@ _INPUT_ERROR_CODES = {
     "max_length": "too_long",
     "null_characters_not_allowed": "invalid_characters",
     "invalid_characters": "invalid_characters",
+    "empty": "empty_file",  # Django's FileField code for a zero-byte upload
 }
 # Pipeline error code -> HTTP status. Retryable upstream trouble is a 503 with Retry-After.
 _UPSTREAM_BAD_REQUEST = ("upstream_bad_request", "upstream_request_too_large")
@@ -52,19 +55,35 @@ NOT_CONFIGURED_MESSAGE = "LLM not configured correctly; the operator has been to
 
 
 def optimize_request(data: dict[str, Any]) -> services.OptimizeRequest:
-    """Validate the two texts (unknown fields are ignored) or raise a 400 ApiError."""
-    form = OptimizeForm(data=data)
+    """Validate the two texts (unknown fields are ignored) or raise a 400 ApiError.
+
+    A multipart body may carry resume_file (PDF, DOCX or TXT) instead of resume_raw_text; it is
+    read by the same form the web page uses.
+    """
+    upload = data.pop("resume_file", None)
+    if upload is not None:
+        form: OptimizeForm = PageOptimizeForm(data=data, files={"resume_file": upload})
+    else:
+        form = OptimizeForm(data=data)
     if not form.is_valid():
         for name, errors in form.errors.as_data().items():
             first = errors[0]
             message = " ".join(first.messages)
-            code = _INPUT_ERROR_CODES.get(first.code or "", "invalid")
+            code = _INPUT_ERROR_CODES.get(first.code or "", first.code or "invalid")
             if code == "required":
                 message = "This field is required and must not be empty or only whitespace."
-            raise ApiError(400, code, f"{name}: {message}", field=name)
+            status = 413 if code == "file_too_large" else 400
+            raise ApiError(status, code, f"{name}: {message}", field=name)
     return services.OptimizeRequest(
         form.cleaned_data["resume_raw_text"], form.cleaned_data["job_description_text"]
     )
+
+
+async def read_optimize_request(data: dict[str, Any]) -> services.OptimizeRequest:
+    if "resume_file" in data:
+        # Reading a PDF or DOCX is CPU work: keep it off the event loop.
+        return await sync_to_async(optimize_request, thread_sensitive=False)(data)
+    return optimize_request(data)
 
 
 def pipeline_error(code: str, message: str, retry_after: float | None) -> ApiError:
@@ -181,7 +200,7 @@ async def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
 @require_key()
 @parse_json
 async def generate(request: HttpRequest) -> JsonResponse:
-    optimize = optimize_request(request.json)  # type: ignore[attr-defined]
+    optimize = await read_optimize_request(request.json)  # type: ignore[attr-defined]
     started_at = timezone.now()
     outcome: Event | None = None
     # No replayed chunk events on a hit: this view only wants the outcome.
@@ -201,7 +220,7 @@ async def generate(request: HttpRequest) -> JsonResponse:
 @require_key()
 @parse_json
 async def generate_stream(request: HttpRequest) -> HttpResponse:
-    optimize = optimize_request(request.json)  # type: ignore[attr-defined]
+    optimize = await read_optimize_request(request.json)  # type: ignore[attr-defined]
     events = _recorded(services.stream(optimize), request.api_key, optimize)  # type: ignore[attr-defined]
     return sse_response(with_heartbeats(events, render_json))
 
@@ -218,13 +237,21 @@ def job_token(job_id: uuid.UUID, purpose: str) -> str:
     return _signer(purpose).sign(str(job_id)).split(":", 1)[1]
 
 
-def job_urls(request: HttpRequest, job_id: uuid.UUID) -> dict[str, str]:
-    urls = {}
+def job_urls(request: HttpRequest, job_id: uuid.UUID) -> dict[str, Any]:
+    urls: dict[str, Any] = {}
     for purpose in ("stream", "result"):
         path = reverse(f"api-job-{purpose}", args=[job_id])
         urls[f"{purpose}_url"] = request.build_absolute_uri(
             f"{path}?token={job_token(job_id, purpose)}"
         )
+    # Downloads are readable by whoever may read the result: they carry the result token.
+    token = job_token(job_id, "result")
+    urls["download_urls"] = {
+        fmt: request.build_absolute_uri(
+            f"{reverse('api-job-download', args=[job_id, fmt])}?token={token}"
+        )
+        for fmt in FORMATS
+    }
     return urls
 
 
@@ -273,7 +300,7 @@ async def _with_restart_hint(events: AsyncIterator[Event]) -> AsyncIterator[Even
 @require_key()
 @parse_json
 async def create_job(request: HttpRequest) -> JsonResponse:
-    optimize = optimize_request(request.json)  # type: ignore[attr-defined]
+    optimize = await read_optimize_request(request.json)  # type: ignore[attr-defined]
     job = await jobs.create(
         resume=optimize.resume,
         job_description=optimize.job_description,
@@ -312,6 +339,17 @@ async def job_result(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
             "This job was cancelled (nobody was watching it). POST /api/v1/jobs to start again.",
         )
     raise pipeline_error(job.error_code or "internal_error", job.error_message, None)
+
+
+@api_view("GET")
+async def job_download(request: HttpRequest, job_id: uuid.UUID, fmt: str) -> HttpResponse:
+    """The finished job's resume as .txt, .md, .docx or .pdf (result token or the job's key)."""
+    if fmt not in FORMATS:
+        raise ApiError(404, "unknown_format", f"Unknown format: use one of {', '.join(FORMATS)}")
+    job = await _job_for(request, job_id, "result")
+    if job.status != Optimization.Status.DONE or not job.result:
+        raise ApiError(409, "not_finished", "This job has no result yet: GET its result_url first")
+    return await download_response(job, fmt)
 
 
 # -- cache -----------------------------------------------------------------------------------

@@ -109,8 +109,35 @@ def api_view(*methods: str) -> Callable[[View], View]:
 # -- JSON bodies -------------------------------------------------------------------------------
 
 
+def read_multipart(request: HttpRequest) -> dict[str, Any]:
+    """A multipart/form-data body (text fields plus an optional resume_file) as a dict.
+
+    The byte limit is the upload limit plus room for the text fields, not API_MAX_BODY_BYTES:
+    a PDF resume is bigger than any JSON body we accept.
+    """
+    limit = settings.UPLOAD_MAX_BYTES + settings.API_MAX_BODY_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise ApiError(413, "body_too_large", f"The request body is larger than {limit} bytes")
+    try:
+        data: dict[str, Any] = {name: request.POST.get(name) for name in request.POST}
+        upload = request.FILES.get("resume_file")
+    except RequestDataTooBig:
+        raise ApiError(413, "body_too_large", "The form fields are too large") from None
+    except Exception as failure:  # MultiPartParserError and kin: a malformed body
+        raise ApiError(400, "invalid_body", f"The multipart body is malformed: {failure}") from None
+    if upload is not None:
+        data["resume_file"] = upload
+    return data
+
+
 def read_json_object(request: HttpRequest) -> dict[str, Any]:
     """The request body as a JSON object, or an ApiError that says what is wrong with it."""
+    if request.content_type == "multipart/form-data":
+        return read_multipart(request)
     limit = settings.API_MAX_BODY_BYTES
     too_big = ApiError(413, "body_too_large", f"The request body is larger than {limit} bytes")
     try:
@@ -134,7 +161,8 @@ def read_json_object(request: HttpRequest) -> dict[str, Any]:
         raise ApiError(
             415,
             "unsupported_media_type",
-            "Send the body as JSON with Content-Type: application/json",
+            "Send the body as JSON (Content-Type: application/json), or as multipart/form-data "
+            "with a resume_file",
         )
     try:
         data = json.loads(body.decode("utf-8"))

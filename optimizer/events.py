@@ -40,6 +40,11 @@ def render_json(event: Event) -> bytes:
 
 
 def render_named(event_name: str, event_id: int | str, html: str) -> bytes:
-    """A named event with HTML data for the htmx SSE extension; one data: line per line."""
+    """A named event with HTML data for the htmx SSE extension; one data: line per line.
+
+    EventSource ends a line at CR, LF or CRLF: a bare CR left inside a data: line would cut off
+    the rest of it. HTML parsing turns CR and CRLF into LF anyway, so normalising loses nothing.
+    """
+    html = html.replace("\r\n", "\n").replace("\r", "\n")
     lines = "".join(f"data: {line}\n" for line in html.split("\n"))
     return f"event: {event_name}\nid: {event_id}\n{lines}\n".encode()

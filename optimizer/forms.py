@@ -4,18 +4,34 @@ Django forms validate plain dicts too: the API passes the decoded JSON object as
 passes request.POST. Fields not declared here are ignored (the API documents that).
 Error codes (ValidationError.code), used by the API's error shape: required, invalid_type,
 min_length, max_length, null_characters_not_allowed, invalid_characters.
+
+The page uses PageOptimizeForm: the same fields, plus an optional resume file (PDF, DOCX or TXT
+through optimizer.documents) that stands in for the pasted resume.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxLengthValidator, MinLengthValidator
+
+try:  # The documents issue adds PDF/DOCX extraction; without it, plain text files only.
+    from optimizer.documents import DocumentError, extract_text
+except ImportError:  # pragma: no cover - depends on which branches are merged
+    DocumentError = None  # type: ignore[assignment,misc]
+    extract_text = None  # type: ignore[assignment]
+
+DOCUMENTS_AVAILABLE = extract_text is not None
+UPLOAD_EXTENSIONS = (".pdf", ".docx", ".txt") if DOCUMENTS_AVAILABLE else (".txt",)
+# What the file picker offers; the server says what it can read.
+UPLOAD_ACCEPT = ".pdf,.docx,.txt"
 
 # Lone UTF-16 surrogates: JSON's "\ud800" escapes decode to them, and they cannot be encoded
 # as UTF-8, so they would break the database, the cache and the LLM request later on.
@@ -64,3 +80,111 @@ class OptimizeForm(forms.Form):
         max_chars_setting="JOB_DESCRIPTION_MAX_CHARS",
         widget=forms.Textarea,
     )
+
+
+# -- the page: an optional resume file instead of the pasted text -------------------------------
+
+
+def _decode_txt(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def read_resume_file(upload: UploadedFile) -> str:
+    """The text of an uploaded resume file, or a ValidationError that says what is wrong."""
+    name = upload.name or ""
+    extension = PurePath(name).suffix.lower()
+    if extension not in UPLOAD_EXTENSIONS:
+        allowed = ", ".join(UPLOAD_EXTENSIONS)
+        raise ValidationError(
+            f"Unsupported file type ({extension or 'no extension'}). Upload {allowed}, "
+            "or paste the text.",
+            code="unsupported_type",
+        )
+    limit = settings.UPLOAD_MAX_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(
+            f"The file is too large ({upload.size / 1024 / 1024:.1f} MB); "
+            f"the limit is {limit / 1024 / 1024:.1f} MB.",
+            code="file_too_large",
+        )
+    data = upload.read(limit + 1)
+    if extract_text is not None:
+        try:
+            return str(extract_text(name, data, max_bytes=limit))
+        except DocumentError as error:
+            raise ValidationError(error.message, code=error.code) from None
+    if not data:
+        raise ValidationError("The file is empty.", code="empty_file")
+    return _decode_txt(data)
+
+
+class PageOptimizeForm(OptimizeForm):
+    """The web form: the API's fields, plus a resume file that may replace the pasted text."""
+
+    resume_file = forms.FileField(
+        required=False,
+        label="Or upload your resume file",
+        widget=forms.FileInput(attrs={"accept": UPLOAD_ACCEPT}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        resume = self.fields["resume_raw_text"]
+        resume.required = False  # a file may stand in for it (checked in clean())
+        resume.label = "Your resume"
+        resume.help_text = "Paste the full text of your resume."
+        self.fields["job_description_text"].help_text = "Paste the job ad you are applying for."
+        limit_mb = settings.UPLOAD_MAX_BYTES / 1024 / 1024
+        if DOCUMENTS_AVAILABLE:
+            self.fields["resume_file"].help_text = f"PDF, DOCX or TXT, up to {limit_mb:.0f} MB."
+        else:
+            self.fields["resume_file"].help_text = (
+                f"Plain text (.txt) only for now, up to {limit_mb:.0f} MB: "
+                "PDF and DOCX reading is not installed yet."
+            )
+        self.order_fields(["resume_raw_text", "resume_file", "job_description_text"])
+        limits = {
+            "resume_raw_text": settings.RESUME_MAX_CHARS,
+            "job_description_text": settings.JOB_DESCRIPTION_MAX_CHARS,
+        }
+        for name, field in self.fields.items():
+            described = [f"id_{name}-help", f"id_{name}-errors"]
+            if name in limits:
+                # Our counter shows the limit; the browser must not cut a pasted resume short.
+                field.widget.attrs.update(rows="14", spellcheck="false")
+                field.widget.attrs["data-max-chars"] = str(limits[name])
+                field.max_chars = limits[name]  # type: ignore[attr-defined]  # for the counter
+                described.insert(1, f"id_{name}-counter")
+            field.widget.attrs["aria-describedby"] = " ".join(described)
+
+    def clean_resume_file(self) -> UploadedFile | None:
+        upload = self.cleaned_data.get("resume_file")
+        if upload:
+            self.cleaned_data["resume_file_text"] = read_resume_file(upload)
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        file_text = cleaned.pop("resume_file_text", None)
+        if "resume_raw_text" in self.errors or "resume_file" in self.errors:
+            return cleaned
+        if file_text is not None and not cleaned.get("resume_raw_text"):
+            # The file's text goes through the same checks as pasted text.
+            try:
+                cleaned["resume_raw_text"] = self.fields["resume_raw_text"].clean(file_text)
+            except ValidationError as error:
+                self.add_error("resume_file", error)
+        elif not cleaned.get("resume_raw_text"):
+            message = "Paste your resume or upload a file."
+            self.add_error("resume_raw_text", ValidationError(message, code="required"))
+        return cleaned
+
+    @property
+    def resume_filename(self) -> str:
+        upload = self.cleaned_data.get("resume_file")
+        if not upload or self.data.get("resume_raw_text", "").strip():
+            return ""
+        return (upload.name or "")[:255]

@@ -117,6 +117,23 @@ def _schemas() -> dict[str, Any]:
             "additionalProperties": True,
             "description": "Unknown extra fields are ignored.",
         },
+        "GenerateUpload": {
+            "type": "object",
+            "required": ["job_description_text"],
+            "properties": {
+                "resume_file": {
+                    "type": "string",
+                    "contentMediaType": "application/octet-stream",
+                    "description": "The resume as .pdf, .docx or .txt (UPLOAD_MAX_BYTES at most)",
+                },
+                "resume_raw_text": {
+                    "type": "string",
+                    "description": "Optional: pasted text wins over the file",
+                },
+                "job_description_text": _text_field("JOB_DESCRIPTION_MAX_CHARS"),
+            },
+            "description": "multipart/form-data: a resume file instead of resume_raw_text.",
+        },
         "UsageStats": usage,
         "GenerateResult": result,
         "Error": {
@@ -188,6 +205,11 @@ def _schemas() -> dict[str, Any]:
                 "status": {"type": "string", "enum": ["pending", "running"]},
                 "stream_url": {"type": "string", "description": "GET: the job's SSE stream"},
                 "result_url": {"type": "string", "description": "GET: the result (202 until)"},
+                "download_urls": {
+                    "type": "object",
+                    "description": "GET: the optimized resume as txt, md, docx or pdf once done",
+                    "additionalProperties": {"type": "string"},
+                },
             },
         },
         "Event": {
@@ -250,7 +272,13 @@ JOB_ID = {
     "required": True,
     "schema": {"type": "string", "format": "uuid"},
 }
-BODY = {"required": True, "content": {JSON: {"schema": _ref("GenerateRequest")}}}
+BODY = {
+    "required": True,
+    "content": {
+        JSON: {"schema": _ref("GenerateRequest")},
+        "multipart/form-data": {"schema": _ref("GenerateUpload")},
+    },
+}
 KEY_AUTH = [{"bearerAuth": []}, {"apiKeyHeader": []}]
 
 
@@ -371,6 +399,37 @@ def _document() -> dict[str, Any]:
                         "409": _error("The job was cancelled: create a new one"),
                         **_common_errors(auth=True, body=False),
                         **_upstream_errors(),
+                    },
+                }
+            },
+            "/api/v1/jobs/{job_id}/download.{fmt}": {
+                "get": {
+                    "operationId": "jobDownload",
+                    "summary": "The finished job's optimized resume as a file",
+                    "security": [],
+                    "parameters": [
+                        JOB_ID,
+                        {
+                            "name": "fmt",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "enum": ["txt", "md", "docx", "pdf"]},
+                        },
+                        TOKEN,
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The file, as an attachment",
+                            "content": {
+                                "text/plain": {},
+                                "text/markdown": {},
+                                "application/pdf": {},
+                                "application/vnd.openxmlformats-officedocument."
+                                "wordprocessingml.document": {},
+                            },
+                        },
+                        "409": _error("The job has not finished"),
+                        **_common_errors(auth=True, body=False),
                     },
                 }
             },

@@ -219,10 +219,10 @@ async def stream(
 
     if flags := grounding.finish():
         yield _grounding_warning(event, flags)
-    # Validation and analysis take ~20 ms of CPU: in a thread, so that the event loop keeps
-    # relaying the other streams' chunks meanwhile instead of stalling for all of it.
-    result, cacheable = await asyncio.to_thread(
-        _finish, "".join(chunks), usage, llm_request.model, provider.name, clock, attempts, request
+    # Validation and analysis are CPU work (tens of ms, more on odd input): off the event loop,
+    # so that other streams on this worker keep flowing meanwhile.
+    result, cacheable = await sync_to_async(_finish, thread_sensitive=False)(
+        "".join(chunks), usage, llm_request.model, provider.name, clock, attempts, request
     )
     # Grounding flags went out while streaming; the rest of the warnings go out now.
     if late := [w for w in result["warnings"] if w not in grounding.messages]:

@@ -6,4 +6,11 @@ from optimizer import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("optimize/", views.optimize, name="optimize"),
+    path("optimize/<uuid:pk>/", views.result, name="result"),
+    path("optimize/<uuid:pk>/stream", views.stream, name="stream"),
+    path("optimize/<uuid:pk>/retry", views.retry, name="retry"),
+    path("optimize/<uuid:pk>/delete", views.delete, name="delete"),
+    path("optimize/<uuid:pk>/download.<str:fmt>", views.download, name="download"),
+    path("history/", views.history, name="history"),
 ]

@@ -1,14 +1,303 @@
-"""Pages."""
+"""Pages: the form, a job's live stream and result, downloads and the session's history.
+
+One path for every page: a submit creates an Optimization (a job) owned by the browser session;
+the stream endpoint follows that job (jobs.follow runs it once, replays it to any later viewer)
+and renders its events as named SSE messages of escaped HTML for the htmx SSE extension. Without
+JavaScript the submit follows the same job to its end and redirects to the result page.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+import uuid
+from typing import Any
 
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from optimizer import jobs
+from optimizer.downloads import FORMATS, download_response
+from optimizer.events import Event, render_named
+from optimizer.forms import DOCUMENTS_AVAILABLE, UPLOAD_EXTENSIONS, PageOptimizeForm
 from optimizer.health import health
+from optimizer.models import Optimization
+from optimizer.sse import sse_response, with_heartbeats
+
+HISTORY_LIMIT = 100
+DOWNLOAD_FORMATS = tuple(FORMATS)
+STAGES = {
+    "checking_cache": "Checking cache",
+    "writing": "Writing",
+}
 
 
+# -- ownership ---------------------------------------------------------------------------------
+
+
+async def _session_key(request: HttpRequest, *, create: bool = False) -> str:
+    """The browser session's key, loaded from the store (a forged cookie gives no key)."""
+    session = request.session
+    await session.aget("owner")  # loads the session; an unknown key is dropped here
+    if session.session_key is None and create:
+        await session.aset("owner", True)
+        await session.asave()
+    return session.session_key or ""
+
+
+async def _owned_job(request: HttpRequest, pk: uuid.UUID) -> Optimization:
+    """The job when this session owns it (or the user is staff); 404 for everyone else."""
+    try:
+        job = await Optimization.objects.aget(pk=pk)
+    except Optimization.DoesNotExist:
+        raise Http404("No such optimization") from None
+    key = await _session_key(request)
+    if key and job.session_key == key:
+        return job
+    user = await request.auser()
+    if user.is_active and user.is_staff:
+        return job
+    # Same answer as a missing job: never confirm that someone else's resume exists.
+    raise Http404("No such optimization")
+
+
+# -- context -----------------------------------------------------------------------------------
+
+
+def _page_context(**extra: Any) -> dict[str, Any]:
+    return {
+        "offline": settings.LLM_PROVIDER == "offline",
+        "documents_available": DOCUMENTS_AVAILABLE,
+        "upload_extensions": ", ".join(UPLOAD_EXTENSIONS),
+        "upload_max_mb": settings.UPLOAD_MAX_BYTES / 1024 / 1024,
+        "download_formats": DOWNLOAD_FORMATS,
+        **extra,
+    }
+
+
+def _elapsed_seconds(job: Optimization) -> float:
+    return max(0.0, (timezone.now() - job.created_at).total_seconds())
+
+
+def _job_context(job: Optimization, result: dict[str, Any] | None = None) -> dict[str, Any]:
+    result = result if result is not None else (job.result or {})
+    usage = result.get("usage_stats") or {}
+    return _page_context(
+        job=job,
+        result=result,
+        usage=usage,
+        elapsed=round(_elapsed_seconds(job), 1),
+        offline_answer=usage.get("provider") == "offline",
+    )
+
+
+# -- pages -------------------------------------------------------------------------------------
+
+
+@require_GET
 async def home(request: HttpRequest) -> HttpResponse:
     # Content negotiation: browsers get the page, API clients and curl the health JSON.
-    if request.accepts("text/html") and "text/html" in request.headers.get("Accept", ""):
-        return HttpResponse("<!doctype html><title>ATS Resume Optimizer</title><p>Coming up.</p>")
-    return JsonResponse(await health())
+    if not (request.accepts("text/html") and "text/html" in request.headers.get("Accept", "")):
+        return JsonResponse(await health())
+    return render(request, "optimizer/home.html", _page_context(form=PageOptimizeForm()))
+
+
+@require_http_methods(["GET", "POST"])
+async def optimize(request: HttpRequest) -> HttpResponseBase:
+    """Create a job from the form. htmx gets the live panel; a plain POST waits for the result."""
+    if request.method == "GET":
+        return HttpResponseRedirect(reverse("home"))
+    form = PageOptimizeForm(request.POST, request.FILES)
+    # Reading an uploaded PDF or DOCX is CPU work: off the event loop when there is one.
+    if request.FILES:
+        valid = await sync_to_async(form.is_valid, thread_sensitive=False)()
+    else:
+        valid = form.is_valid()
+    if not valid:
+        # 422 is swapped by htmx (see the htmx-config meta tag) and shown by plain browsers.
+        template = "optimizer/home.html#form" if request.htmx else "optimizer/home.html"
+        return render(request, template, _page_context(form=form), status=422)
+    job = await jobs.create(
+        resume=form.cleaned_data["resume_raw_text"],
+        job_description=form.cleaned_data["job_description_text"],
+        source=Optimization.Source.PAGE,
+        session_key=await _session_key(request, create=True),
+        resume_filename=form.resume_filename,
+    )
+    return await _started(request, job, form=form)
+
+
+async def _started(
+    request: HttpRequest, job: Optimization, *, form: PageOptimizeForm | None = None
+) -> HttpResponseBase:
+    if request.htmx:
+        context = _job_context(job, {})
+        if form is not None:
+            # The form stays filled in (to tweak and resubmit); the panel arrives out of band.
+            context["form"] = form
+            return render(request, "optimizer/home.html#submitted", context)
+        return render(request, "optimizer/job.html#live", context)
+    # No JavaScript: follow the same job to its end, then show the permalink.
+    async for _event in jobs.follow(job):
+        pass
+    return HttpResponseRedirect(reverse("result", args=[job.pk]))
+
+
+@require_POST
+async def retry(request: HttpRequest, pk: uuid.UUID) -> HttpResponseBase:
+    """Run a failed job again: a new job with the same inputs (the old one stays in history)."""
+    old = await _owned_job(request, pk)
+    job = await jobs.create(
+        resume=old.resume_text,
+        job_description=old.job_description,
+        source=Optimization.Source.PAGE,
+        session_key=old.session_key,
+        resume_filename=old.resume_filename,
+    )
+    return await _started(request, job)
+
+
+@require_GET
+async def result(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    job = await _owned_job(request, pk)
+    context = _job_context(job)
+    if request.htmx:
+        return render(request, f"optimizer/job.html#{_panel_name(job)}", context)
+    return render(request, "optimizer/result.html", {**context, "panel": _panel_name(job)})
+
+
+def _panel_name(job: Optimization) -> str:
+    if job.status == Optimization.Status.DONE and job.result:
+        return "done"
+    if job.is_finished:
+        return "failed"
+    return "live"
+
+
+@require_GET
+async def stream(request: HttpRequest, pk: uuid.UUID) -> HttpResponseBase:
+    """The job's events as named SSE messages of escaped HTML (htmx SSE extension)."""
+    job = await _owned_job(request, pk)
+    renderer = PageRenderer(job, csrf_token=get_token(request))
+    events = jobs.follow(job, last_event_id=_last_event_id(request))
+    return sse_response(with_heartbeats(events, renderer.render))
+
+
+def _last_event_id(request: HttpRequest) -> int:
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id") or "0"
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        return 0
+
+
+class PageRenderer:
+    """Renders pipeline events as the page's named SSE messages.
+
+    chunk -> `chunk` (escaped text, appended) + `progress`; start and first chunk -> `stage`;
+    warning -> `warning` (list items); done -> `done` (the result panel); error -> `failed`
+    (message and a retry button). Not `error`: that name is EventSource's own error event.
+    """
+
+    def __init__(self, job: Optimization, *, csrf_token: str) -> None:
+        self.job = job
+        self.csrf_token = csrf_token
+        self.chunks = 0
+        self.characters = 0
+        self.stage = ""
+
+    def render(self, event: Event) -> bytes:
+        kind = event.type
+        data = event.data
+        out = b""
+        if kind == "start":
+            out += self._stage(event.id, data.get("stage") or "checking_cache")
+        elif kind == "chunk":
+            content = str(data.get("content", ""))
+            self.chunks += 1
+            self.characters += len(content)
+            out += self._stage(event.id, "writing")
+            out += render_named("chunk", event.id, escape(content))
+            out += render_named("progress", event.id, self._progress())
+        elif kind == "warning":
+            # Grounding warnings arrive while the text is still being written: no stage change.
+            items = "".join(f"<li>{escape(issue)}</li>" for issue in data.get("issues") or [])
+            out += render_named("warning", event.id, items)
+        elif kind == "done":
+            html = render_to_string("optimizer/job.html#done", self._context(data["result"]))
+            out += render_named("done", event.id, html)
+        elif kind == "error":
+            html = render_to_string(
+                "optimizer/job.html#failed",
+                {
+                    **self._context({}),
+                    "error_message": data.get("message", "The optimization failed"),
+                    "error_code": data.get("code", ""),
+                    "retry_after": data.get("retry_after"),
+                },
+            )
+            out += render_named("failed", event.id, html)
+        return out
+
+    def _context(self, result: dict[str, Any]) -> dict[str, Any]:
+        return {**_job_context(self.job, result), "csrf_token": self.csrf_token}
+
+    def _stage(self, event_id: int, stage: str) -> bytes:
+        if stage == self.stage:
+            return b""
+        self.stage = stage
+        label = STAGES.get(stage, stage.replace("_", " ").capitalize())
+        return render_named("stage", event_id, escape(label) + "…")
+
+    def _progress(self) -> str:
+        # The stream carries text, not token counts: about four characters make a token.
+        tokens = max(1, round(self.characters / 4))
+        plural = "" if self.chunks == 1 else "s"
+        return f"{self.chunks} chunk{plural} · about {tokens} tokens so far"
+
+
+# -- downloads ---------------------------------------------------------------------------------
+
+
+@require_GET
+async def download(request: HttpRequest, pk: uuid.UUID, fmt: str) -> HttpResponse:
+    if fmt not in DOWNLOAD_FORMATS:
+        raise Http404("Unknown format")
+    job = await _owned_job(request, pk)
+    if job.status != Optimization.Status.DONE or not job.result:
+        raise Http404("This optimization has no result yet")
+    return await download_response(job, fmt)
+
+
+# -- history -----------------------------------------------------------------------------------
+
+
+@require_GET
+async def history(request: HttpRequest) -> HttpResponse:
+    key = await _session_key(request)
+    records = Optimization.objects.filter(session_key=key) if key else Optimization.objects.none()
+    items = [job async for job in records.order_by("-created_at")[:HISTORY_LIMIT]]
+    template = "optimizer/history.html#list" if request.htmx else "optimizer/history.html"
+    return render(request, template, _page_context(items=items))
+
+
+@require_POST
+async def delete(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    job = await _owned_job(request, pk)
+    await job.adelete()
+    if request.htmx:
+        return HttpResponse("")  # the row is swapped out
+    return HttpResponseRedirect(reverse("history"))

@@ -72,6 +72,25 @@ def use_anthropic(settings: Any, fake_anthropic: Any) -> Any:
     return fake_anthropic
 
 
+@pytest.fixture
+def embedded_cache(settings: Any) -> None:
+    """The embedded cache, even when the suite runs with REDIS_URL set (CI's second pass)."""
+    from optimizer.llm import cache, embedded_redis
+
+    settings.REDIS_URL = ""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://embedded",
+            "OPTIONS": {
+                "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+                "CONNECTION_POOL_KWARGS": embedded_redis.connection_pool_kwargs(),
+            },
+        }
+    }
+    cache.reset_llm_cache()
+
+
 def _redis_reachable(url: str) -> str | None:
     import redis
 

@@ -89,6 +89,8 @@ def backend(request: pytest.FixtureRequest) -> str:
     """Run the test on the embedded cache and on the real Redis server (db 15)."""
     if request.param == "redis":
         request.getfixturevalue("real_redis")
+    else:
+        request.getfixturevalue("embedded_cache")
     return request.param
 
 

@@ -18,6 +18,8 @@ ARGS = ("prompt text", "system text", "claude-sonnet-4-20250514", 1024, None)
 def backend(request: pytest.FixtureRequest) -> str:
     if request.param == "redis":
         request.getfixturevalue("real_redis")
+    else:
+        request.getfixturevalue("embedded_cache")
     return str(request.param)
 
 

@@ -16,6 +16,10 @@ from typing import Any
 from .grounding import GroundingFlag
 
 _PIECE_RE = re.compile(r"\s+|[^\s]+")
+# SequenceMatcher without autojunk is quadratic on repetitive input (30,000 chars of "Aa Aa"
+# took minutes). Above this many piece pairs, let difflib treat very common pieces as junk:
+# the diff may be coarser there, but it stays fast and still rebuilds both texts.
+EXACT_DIFF_BUDGET = 4_000_000
 
 
 def _pieces(text: str) -> list[str]:
@@ -42,7 +46,7 @@ def word_diff(original: str, optimized: str) -> list[dict[str, Any]]:
     so "small team." -> "team of 5." reads as one replacement, not four pieces.
     """
     a, b = _pieces(original), _pieces(optimized)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=len(a) * len(b) > EXACT_DIFF_BUDGET)
     raw: list[tuple[str, str, str]] = []  # (op, old text, new text)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         old, new = "".join(a[i1:i2]), "".join(b[j1:j2])

@@ -97,13 +97,20 @@ _MULT = {
     "billion": 1e9,
 }
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+# A number starts where no digit (or digit + thousands comma) precedes it. Without this a long
+# digit run made MONEY_RE/PERCENT_RE try every position to the end: quadratic, and a 30,000-digit
+# resume blocked the event loop for minutes.
+_NUM_START = r"(?<!\d)(?<!\d,)"
+# A capitalized phrase starts at a word's start (same reason: one long capitalized word).
+_WORD_START = r"(?<![\w&.'+/-])"
 _MULT_RE = r"(?:\s?(?:thousand|million|billion)\b|(?:k|K|M|MM|mm|B|bn|Bn)(?![A-Za-z]))"
 MONEY_RE = re.compile(
     rf"(?:(?:US)?[$\u20ac\u00a3]\s?(?P<a>{_NUM})(?P<am>{_MULT_RE})?)"
-    rf"|(?:(?P<b>{_NUM})(?P<bm>{_MULT_RE})?\s?(?:dollars|USD|EUR|euros|GBP|pounds)\b)"
+    rf"|(?:{_NUM_START}(?P<b>{_NUM})(?P<bm>{_MULT_RE})?\s?(?:dollars|USD|EUR|euros|GBP|pounds)\b)"
 )
 PERCENT_RE = re.compile(
-    rf"(?P<n>{_NUM})\s?(?:%|percent\b|per\s?cent\b|pct\b|percentage points\b)", re.IGNORECASE
+    rf"{_NUM_START}(?P<n>{_NUM})\s?(?:%|percent\b|per\s?cent\b|pct\b|percentage points\b)",
+    re.IGNORECASE,
 )
 _PEOPLE = (
     r"(?:people|persons|engineers|developers|designers|analysts|scientists|nurses|staff|"
@@ -151,7 +158,11 @@ NUMBER_RE = re.compile(
     rf"|\b(?P<w>{NUM_WORD_ALT})\b(?=\s+[a-z])",
     re.IGNORECASE,
 )
-_URL_EMAIL_RE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\b\S+\.(?:com|org|io|net)\S*")
+# Matches start at a token's start: from every position inside one long token, \S+ would scan
+# to its end again (quadratic).
+_URL_EMAIL_RE = re.compile(
+    r"(?<!\S)\S+@\S+|https?://\S+|www\.\S+|(?<!\S)\S+\.(?:com|org|io|net)\S*"
+)
 
 _TITLE_NOUNS = frozenset(
     """
@@ -200,12 +211,12 @@ _SCHOOL_WORDS = (
     r"University|College|Institute|School|Academy|Polytechnic|Conservatory|Universit\u00e9"
 )
 SCHOOL_RE = re.compile(
-    rf"(?:[A-Z][\w&.'-]*\s+){{0,4}}(?:{_SCHOOL_WORDS})"
+    rf"{_WORD_START}(?:[A-Z][\w&.'-]*\s+){{0,4}}(?:{_SCHOOL_WORDS})"
     rf"(?:\s+(?:of|for|at|in)\s+(?:the\s+)?[A-Z][\w&.'-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w&.'-]*){{0,3}})?"
 )
 CERT_RE = re.compile(
     r"\b(?:Certified|Licensed|Chartered)\s+(?:[A-Z][\w+&/-]*\s*){1,5}"
-    r"|(?:[A-Z][\w+&/-]*\s+){1,5}(?:Certification|Certificate|Certified|License|Licence)\b"
+    rf"|{_WORD_START}(?:[A-Z][\w+&/-]*\s+){{1,5}}(?:Certification|Certificate|Certified|License|Licence)\b"
 )
 _VENDORS = frozenset({"adob", "microsoft", "googl", "amazon", "aws", "apach", "azur", "ibm"})
 _GENERIC_PRODUCT_WORDS = frozenset(
@@ -368,12 +379,14 @@ class _Unit:
         self.line_start = line_start
         self.bullet = bullet
         self.section = section
-        self.taken: list[tuple[int, int]] = []
+        # Characters already claimed, as a mask: a list of spans made free() O(claims), and a
+        # line of 15,000 numbers O(n^2) (21 s).
+        self.taken = bytearray(len(self.text) + 1)
         self.claims: list[tuple[int, str, str, bool]] = []  # (start, kind, phrase, supported)
         self.facts: set[tuple[str, tuple[str, ...]]] = set()
 
     def free(self, start: int, end: int) -> bool:
-        return not any(s < end and start < e for s, e in self.taken)
+        return self.taken.find(1, start, end) == -1
 
     def add(
         self, start: int, end: int, kind: str, supported: bool, shown: tuple[int, int] | None = None
@@ -383,7 +396,7 @@ class _Unit:
         phrase = self.text[a:b].strip(" ,;:.()")
         if not phrase:
             return
-        self.taken.append((start, end))
+        self.taken[start:end] = b"\x01" * len(self.taken[start:end])
         fact = (kind, _keys(phrase))
         if kind in {"certification", "skill", "degree"} and fact in self.facts:
             return  # same fact spelled twice, e.g. "Certified Public Accountant (CPA)"
