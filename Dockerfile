@@ -26,4 +26,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health').status != 200)"
 
 # Migrations run at start so a fresh volume works; uvicorn has no lifespan support for Django.
-CMD ["sh", "-c", "python manage.py migrate --noinput -v0 && exec uvicorn resumesite.asgi:application --lifespan off --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY} --proxy-headers --forwarded-allow-ips=* --no-access-log"]
+CMD ["sh", "-c", "python manage.py migrate --noinput -v0 && exec python -m resumesite.serve resumesite.asgi:application --lifespan off --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY} --proxy-headers --forwarded-allow-ips=* --no-access-log"]

@@ -17,7 +17,7 @@ $(VENV)/.installed: requirements.txt
 run: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py local_setup
-	$(VENV)/bin/uvicorn resumesite.asgi:application --lifespan off --host $(HOST) --port $(PORT)
+	$(PY) -m resumesite.serve resumesite.asgi:application --lifespan off --host $(HOST) --port $(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -194,7 +194,7 @@ def live_server_factory(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
             [
                 sys.executable,
                 "-m",
-                "uvicorn",
+                "resumesite.serve",  # uvicorn, as the Dockerfile runs it
                 "resumesite.asgi:application",
                 "--lifespan",
                 "off",
