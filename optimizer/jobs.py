@@ -32,6 +32,7 @@ EVENTS_TTL_SECONDS = 24 * 3600
 POLL_SECONDS = 0.05  # how often a viewer on another worker looks for new events
 SEEN_REFRESH_SECONDS = 1.0
 TERMINAL = ("done", "error")
+MAX_EVENT_ID = 2**62
 
 # Jobs this worker is running, and a notifier per job so local viewers wake up at once.
 _running: dict[uuid.UUID, asyncio.Task[None]] = {}
@@ -151,7 +152,9 @@ async def _watch_for_orphan(job_id: uuid.UUID, runner: asyncio.Task[Any] | None)
 
 
 async def events_after(job_id: uuid.UUID, last_event_id: int) -> list[Event]:
-    raw = await _redis().lrange(_key(job_id, "events"), last_event_id, -1)
+    # A client may send any Last-Event-ID; Redis refuses indexes past 64 bits.
+    start = min(last_event_id, MAX_EVENT_ID)
+    raw = await _redis().lrange(_key(job_id, "events"), start, -1)
     return [Event.from_dict(json.loads(item)) for item in raw]
 
 

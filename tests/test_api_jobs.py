@@ -93,6 +93,18 @@ async def test_a_reconnect_with_last_event_id_resumes_after_it(
     assert use_anthropic.calls == 1
 
 
+async def test_a_last_event_id_past_the_end_answers_from_the_record(
+    use_anthropic: Any, api_key: str, api_body: dict[str, str]
+) -> None:
+    job = await create_job(api_body, api_key)
+    everything = await read_stream(job["stream_url"])
+    huge = str(10**30)  # past what Redis accepts as a list index
+    resumed = await read_stream(job["stream_url"], **{"Last-Event-ID": huge})
+    assert [e.data["type"] for e in resumed] == ["done"]
+    assert resumed[0].data["result"] == everything[-1].data["result"]
+    assert use_anthropic.calls == 1
+
+
 async def test_the_seeds_eventsource_client_works_on_the_stream_url(
     use_anthropic: Any, api_key: str, api_body: dict[str, str]
 ) -> None:
