@@ -16,7 +16,7 @@ $(VENV)/.installed: requirements.txt
 
 run: install
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py local_setup
+	$(PY) manage.py local_setup --url http://$(HOST):$(PORT)/
 	$(PY) -m resumesite.serve resumesite.asgi:application --lifespan off --host $(HOST) --port $(PORT)
 
 lint: install

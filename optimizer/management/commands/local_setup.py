@@ -17,6 +17,9 @@ from optimizer.models import ApiKey
 class Command(BaseCommand):
     help = "Print where the product runs and create a first API key for local use."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="where it will run")
+
     def handle(self, *args: Any, **options: Any) -> None:
         provider = settings.LLM_PROVIDER
         if provider == "offline":
@@ -37,4 +40,4 @@ class Command(BaseCommand):
                 "API keys exist already. A new one: .venv/bin/python manage.py create_api_key NAME"
             )
         self.stdout.write("Admin user: .venv/bin/python manage.py createsuperuser")
-        self.stdout.write("Open http://127.0.0.1:8000/")
+        self.stdout.write(f"Open {options['url']}")
