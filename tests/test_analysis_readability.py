@@ -32,3 +32,9 @@ def test_each_layout_problem_fails_its_own_check() -> None:
 
 def test_it_is_deterministic() -> None:
     assert readability(CLEAN, ["Python"]) == readability(CLEAN, ["Python"])
+
+
+def test_a_contact_line_with_pipes_in_the_header_is_not_a_table() -> None:
+    header = "Jane Doe\njane@example.com | Berlin | linkedin.com/in/jane\n"
+    assert checks(header + CLEAN.split("\n", 1)[1])["no_tables"]
+    assert not checks(header + CLEAN.split("\n", 1)[1] + "Go | Rust | C\n")["no_tables"]

@@ -16,6 +16,7 @@ from asgiref.sync import async_to_sync
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils.html import escape
 
 from optimizer.models import Optimization
 from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, FakeReply
@@ -463,3 +464,45 @@ def test_a_broken_pdf_is_rejected_next_to_the_file_field(
     html = _rejected(client, {"resume_file": upload, "job_description_text": JOB})
     assert _field_errors(html, "resume_file").strip()
     assert use_anthropic.calls == 0
+
+
+# -- analysis on the result page ---------------------------------------------------------------
+
+INVENTED_REPLY = """OPTIMIZED RESUME
+Jane Doe
+Senior Python Developer, Berlin
+SUMMARY
+Six years building Django REST APIs on PostgreSQL and Redis; cut costs by 40%.
+
+CHANGES MADE
+- Put the job's keywords first
+
+EXPECTED IMPROVEMENT
+Better keyword coverage.
+"""
+
+
+def test_the_result_shows_grounding_flags_score_and_the_word_diff(
+    client: Client, use_anthropic: Any
+) -> None:
+    use_anthropic.enqueue(FakeReply(text=INVENTED_REPLY))
+    job, _ = _run(client)
+    html = client.get(f"/optimize/{job.pk}/").content.decode()
+    assert "Check these claims" in html and "<strong>40%</strong>" in html
+    assert "Job requirements matched" in html and "ATS readability" in html
+    assert "What changed, word by word" in html
+    # The invented phrase is inserted text, highlighted with its grounding message as a title.
+    flag = job.result["grounding"][0]
+    assert f'<mark title="{escape(flag["message"])}"><ins>' in html
+    assert "<del>" in html  # something of the original was removed or reworded
+
+
+def test_strict_grounding_shows_the_result_as_not_valid(
+    client: Client, use_anthropic: Any, settings: Any
+) -> None:
+    settings.GROUNDING_MODE = "strict"
+    use_anthropic.enqueue(FakeReply(text=INVENTED_REPLY))
+    job, _ = _run(client)
+    html = client.get(f"/optimize/{job.pk}/").content.decode()
+    assert "grounding-strict" in html and 'role="alert"' in html
+    assert "Not valid: claims your original resume does not support" in html

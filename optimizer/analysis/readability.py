@@ -60,7 +60,8 @@ def readability(resume: str, must_terms: list[str] | None = None) -> dict[str, A
             f"{len(standard)} of {len(headings)} section headings use standard names",
         ),
         ("one_bullet_style", len(bullets) <= 1, f"bullet styles used: {len(bullets)}"),
-        ("no_tables", not any(_TABLE.search(line) for line in lines), "no tabs or | columns"),
+        # A contact line in the header ("email | city | linkedin") is fine; columns below are not.
+        ("no_tables", not any(_TABLE.search(line) for line in lines[3:]), "no tabs or | columns"),
         ("no_decorative_glyphs", not _GLYPHS.search(resume), "no symbols, emoji or box lines"),
         ("one_date_format", len(date_styles) <= 1, f"date formats used: {len(date_styles)}"),
         (
