@@ -212,11 +212,14 @@ def test_it_assesses_quality() -> None:
 ARGS = ("Tailor this resume", "You are an expert", "claude-sonnet-4-20250514", 4096, 0.2)
 
 
-async def test_it_stores_and_retrieves() -> None:
+async def test_it_stores_and_retrieves(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="optimizer.llm.cache")
     cache = LLMCache(ttl_seconds=60)
     assert await cache.get(*ARGS) is None
     assert await cache.set(*ARGS, {"content": "answer"})
     assert await cache.get(*ARGS) == {"content": "answer"}
+    digest = cache.make_key(*ARGS).removeprefix("llm:")
+    assert f"Cache HIT for key: {digest[:8]}..." in caplog.text
     stats = await cache.get_stats()
     assert stats["total_keys"] == 1 and stats["ttl_seconds"] == 60
     assert stats["hits"] == 1 and stats["misses"] == 1 and stats["hit_rate"] == 0.5
