@@ -35,3 +35,9 @@ test: lint migrations-check
 
 fake-anthropic: install
 	$(PY) -m optimizer.testing.fake_anthropic --port 8765
+
+bench: install
+	$(PY) -m bench
+
+bench-smoke: install
+	$(PY) -m bench --smoke
