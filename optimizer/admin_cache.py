@@ -9,7 +9,6 @@ in `admin_view` (staff only, CSRF, never cached).
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import logging
 import re
@@ -39,10 +38,6 @@ SCAN_COUNT = 500
 MAX_SCANS_PER_PAGE = 50
 # Keys whose memory is measured; the total is extrapolated from this sample.
 MEMORY_SAMPLE = 200
-# Up to this many keys in the database the entries are counted exactly (one SCAN pass reads
-# every key name: ~0.2 s per 100,000 keys); above it the count is estimated from a sample.
-EXACT_COUNT_LIMIT = 50_000
-COUNT_SAMPLE = 500
 
 
 @dataclass
@@ -169,30 +164,6 @@ def scan_page(cache: LLMCache, cursor: int, skip: int) -> Page:
     return Page(rows, next_cursor, next_skip)
 
 
-def count_entries(cache: LLMCache) -> dict[str, Any]:
-    """{"count", "estimated", "dbsize"}: our entries, exact on small databases, else estimated.
-
-    The estimate is DBSIZE times the share of our keys among about COUNT_SAMPLE keys, so it
-    costs two round trips however large the database is.
-    """
-    client = cache.sync_client()
-    pattern = cache.entry_pattern()
-    dbsize = int(client.dbsize())
-    if dbsize <= EXACT_COUNT_LIMIT:
-        count, cursor = 0, 0
-        while True:
-            cursor, keys = client.scan(cursor, match=pattern, count=5000)
-            count += len(keys)
-            if int(cursor) == 0:
-                return {"count": count, "estimated": False, "dbsize": dbsize}
-    # One unfiltered SCAN batch is the sample: Redis walks its hash table, whose order is
-    # unrelated to key names (RANDOMKEY would do too, but costs O(n) each on the embedded server).
-    _, sample = client.scan(0, count=COUNT_SAMPLE)
-    ours = sum(fnmatch.fnmatchcase(key.decode(errors="replace"), pattern) for key in sample)
-    count = round(dbsize * ours / len(sample)) if sample else 0
-    return {"count": count, "estimated": True, "dbsize": dbsize}
-
-
 def memory_estimate(cache: LLMCache, total_entries: int) -> dict[str, Any]:
     """Bytes used by our entries, measured on a sample and scaled up to `total_entries`.
 
@@ -258,7 +229,7 @@ def cache_overview(request: HttpRequest) -> HttpResponse:
         cache.sync_client().ping()
         page = scan_page(cache, cursor, skip)
         stats = async_to_sync(cache.get_stats)(count_keys=False)
-        entries = count_entries(cache)
+        entries = cache.count_entries()
         memory = memory_estimate(cache, entries["count"])
     except REDIS_ERRORS as error:
         return _unavailable(request, cache, error)
@@ -340,7 +311,7 @@ def cache_clear(request: HttpRequest) -> HttpResponse:
             deleted = async_to_sync(cache.clear_all)()
             messages.success(request, f"Cleared the LLM cache: {deleted} entries deleted.")
             return HttpResponseRedirect(reverse("admin:cache"))
-        entries = count_entries(cache)
+        entries = cache.count_entries()
     except REDIS_ERRORS as error:
         return _unavailable(request, cache, error)
     context = {

@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from optimizer import admin_cache, services
 from optimizer.admin import RAW_KEY_SESSION
+from optimizer.llm import cache as cache_module
 from optimizer.llm.cache import LLMCache, get_llm_cache
 from optimizer.models import ApiKey, Optimization, hash_api_key
 
@@ -429,10 +430,10 @@ def test_cache_page_reads_only_a_page_of_keys_from_a_big_cache(
     staff_client: Client, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A "big" cache scaled down: the page must not read every key name (no full SCAN)."""
-    monkeypatch.setattr(admin_cache, "EXACT_COUNT_LIMIT", 100)
+    monkeypatch.setattr(cache_module, "EXACT_COUNT_LIMIT", 100)
     monkeypatch.setattr(admin_cache, "SCAN_COUNT", 20)
     monkeypatch.setattr(admin_cache, "MEMORY_SAMPLE", 10)
-    monkeypatch.setattr(admin_cache, "COUNT_SAMPLE", 50)
+    monkeypatch.setattr(cache_module, "COUNT_SAMPLE", 50)
     cache = get_llm_cache()
     for n in range(400):  # every fourth key belongs to someone else
         if n % 4 == 3:

@@ -292,8 +292,7 @@ class LLMCache:
     async def get_stats(self, count_keys: bool = True) -> dict[str, Any]:
         """{"total_keys", "ttl_seconds", "hits", "misses", "hit_rate", "available", ...}.
 
-        count_keys=False skips the SCAN that counts entries (it reads every key name, ~0.8 s
-        for 100,000 entries); the admin counts or estimates them itself.
+        count_keys=False skips counting the entries (see count_entries()).
         """
         stats: dict[str, Any] = {
             "total_keys": 0,
@@ -312,15 +311,19 @@ class LLMCache:
             lookups, misses, saved = await client.mget(
                 self._stat_key("lookups"), self._stat_key("misses"), self._stat_key("saved_usd")
             )
-            total, estimated = await self._count_entries(client) if count_keys else (0, False)
+            entries = (
+                await sync_to_async(self.count_entries, thread_sensitive=False)()
+                if count_keys
+                else {"count": 0, "estimated": False}
+            )
         except REDIS_ERRORS as error:
             self._mark_down("get_stats", error)
             return stats
         lookups_n, misses_n = int(lookups or 0), int(misses or 0)
         hits = max(lookups_n - misses_n, 0)
         stats.update(
-            total_keys=total,
-            total_keys_estimated=estimated,
+            total_keys=entries["count"],
+            total_keys_estimated=entries["estimated"],
             hits=hits,
             misses=misses_n,
             hit_rate=round(hits / lookups_n, 4) if lookups_n else 0.0,
@@ -329,21 +332,26 @@ class LLMCache:
         )
         return stats
 
-    async def _count_entries(self, client: redis.asyncio.Redis) -> tuple[int, bool]:
-        """(entries, estimated). Exact by SCAN on databases up to EXACT_COUNT_LIMIT keys;
-        beyond that DBSIZE times our share of one SCAN batch, so health stays fast at any size."""
-        dbsize = int(await client.dbsize())
+    def count_entries(self) -> dict[str, Any]:
+        """{"count", "estimated", "dbsize"}: our entries, exact by SCAN on databases of up to
+        EXACT_COUNT_LIMIT keys, else DBSIZE times our share of one SCAN batch (two round trips
+        however large the database is). Sync: the admin calls it; get_stats() from a thread."""
+        client = self.sync_client()
         pattern = self._entry_pattern()
+        dbsize = int(client.dbsize())
         if dbsize <= EXACT_COUNT_LIMIT:
-            total, cursor = 0, 0
+            count, cursor = 0, 0
             while True:
-                cursor, keys = await client.scan(cursor, match=pattern, count=20000)
-                total += len(keys)
+                cursor, keys = client.scan(cursor, match=pattern, count=20000)
+                count += len(keys)
                 if int(cursor) == 0:
-                    return total, False
-        _, sample = await client.scan(0, count=COUNT_SAMPLE)
+                    return {"count": count, "estimated": False, "dbsize": dbsize}
+        # One unfiltered SCAN batch is the sample: Redis walks its hash table, whose order is
+        # unrelated to key names (RANDOMKEY would do too, but is O(n) on the embedded server).
+        _, sample = client.scan(0, count=COUNT_SAMPLE)
         ours = sum(fnmatch.fnmatchcase(key.decode(errors="replace"), pattern) for key in sample)
-        return (round(dbsize * ours / len(sample)) if sample else 0), True
+        count = round(dbsize * ours / len(sample)) if sample else 0
+        return {"count": count, "estimated": True, "dbsize": dbsize}
 
     # -- extras used by the pipeline and the admin -------------------------------------------
 
