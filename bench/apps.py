@@ -23,7 +23,7 @@ class BenchConfig(AppConfig):
 async def get_by_key_via_aget(self: Any, key: str) -> dict[str, Any] | None:
     """LLMCache.get_by_key as Django's cache API would do it: `aget` (django-redis runs the sync
     GET in a worker thread), then the lookup counter as a second, native round trip."""
-    from optimizer.llm.cache import REDIS_ERRORS
+    from optimizer.redis_client import REDIS_ERRORS
 
     if self._is_down():
         return None

@@ -1,7 +1,7 @@
 """Admin pages for the LLM response cache: totals, entries, one entry, invalidate, clear all.
 
 There is no database model behind these pages: they read Redis (or the embedded fakeredis
-server) through the LLMCache's own clients. Listing pages with SCAN cursors, never KEYS, and
+server) through the LLMCache's connection (optimizer.redis_client). Listing pages with SCAN cursors, never KEYS, and
 reads values only for the rows on the page, so a page costs the same with 100 or 100,000
 entries. The URLs are added by optimizer.admin_site.OptimizerAdminSite; every view is wrapped
 in `admin_view` (staff only, CSRF, never cached).
@@ -24,7 +24,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from optimizer.llm.cache import REDIS_ERRORS, LLMCache, get_llm_cache
+from optimizer.llm.cache import LLMCache, get_llm_cache
+from optimizer.redis_client import REDIS_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +84,18 @@ def format_ttl(seconds: int) -> str:
     return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
 
 
+def key_from_full(cache: LLMCache, full_key: str) -> str:
+    """The cache's key (prefix + hash) back from the Redis key."""
+    # Strip django-redis's "KEY_PREFIX:version:" exactly: searching for our prefix instead
+    # would stop inside a KEY_PREFIX that contains it (KEY_PREFIX "llm" -> "llm:1:llm:...").
+    full_prefix = cache.full_key(cache.key_prefix)
+    if full_key.startswith(full_prefix):
+        return cache.key_prefix + full_key[len(full_prefix) :]
+    return full_key[full_key.index(cache.key_prefix) :]
+
+
 def _digest(cache: LLMCache, full_key: str) -> str:
-    return cache.key_from_full(full_key)[len(cache.key_prefix) :]
+    return key_from_full(cache, full_key)[len(cache.key_prefix) :]
 
 
 def _decode(raw: bytes | None) -> dict[str, Any] | None:
@@ -117,7 +128,7 @@ def scan_page(cache: LLMCache, cursor: int, skip: int) -> Page:
     pages, so pages hold exactly PAGE_SIZE rows. As with any SCAN, an entry added or removed
     while someone pages may show up twice or not at all; nothing is ever loaded in full.
     """
-    client = cache.sync_client()
+    client = cache.redis.sync_client()
     pattern = cache.entry_pattern()
     keys: list[bytes] = []
     next_cursor: int | None = None
@@ -170,7 +181,7 @@ def memory_estimate(cache: LLMCache, total_entries: int) -> dict[str, Any]:
     Real Redis answers MEMORY USAGE (key, value and overhead). The embedded server does not
     know that command, so there the figure is the size of the stored values only.
     """
-    client = cache.sync_client()
+    client = cache.redis.sync_client()
     sample: list[bytes] = []
     for key in client.scan_iter(match=cache.entry_pattern(), count=SCAN_COUNT):
         sample.append(key)
@@ -226,7 +237,7 @@ def cache_overview(request: HttpRequest) -> HttpResponse:
     cache = get_llm_cache()
     cursor, skip = _parse_position(request)
     try:
-        cache.sync_client().ping()
+        cache.redis.sync_client().ping()
         page = scan_page(cache, cursor, skip)
         stats = async_to_sync(cache.get_stats)(count_keys=False)
         entries = cache.count_entries()
@@ -250,7 +261,7 @@ def cache_overview(request: HttpRequest) -> HttpResponse:
 def _read_entry(cache: LLMCache, digest: str) -> tuple[bytes | None, int]:
     """(stored bytes or None, TTL seconds) for one key, in one round trip."""
     full_key = cache.full_key(cache.key_prefix + digest)
-    with cache.sync_client().pipeline(transaction=False) as pipe:
+    with cache.redis.sync_client().pipeline(transaction=False) as pipe:
         pipe.get(full_key)
         pipe.ttl(full_key)
         raw, ttl = pipe.execute()
@@ -291,7 +302,7 @@ def cache_entry(request: HttpRequest, digest: str) -> HttpResponse:
 def cache_invalidate(request: HttpRequest, digest: str) -> HttpResponse:
     cache = get_llm_cache()
     try:
-        cache.sync_client().ping()
+        cache.redis.sync_client().ping()
     except REDIS_ERRORS as error:
         return _unavailable(request, cache, error)
     if async_to_sync(cache.invalidate_key)(cache.key_prefix + digest):
@@ -306,7 +317,7 @@ def cache_clear(request: HttpRequest) -> HttpResponse:
     """GET: the confirmation page. POST: delete every entry under our prefix, nothing else."""
     cache = get_llm_cache()
     try:
-        cache.sync_client().ping()
+        cache.redis.sync_client().ping()
         if request.method == "POST":
             deleted = async_to_sync(cache.clear_all)()
             messages.success(request, f"Cleared the LLM cache: {deleted} entries deleted.")

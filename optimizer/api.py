@@ -1,7 +1,8 @@
 """/api/v1 JSON views: the seed's endpoints plus jobs for GET-only EventSource clients.
 
-Every generation goes through services.stream() (generate() drains it); jobs go through jobs.py.
-Errors use one shape, {"error": {"code", "message", "field"}} (optimizer/decorators.py).
+Every generation goes through the pipeline (optimizer/services.py: generate() and stream(), which
+also record it); jobs go through optimizer/jobs.py. Errors use one shape,
+{"error": {"code", "message", "field"}} (optimizer/decorators.py).
 """
 
 from __future__ import annotations
@@ -15,30 +16,20 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils import timezone
 
 from optimizer import jobs, services
-from optimizer.decorators import (
-    ApiError,
-    KeyInfo,
-    api_view,
-    authenticate,
-    count_request,
-    error,
-    in_background,
-    parse_json,
-    require_key,
-)
+from optimizer.api_keys import KeyInfo, authenticate, count_request, require_key
+from optimizer.decorators import ApiError, api_view, error, parse_json
 from optimizer.downloads import FORMATS, download_response
 from optimizer.events import Event, render_json
 from optimizer.forms import OptimizeForm, PageOptimizeForm
 from optimizer.health import health
 from optimizer.llm.cache import get_llm_cache
-from optimizer.models import ApiKey, Optimization
+from optimizer.models import Optimization
 from optimizer.openapi import openapi_document
-from optimizer.sse import sse_response, with_heartbeats
+from optimizer.sse import InvalidLastEventId, last_event_id, sse_response, with_heartbeats
 
-# Form error code -> API error code. Every one of them is a 400 (see docs/README-api.md).
+# Form error code -> API error code. Every one of them is a 400 (see docs/api.md).
 _INPUT_ERROR_CODES = {
     "required": "required",
     "invalid_type": "invalid_type",
@@ -100,81 +91,6 @@ def pipeline_error(code: str, message: str, retry_after: float | None) -> ApiErr
     return ApiError(503, code, message, headers=headers)
 
 
-# -- records (off the response's critical path) ---------------------------------------------
-
-
-def record(
-    key: KeyInfo,
-    request: services.OptimizeRequest,
-    outcome: Event | None,
-    started_at: Any,
-) -> None:
-    """Store one Optimization row for an API call after the response (one INSERT).
-
-    Cache hits are not generations: they are counted (cache stats, the key's request_count)
-    but only stored when API_RECORD_CACHE_HITS is on. Even in the background, an INSERT per
-    hit took about 1.5 ms off every hit's latency on a busy 2-core machine (CPU and GIL).
-    """
-    is_hit = (
-        outcome is not None
-        and outcome.type == "done"
-        and outcome.data["result"]["usage_stats"].get("cached")
-    )
-    if is_hit and not settings.API_RECORD_CACHE_HITS:
-        return
-    in_background(_record(key.id, request, outcome, started_at))
-
-
-async def _record(
-    key_id: int, request: services.OptimizeRequest, outcome: Event | None, started_at: Any
-) -> None:
-    row = Optimization(
-        source=Optimization.Source.API,
-        api_key_id=key_id,
-        resume_text=request.resume,
-        job_description=request.job_description,
-        started_at=started_at,
-        finished_at=timezone.now(),
-        status=Optimization.Status.CANCELLED,
-    )
-    if outcome is not None and outcome.type == "done":
-        result = outcome.data["result"]
-        usage = result["usage_stats"]
-        row.status = Optimization.Status.DONE
-        row.result = result
-        row.warnings = result["warnings"]
-        row.model = usage["model"]
-        row.provider = usage.get("provider", "")
-        row.input_tokens = usage["input_tokens"]
-        row.output_tokens = usage["output_tokens"]
-        row.cost_usd = usage["cost_usd"]
-        row.cached = usage["cached"]
-        row.attempts = usage.get("attempts", 0)
-        row.latency_ms = usage.get("latency_ms")
-        row.first_chunk_ms = usage.get("time_to_first_chunk_ms")
-    elif outcome is not None:
-        row.status = Optimization.Status.FAILED
-        row.error_code = outcome.data.get("code", "")
-        row.error_message = outcome.data.get("message", "")
-    await row.asave(force_insert=True)
-
-
-async def _recorded(
-    events: AsyncIterator[Event], key: KeyInfo, request: services.OptimizeRequest
-) -> AsyncIterator[Event]:
-    """Pass events through; when the stream ends (or the client leaves) record the outcome."""
-    outcome: Event | None = None
-    started_at = timezone.now()
-    try:
-        async for event in events:
-            if event.type in jobs.TERMINAL:
-                outcome = event
-            yield event
-    finally:
-        await events.aclose()  # type: ignore[attr-defined]
-        record(key, request, outcome, started_at)
-
-
 # -- open endpoints ------------------------------------------------------------------------
 
 
@@ -201,19 +117,11 @@ async def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
 @parse_json
 async def generate(request: HttpRequest) -> JsonResponse:
     optimize = await read_optimize_request(request.json)  # type: ignore[attr-defined]
-    started_at = timezone.now()
-    outcome: Event | None = None
-    # No replayed chunk events on a hit: this view only wants the outcome.
-    async for event in services.stream(optimize, replay_chunks=False):
-        if event.type in jobs.TERMINAL:
-            outcome = event
-    record(request.api_key, optimize, outcome, started_at)  # type: ignore[attr-defined]
-    if outcome is None:
-        raise ApiError(500, "internal_error", "The pipeline ended without a result")
-    if outcome.type == "error":
-        data = outcome.data
-        raise pipeline_error(data["code"], data["message"], data.get("retry_after"))
-    return JsonResponse(outcome.data["result"])
+    try:
+        result = await services.generate(optimize, api_key_id=request.api_key.id)  # type: ignore[attr-defined]
+    except services.PipelineError as failure:
+        raise pipeline_error(failure.code, failure.message, failure.retry_after) from None
+    return JsonResponse(result)
 
 
 @api_view("POST")
@@ -221,7 +129,7 @@ async def generate(request: HttpRequest) -> JsonResponse:
 @parse_json
 async def generate_stream(request: HttpRequest) -> HttpResponse:
     optimize = await read_optimize_request(request.json)  # type: ignore[attr-defined]
-    events = _recorded(services.stream(optimize), request.api_key, optimize)  # type: ignore[attr-defined]
+    events = services.stream(optimize, api_key_id=request.api_key.id)  # type: ignore[attr-defined]
     return sse_response(with_heartbeats(events, render_json))
 
 
@@ -277,17 +185,6 @@ async def _job_for(request: HttpRequest, job_id: uuid.UUID, purpose: str) -> Opt
     return job
 
 
-def _last_event_id(request: HttpRequest) -> int:
-    raw = request.headers.get("Last-Event-ID") or request.GET.get("lastEventId") or "0"
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise ApiError(400, "invalid_last_event_id", "Last-Event-ID must be a non-negative integer")
-    return value
-
-
 async def _with_restart_hint(events: AsyncIterator[Event]) -> AsyncIterator[Event]:
     """A cancelled job's error event says how to start a new run."""
     async for event in events:
@@ -301,11 +198,11 @@ async def _with_restart_hint(events: AsyncIterator[Event]) -> AsyncIterator[Even
 @parse_json
 async def create_job(request: HttpRequest) -> JsonResponse:
     optimize = await read_optimize_request(request.json)  # type: ignore[attr-defined]
-    job = await jobs.create(
+    job = await services.create_optimization(
         resume=optimize.resume,
         job_description=optimize.job_description,
         source=Optimization.Source.API,
-        api_key=ApiKey(pk=request.api_key.id),  # type: ignore[attr-defined]
+        api_key_id=request.api_key.id,  # type: ignore[attr-defined]
     )
     urls = job_urls(request, job.pk)
     body = {"id": str(job.pk), "status": job.status, **urls}
@@ -315,8 +212,11 @@ async def create_job(request: HttpRequest) -> JsonResponse:
 @api_view("GET")
 async def job_stream(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
     job = await _job_for(request, job_id, "stream")
-    last_event_id = _last_event_id(request)
-    events = _with_restart_hint(jobs.follow(job, last_event_id=last_event_id))
+    try:
+        resume_after = last_event_id(request)
+    except InvalidLastEventId as problem:
+        raise ApiError(400, "invalid_last_event_id", str(problem)) from None
+    events = _with_restart_hint(jobs.follow(job, last_event_id=resume_after))
     return sse_response(with_heartbeats(events, render_json))
 
 

@@ -19,12 +19,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
-from optimizer import services
+from optimizer import redis_client, services
 from optimizer.events import Event
-from optimizer.llm.cache import REDIS_ERRORS, get_llm_cache
 from optimizer.models import Optimization
+from optimizer.redis_client import REDIS_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -40,30 +39,11 @@ _notify: dict[uuid.UUID, asyncio.Event] = {}
 
 
 def _key(job_id: uuid.UUID, part: str) -> str:
-    return get_llm_cache().full_key(f"job:{job_id}:{part}")
+    return redis_client.connection().full_key(f"job:{job_id}:{part}")
 
 
 def _redis() -> Any:
-    return get_llm_cache().async_client()
-
-
-async def create(
-    *,
-    resume: str,
-    job_description: str,
-    source: str = Optimization.Source.API,
-    session_key: str = "",
-    api_key: Any = None,
-    resume_filename: str = "",
-) -> Optimization:
-    return await Optimization.objects.acreate(
-        resume_text=resume,
-        job_description=job_description,
-        source=source,
-        session_key=session_key,
-        api_key=api_key,
-        resume_filename=resume_filename,
-    )
+    return redis_client.connection().async_client()
 
 
 async def touch(job_id: uuid.UUID) -> None:
@@ -76,10 +56,7 @@ async def touch(job_id: uuid.UUID) -> None:
 
 async def start(job: Optimization) -> bool:
     """Claim a pending job and run it in this worker. False when it was already claimed."""
-    claimed = await Optimization.objects.filter(
-        pk=job.pk, status=Optimization.Status.PENDING
-    ).aupdate(status=Optimization.Status.RUNNING)
-    if not claimed:
+    if not await services.claim(job):
         return False
     await touch(job.pk)
     _notify[job.pk] = asyncio.Event()
@@ -108,28 +85,25 @@ async def _run(job: Optimization) -> None:
             last_id = event.id
             await _append(job.pk, event)
     except asyncio.CancelledError:
-        await pipeline.aclose()
+        await pipeline.aclose()  # the pipeline records the cancel
         message = "This optimization was cancelled because nobody was watching it. Start it again."
         cancelled = Event(last_id + 1, {"type": "error", "message": message, "code": "cancelled"})
         await asyncio.shield(_append(job.pk, cancelled))
-        # The pipeline records a cancel only when it was waiting upstream; a cancel that came
-        # while we stored an event left it suspended at a yield (GeneratorExit, no record).
-        await asyncio.shield(
-            Optimization.objects.filter(
-                pk=job.pk, status__in=[Optimization.Status.PENDING, Optimization.Status.RUNNING]
-            ).aupdate(status=Optimization.Status.CANCELLED, finished_at=timezone.now())
-        )
         logger.info("Job %s cancelled after %d events", job.pk, last_id)
     except Exception as error:
+        # Storing an event failed (Redis away): the record says so first, so that viewers
+        # reading it see a failed job rather than one "running" forever.
         logger.exception("Job %s failed", job.pk)
-        message = "Internal error while running the optimization; please try again"
+        await pipeline.aclose()
+        await services.record_failure(job.pk, "internal_error", str(error))
         failure = Event(
-            last_id + 1, {"type": "error", "message": message, "code": "internal_error"}
+            last_id + 1,
+            {"type": "error", "message": services.INTERNAL_ERROR_MESSAGE, "code": "internal_error"},
         )
-        await _append(job.pk, failure)
-        await Optimization.objects.filter(pk=job.pk).aupdate(
-            status=Optimization.Status.FAILED, error_code="internal_error", error_message=str(error)
-        )
+        try:
+            await _append(job.pk, failure)
+        except REDIS_ERRORS as again:
+            logger.warning("Could not store the failure of job %s: %s", job.pk, again)
     finally:
         watchdog.cancel()
         _running.pop(job.pk, None)

@@ -1,4 +1,4 @@
-"""The pipeline: the only place that orchestrates cache, provider, retry, validation and records.
+"""The pipeline: the one owner of a generation's life, from the cache lookup to its record.
 
     stream(request)   -> async iterator of Events: start, chunk*, warning*, done | error
     generate(request) -> drains stream() and returns the done result (or raises PipelineError)
@@ -7,21 +7,24 @@
 2. hit  -> replay the stored chunks (same boundaries), the stored warnings, done (cached=true)
 3. miss -> provider.stream() under the retry policy, retried only before the first chunk
 4. every text delta -> a chunk event at once (no buffering)
-5. end  -> sanitize, validate, parse -> warning event -> done(result)
-6. only a complete, valid result is cached (structured result + ordered chunks); the
-   Optimization record, when given, is updated with result, usage, cost and timings.
+5. end  -> sanitize, validate, parse, analyse -> warning event -> done(result)
+6. only a complete, valid result is cached (structured result + ordered chunks)
+
+This module is the only writer of Optimization rows: a job's row (created here, claimed here,
+updated as the generation runs), or an API call's row (one INSERT after the response).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -35,6 +38,7 @@ from optimizer.analysis import (
     is_blocking,
     word_diff,
 )
+from optimizer.background import in_background
 from optimizer.events import Event
 from optimizer.llm.cache import LLMCache, get_llm_cache
 from optimizer.llm.client import LLMRequest, LLMUsage, Provider, get_provider, model_name
@@ -48,6 +52,8 @@ from optimizer.models import Optimization
 logger = logging.getLogger(__name__)
 
 CACHE_ENTRY_VERSION = 1
+INTERNAL_ERROR_MESSAGE = "Internal error while running the optimization; please try again"
+_UNFINISHED = (Optimization.Status.PENDING, Optimization.Status.RUNNING)
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,37 @@ class PipelineError(Exception):
         self.message = message
         self.code = code
         self.retry_after = retry_after
+
+
+class UsageStats(TypedDict, total=False):
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+    model: str
+    cached: bool
+    saved_usd: float
+    provider: str
+    attempts: int
+    latency_ms: float
+    time_to_first_chunk_ms: float | None
+    cached_at: str | None  # hits only
+
+
+class OptimizationResult(TypedDict):
+    """The done event's result: the seed's fields plus the analysis (JSON, stored as is)."""
+
+    optimized_resume: str
+    changes_made: list[str]
+    expected_improvement: str
+    usage_stats: UsageStats
+    warnings: list[str]
+    is_valid: bool
+    quality: dict[str, Any]
+    stop_reason: str | None
+    ats_score: dict[str, Any]
+    grounding: list[dict[str, Any]]
+    grounding_mode: str
+    diff: list[dict[str, Any]]
 
 
 @dataclass
@@ -97,18 +134,160 @@ def build_llm_request(request: OptimizeRequest) -> LLMRequest:
     )
 
 
-def cache_key_for(request: OptimizeRequest, cache: LLMCache | None = None) -> str:
-    llm = build_llm_request(request)
-    return (cache or get_llm_cache()).make_key(
-        llm.prompt, llm.system_prompt, llm.model, llm.max_tokens, llm.temperature
+# -- the pipeline ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    """One generation under way: what it asks, where it is recorded, its event ids and clock."""
+
+    request: OptimizeRequest
+    llm_request: LLMRequest
+    key: str
+    cache: LLMCache
+    provider: Provider
+    config: RetryConfig
+    record: _Record
+    ids: itertools.count[int]
+    clock: _Clock = field(default_factory=_Clock)
+    attempts: int = 0
+    chunks: list[str] = field(default_factory=list)
+    ended: bool = False  # a done or error event was produced: nothing left to cancel
+
+    def event(self, kind: str, **data: Any) -> Event:
+        return Event(next(self.ids), {"type": kind, **data})
+
+
+async def stream(
+    request: OptimizeRequest,
+    *,
+    optimization: Optimization | None = None,
+    api_key_id: int | None = None,
+    cache: LLMCache | None = None,
+    provider: Provider | None = None,
+    config: RetryConfig | None = None,
+    first_event_id: int = 1,
+    replay_chunks: bool = True,
+) -> AsyncIterator[Event]:
+    """Every event of one generation. optimization: the job's row, updated as it runs;
+    api_key_id: an API call, stored as one new row at the end; neither: nothing is recorded.
+
+    replay_chunks=False: a hit yields no chunk events (generate() only wants the result;
+    building 50 events it would throw away cost a third of a hit's CPU)."""
+    provider = provider or get_provider()
+    llm_request = build_llm_request(request)
+    cache = cache or get_llm_cache()
+    key = cache.make_key(
+        llm_request.prompt,
+        llm_request.system_prompt,
+        llm_request.model,
+        llm_request.max_tokens,
+        llm_request.temperature,
     )
+    run = _Run(
+        request=request,
+        llm_request=llm_request,
+        key=key,
+        cache=cache,
+        provider=provider,
+        config=config or retry_config(),
+        record=_Record(request, optimization, api_key_id),
+        ids=itertools.count(first_event_id),
+    )
+    await run.record.start(key, provider.name, llm_request.model)
+    yield run.event("start", message="Starting resume optimization...", stage="checking_cache")
+
+    entry = await cache.get_by_key(key) if settings.CACHE_ENABLED else None
+    if entry is not None and entry.get("version") == CACHE_ENTRY_VERSION:
+        path = _hit(run, entry, replay_chunks)
+    else:
+        path = _miss(run)
+    try:
+        async with contextlib.aclosing(path):
+            async for event in path:
+                yield event
+    except (asyncio.CancelledError, GeneratorExit):
+        # The client went away (the task was cancelled while waiting upstream, or the consumer
+        # closed this generator at a yield): the upstream stream is closed by now.
+        if not run.ended:
+            logger.info("Client went away after %d chunks: upstream closed", len(run.chunks))
+            await asyncio.shield(run.record.cancel(run.clock))
+        raise
+    except Exception:
+        if run.ended:
+            raise
+        # A bug, not an upstream failure: the client still gets an error event and the record
+        # says failed, instead of a job that looks "running" forever.
+        logger.exception("Optimization failed unexpectedly")
+        error = LLMError(INTERNAL_ERROR_MESSAGE, code="internal_error")
+        yield await _failure(run, error)
 
 
-async def _open_stream(
-    provider: Provider, llm_request: LLMRequest
-) -> tuple[str | LLMUsage, AsyncIterator[str | LLMUsage]]:
+async def _hit(run: _Run, entry: dict[str, Any], replay_chunks: bool) -> AsyncIterator[Event]:
+    run.clock.mark("cache_hit")
+    if entry["chunks"]:
+        run.clock.mark("first_chunk")
+    if replay_chunks:
+        for chunk in entry["chunks"]:
+            yield run.event("chunk", content=chunk)
+    result = _hit_result(entry, run.clock)
+    if result["warnings"]:
+        yield run.event("warning", issues=result["warnings"])
+    run.cache.add_saving(result["usage_stats"]["saved_usd"])  # rides on the next lookup
+    yield await _success(run, result)
+
+
+async def _miss(run: _Run) -> AsyncIterator[Event]:
+    grounding = _ResumeGrounding(run.request.resume)
+    try:
+        first, upstream = await retry_with_exponential_backoff(
+            lambda: _open_stream(run), run.config
+        )
+    except LLMError as error:
+        yield await _failure(run, error)
+        return
+    usage: LLMUsage | None = None
+    try:
+        item: str | LLMUsage = first
+        while not isinstance(item, LLMUsage):
+            run.clock.mark("first_chunk")
+            run.chunks.append(item)
+            yield run.event("chunk", content=item)
+            if flags := grounding.feed(item):
+                yield _grounding_warning(run, flags)
+            try:
+                item = await upstream.__anext__()
+            except StopAsyncIteration:
+                break
+        else:
+            usage = item
+    except LLMError as error:
+        # Text already reached the client: never retry silently, report the failure.
+        yield await _failure(run, error)
+        return
+    finally:
+        await upstream.aclose()  # type: ignore[attr-defined]
+
+    if flags := grounding.finish():
+        yield _grounding_warning(run, flags)
+    # Validation and analysis are CPU work (tens of ms, more on odd input): off the event loop,
+    # so that other streams on this worker keep flowing meanwhile.
+    text = "".join(run.chunks)
+    result = await sync_to_async(build_result, thread_sensitive=False)(
+        run.request, text, usage, run.provider.name, run.llm_request.model, run.attempts, run.clock
+    )
+    # Grounding flags went out while streaming; the rest of the warnings go out now.
+    if late := [w for w in result["warnings"] if w not in grounding.messages]:
+        yield run.event("warning", issues=late)
+    if settings.CACHE_ENABLED and is_cacheable(result):
+        await run.cache.set_by_key(run.key, _cache_entry(result, run.chunks, run.request))
+    yield await _success(run, result)
+
+
+async def _open_stream(run: _Run) -> tuple[str | LLMUsage, AsyncIterator[str | LLMUsage]]:
     """Start an upstream stream and wait for its first item: the part that may be retried."""
-    upstream = provider.stream(llm_request)
+    run.attempts += 1
+    upstream = run.provider.stream(run.llm_request)
     try:
         first = await upstream.__anext__()
     except BaseException:
@@ -117,132 +296,35 @@ async def _open_stream(
     return first, upstream
 
 
-async def stream(
-    request: OptimizeRequest,
-    *,
-    optimization: Optimization | None = None,
-    cache: LLMCache | None = None,
-    provider: Provider | None = None,
-    config: RetryConfig | None = None,
-    first_event_id: int = 1,
-    replay_chunks: bool = True,
-) -> AsyncIterator[Event]:
-    """replay_chunks=False: a hit yields no chunk events (generate() only wants the result;
-    building 50 events it would throw away cost a third of a hit's CPU)."""
-    cache = cache or get_llm_cache()
-    provider = provider or get_provider()
-    config = config or retry_config()
-    ids = itertools.count(first_event_id)
-    clock = _Clock()
-
-    def event(kind: str, **data: Any) -> Event:
-        return Event(next(ids), {"type": kind, **data})
-
-    llm_request = build_llm_request(request)
-    key = cache.make_key(
-        llm_request.prompt,
-        llm_request.system_prompt,
-        llm_request.model,
-        llm_request.max_tokens,
-        llm_request.temperature,
-    )
-    if optimization is not None:
-        await _record_start(optimization, key, provider.name, llm_request.model)
-    yield event("start", message="Starting resume optimization...", stage="checking_cache")
-
-    entry = await cache.get_by_key(key) if settings.CACHE_ENABLED else None
-    if entry is not None and entry.get("version") == CACHE_ENTRY_VERSION:
-        clock.mark("cache_hit")
-        if entry["chunks"]:
-            clock.mark("first_chunk")
-        if replay_chunks:
-            for chunk in entry["chunks"]:
-                yield event("chunk", content=chunk)
-        result = _hit_result(entry, clock)
-        if result["warnings"]:
-            yield event("warning", issues=result["warnings"])
-        saved = entry["result"]["usage_stats"].get("cost_usd") or 0.0
-        cache.add_saving(saved)  # written with the next lookup: no round trip of its own
-        if optimization is not None:
-            await _record_finish(optimization, result, clock, attempts=0)
-        yield event("done", message="Optimization complete", result=result)
-        return
-
-    attempts = 0
-
-    async def open_counted() -> tuple[str | LLMUsage, AsyncIterator[str | LLMUsage]]:
-        nonlocal attempts
-        attempts += 1
-        return await _open_stream(provider, llm_request)
-
-    chunks: list[str] = []
-    usage: LLMUsage | None = None
-    grounding = _ResumeGrounding(request.resume)
-    try:
-        first, upstream = await retry_with_exponential_backoff(open_counted, config)
-    except LLMError as error:
-        async for failure in _fail(event, optimization, error, clock, attempts):
-            yield failure
-        return
-    except asyncio.CancelledError:
-        logger.info("Client went away while waiting for the first token")
-        if optimization is not None:
-            await _record_cancel(optimization, clock)
-        raise
-    try:
-        item: str | LLMUsage = first
-        while True:
-            if isinstance(item, LLMUsage):
-                usage = item
-                break
-            clock.mark("first_chunk")
-            chunks.append(item)
-            yield event("chunk", content=item)
-            if flags := grounding.feed(item):
-                yield _grounding_warning(event, flags)
-            try:
-                item = await upstream.__anext__()
-            except StopAsyncIteration:
-                break
-    except LLMError as error:
-        # Text already reached the client: never retry silently, report the failure.
-        async for failure in _fail(event, optimization, error, clock, attempts):
-            yield failure
-        return
-    except asyncio.CancelledError:
-        logger.info("Client went away after %d chunks: closing the upstream stream", len(chunks))
-        if optimization is not None:
-            await _record_cancel(optimization, clock)
-        raise
-    finally:
-        await upstream.aclose()  # type: ignore[attr-defined]
-
-    if flags := grounding.finish():
-        yield _grounding_warning(event, flags)
-    # Validation and analysis are CPU work (tens of ms, more on odd input): off the event loop,
-    # so that other streams on this worker keep flowing meanwhile.
-    result, cacheable = await sync_to_async(_finish, thread_sensitive=False)(
-        "".join(chunks), usage, llm_request.model, provider.name, clock, attempts, request
-    )
-    # Grounding flags went out while streaming; the rest of the warnings go out now.
-    if late := [w for w in result["warnings"] if w not in grounding.messages]:
-        yield event("warning", issues=late)
-    if cacheable and settings.CACHE_ENABLED:
-        await cache.set_by_key(key, _cache_entry(result, chunks, request))
-    if optimization is not None:
-        await _record_finish(optimization, result, clock, attempts=attempts)
-    yield event("done", message="Optimization complete", result=result)
+async def _success(run: _Run, result: OptimizationResult) -> Event:
+    await run.record.finish(result, run.clock)
+    run.ended = True
+    return run.event("done", message="Optimization complete", result=result)
 
 
-async def generate(request: OptimizeRequest, **kwargs: Any) -> dict[str, Any]:
+async def _failure(run: _Run, error: LLMError) -> Event:
+    logger.error("Optimization failed: %s (%s)", error.message, error.code)
+    await run.record.fail(error.code, error.message, run.attempts, run.clock)
+    run.ended = True
+    data: dict[str, Any] = {"message": error.message, "code": error.code}
+    if error.retry_after is not None:
+        data["retry_after"] = error.retry_after
+    if error.status is not None:
+        data["upstream_status"] = error.status
+    return run.event("error", **data)
+
+
+async def generate(request: OptimizeRequest, **kwargs: Any) -> OptimizationResult:
     """The done result of stream(), for clients that want one JSON answer."""
-    async for item in stream(request, replay_chunks=False, **kwargs):
-        if item.type == "done":
-            return dict(item.data["result"])
-        if item.type == "error":
-            raise PipelineError(
-                item.data["message"], item.data["code"], item.data.get("retry_after")
-            )
+    async with contextlib.aclosing(stream(request, replay_chunks=False, **kwargs)) as events:
+        async for item in events:
+            if item.type == "done":
+                result: OptimizationResult = item.data["result"]
+                return result
+            if item.type == "error":
+                raise PipelineError(
+                    item.data["message"], item.data["code"], item.data.get("retry_after")
+                )
     raise PipelineError("The pipeline ended without a result", "internal_error")
 
 
@@ -306,23 +388,24 @@ def _section_end(text: str) -> int | None:
     return None
 
 
-def _grounding_warning(event: Callable[..., Event], flags: list[Any]) -> Event:
-    return event(
+def _grounding_warning(run: _Run, flags: list[Any]) -> Event:
+    return run.event(
         "warning",
         issues=[flag.message for flag in flags],
         grounding=[flag.to_dict() for flag in flags],
     )
 
 
-def _finish(
+def build_result(
+    request: OptimizeRequest,
     text: str,
     usage: LLMUsage | None,
-    model: str,
     provider_name: str,
-    clock: _Clock,
+    model: str,
     attempts: int,
-    request: OptimizeRequest,
-) -> tuple[dict[str, Any], bool]:
+    clock: _Clock,
+) -> OptimizationResult:
+    """The result of a finished generation: sanitized, validated, parsed and analysed."""
     validator = ResponseValidator()
     is_valid, issues = validator.validate(text)
     clean = validator.sanitize(text)
@@ -348,8 +431,10 @@ def _finish(
             "claim(s); the result is not valid"
         )
     total_ms = clock.mark("done")
-    result = {
-        **sections,
+    return {
+        "optimized_resume": sections["optimized_resume"],
+        "changes_made": sections["changes_made"],
+        "expected_improvement": sections["expected_improvement"],
         "usage_stats": {
             "input_tokens": input_tokens,
             "output_tokens": output_tokens,
@@ -366,12 +451,20 @@ def _finish(
         "is_valid": is_valid and not missing and stop_reason != "max_tokens" and not strict_failure,
         "quality": validator.assess_quality(clean),
         "stop_reason": stop_reason,
-        **analysis,
+        "ats_score": analysis["ats_score"],
+        "grounding": analysis["grounding"],
+        "grounding_mode": analysis["grounding_mode"],
+        "diff": analysis["diff"],
     }
-    cacheable = (
-        result["is_valid"] and bool(sections["optimized_resume"]) and stop_reason != "max_tokens"
+
+
+def is_cacheable(result: OptimizationResult) -> bool:
+    """Only a complete, valid answer is stored: never a truncated or empty one."""
+    return (
+        result["is_valid"]
+        and bool(result["optimized_resume"])
+        and result["stop_reason"] != "max_tokens"
     )
-    return result, cacheable
 
 
 def analyse(request: OptimizeRequest, optimized_resume: str) -> dict[str, Any]:
@@ -387,7 +480,7 @@ def analyse(request: OptimizeRequest, optimized_resume: str) -> dict[str, Any]:
 
 
 def _cache_entry(
-    result: dict[str, Any], chunks: list[str], request: OptimizeRequest
+    result: OptimizationResult, chunks: list[str], request: OptimizeRequest
 ) -> dict[str, Any]:
     return {
         "version": CACHE_ENTRY_VERSION,
@@ -399,10 +492,10 @@ def _cache_entry(
     }
 
 
-def _hit_result(entry: dict[str, Any], clock: _Clock) -> dict[str, Any]:
+def _hit_result(entry: dict[str, Any], clock: _Clock) -> OptimizationResult:
     """The stored result, re-labelled: original token counts, nothing charged, what it saved."""
-    result = dict(entry["result"])
-    original = dict(result["usage_stats"])
+    result: OptimizationResult = dict(entry["result"])  # type: ignore[assignment]  # JSON from the cache
+    original = result["usage_stats"]
     result["usage_stats"] = {
         **original,
         "cost_usd": 0.0,
@@ -416,74 +509,136 @@ def _hit_result(entry: dict[str, Any], clock: _Clock) -> dict[str, Any]:
     return result
 
 
-async def _fail(
-    event: Callable[..., Event],
-    optimization: Optimization | None,
-    error: LLMError,
-    clock: _Clock,
-    attempts: int,
-) -> AsyncIterator[Event]:
-    logger.error("Optimization failed: %s (%s)", error.message, error.code)
-    if optimization is not None:
-        await _record_failure(optimization, error, clock, attempts)
-    data: dict[str, Any] = {"message": error.message, "code": error.code}
-    if error.retry_after is not None:
-        data["retry_after"] = error.retry_after
-    if error.status is not None:
-        data["upstream_status"] = error.status
-    yield event("error", **data)
+# -- records: the only code that writes Optimization rows ---------------------------------------
 
 
-# -- records -----------------------------------------------------------------------------------
-
-
-async def _record_start(optimization: Optimization, key: str, provider: str, model: str) -> None:
-    optimization.status = Optimization.Status.RUNNING
-    optimization.started_at = timezone.now()
-    optimization.cache_key = key
-    optimization.provider = provider
-    optimization.model = model
-    await optimization.asave(
-        update_fields=["status", "started_at", "cache_key", "provider", "model", "updated_at"]
+async def create_optimization(
+    *,
+    resume: str,
+    job_description: str,
+    source: str = Optimization.Source.API,
+    session_key: str = "",
+    api_key_id: int | None = None,
+    resume_filename: str = "",
+) -> Optimization:
+    """A pending job's row (the page's and POST /api/v1/jobs)."""
+    return await Optimization.objects.acreate(
+        resume_text=resume,
+        job_description=job_description,
+        source=source,
+        session_key=session_key,
+        api_key_id=api_key_id,
+        resume_filename=resume_filename,
     )
 
 
-async def _record_finish(
-    optimization: Optimization, result: dict[str, Any], clock: _Clock, attempts: int
-) -> None:
-    usage = result["usage_stats"]
-    optimization.status = Optimization.Status.DONE
-    optimization.result = result
-    optimization.warnings = result["warnings"]
-    optimization.model = usage["model"]
-    optimization.input_tokens = usage["input_tokens"]
-    optimization.output_tokens = usage["output_tokens"]
-    optimization.cost_usd = usage["cost_usd"]
-    optimization.cached = usage["cached"]
-    optimization.attempts = attempts
-    optimization.finished_at = timezone.now()
-    optimization.latency_ms = clock.marks.get("done")
-    optimization.first_chunk_ms = clock.marks.get("first_chunk")
-    optimization.timings = clock.marks
-    await optimization.asave()
+async def claim(job: Optimization) -> bool:
+    """pending -> running, atomically in the database: False when someone else claimed it."""
+    claimed = await Optimization.objects.filter(
+        pk=job.pk, status=Optimization.Status.PENDING
+    ).aupdate(status=Optimization.Status.RUNNING)
+    return bool(claimed)
 
 
-async def _record_failure(
-    optimization: Optimization, error: LLMError, clock: _Clock, attempts: int
-) -> None:
-    optimization.status = Optimization.Status.FAILED
-    optimization.error_code = error.code
-    optimization.error_message = error.message
-    optimization.attempts = attempts
-    optimization.finished_at = timezone.now()
-    optimization.latency_ms = clock.mark("failed")
-    optimization.timings = clock.marks
-    await optimization.asave()
+async def record_failure(job_id: Any, code: str, message: str) -> None:
+    """Mark an unfinished job failed when the code that runs it broke outside the pipeline."""
+    await Optimization.objects.filter(pk=job_id, status__in=_UNFINISHED).aupdate(
+        status=Optimization.Status.FAILED,
+        error_code=code,
+        error_message=message,
+        finished_at=timezone.now(),
+    )
 
 
-async def _record_cancel(optimization: Optimization, clock: _Clock) -> None:
-    optimization.status = Optimization.Status.CANCELLED
-    optimization.finished_at = timezone.now()
-    optimization.timings = {**clock.marks, "cancelled": clock.mark("cancelled")}
-    # The task is being cancelled: shield the write so the record is not left "running".
-    await asyncio.shield(sync_to_async(optimization.save)())
+class _Record:
+    """Where one generation's outcome is written.
+
+    A job: its existing row, updated at the start and at the end (awaited: viewers on other
+    workers read the outcome from it). An API call: one INSERT after the response, in the
+    background (cache hits only when API_RECORD_CACHE_HITS: even in the background an INSERT
+    per hit took about 1.5 ms off every hit's latency on a busy 2-core machine). Neither: none.
+    """
+
+    def __init__(
+        self, request: OptimizeRequest, optimization: Optimization | None, api_key_id: int | None
+    ) -> None:
+        self.request = request
+        self.job = optimization
+        self.api_key_id = api_key_id
+        self.started_at = timezone.now()
+
+    async def start(self, key: str, provider: str, model: str) -> None:
+        if self.job is None:
+            return
+        job = self.job
+        job.status = Optimization.Status.RUNNING
+        job.started_at = self.started_at
+        job.cache_key = key
+        job.provider = provider
+        job.model = model
+        await job.asave(
+            update_fields=["status", "started_at", "cache_key", "provider", "model", "updated_at"]
+        )
+
+    async def finish(self, result: OptimizationResult, clock: _Clock) -> None:
+        usage = result["usage_stats"]
+        if self.job is None and (usage["cached"] and not settings.API_RECORD_CACHE_HITS):
+            return
+        row = self._row()
+        row.status = Optimization.Status.DONE
+        row.result = result
+        row.warnings = result["warnings"]
+        row.model = usage["model"]
+        if self.job is None:  # a job's provider was recorded at the start
+            row.provider = usage.get("provider", "")
+        row.input_tokens = usage["input_tokens"]
+        row.output_tokens = usage["output_tokens"]
+        row.cost_usd = usage["cost_usd"]
+        row.cached = usage["cached"]
+        row.attempts = usage.get("attempts", 0)
+        row.latency_ms = clock.marks.get("done")
+        row.first_chunk_ms = clock.marks.get("first_chunk")
+        await self._save(row, clock)
+
+    async def fail(self, code: str, message: str, attempts: int, clock: _Clock) -> None:
+        row = self._row()
+        row.status = Optimization.Status.FAILED
+        row.error_code = code
+        row.error_message = message
+        row.attempts = attempts
+        row.latency_ms = clock.mark("failed")
+        await self._save(row, clock)
+
+    async def cancel(self, clock: _Clock) -> None:
+        clock.mark("cancelled")
+        if self.job is not None:
+            # Only a job still under way: a cancel never overwrites an outcome.
+            await Optimization.objects.filter(pk=self.job.pk, status__in=_UNFINISHED).aupdate(
+                status=Optimization.Status.CANCELLED,
+                finished_at=timezone.now(),
+                timings=clock.marks,
+            )
+            self.job.status = Optimization.Status.CANCELLED
+            return
+        row = self._row()
+        row.status = Optimization.Status.CANCELLED
+        await self._save(row, clock)
+
+    def _row(self) -> Optimization:
+        if self.job is not None:
+            return self.job
+        return Optimization(
+            source=Optimization.Source.API,
+            api_key_id=self.api_key_id,
+            resume_text=self.request.resume,
+            job_description=self.request.job_description,
+            started_at=self.started_at,
+        )
+
+    async def _save(self, row: Optimization, clock: _Clock) -> None:
+        row.finished_at = timezone.now()
+        row.timings = clock.marks
+        if self.job is not None:
+            await row.asave()
+        elif self.api_key_id is not None:
+            in_background(row.asave(force_insert=True))

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 
 from optimizer.events import HEARTBEAT, Event
 
@@ -81,3 +81,26 @@ def sse_response(stream: AsyncIterator[bytes]) -> StreamingHttpResponse:
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+class InvalidLastEventId(ValueError):
+    """A Last-Event-ID that is not a non-negative integer (answered with a 400)."""
+
+
+def last_event_id(request: HttpRequest) -> int:
+    """Where a reconnecting client resumes: the Last-Event-ID header that EventSource sends, or
+    the lastEventId (or last_event_id) query parameter of clients that cannot set headers.
+    0 when none is given; InvalidLastEventId when the value is not a non-negative integer."""
+    raw = (
+        request.headers.get("Last-Event-ID")
+        or request.GET.get("lastEventId")
+        or request.GET.get("last_event_id")
+        or "0"
+    )
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise InvalidLastEventId("Last-Event-ID must be a non-negative integer")
+    return value

@@ -17,6 +17,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBadRequest,
     HttpResponseBase,
     HttpResponseRedirect,
     JsonResponse,
@@ -29,13 +30,13 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from optimizer import jobs
+from optimizer import jobs, services
 from optimizer.downloads import FORMATS, download_response
 from optimizer.events import Event, render_named
 from optimizer.forms import DOCUMENTS_AVAILABLE, UPLOAD_EXTENSIONS, PageOptimizeForm
 from optimizer.health import health
 from optimizer.models import Optimization
-from optimizer.sse import sse_response, with_heartbeats
+from optimizer.sse import InvalidLastEventId, last_event_id, sse_response, with_heartbeats
 
 HISTORY_LIMIT = 100
 DOWNLOAD_FORMATS = tuple(FORMATS)
@@ -130,7 +131,7 @@ async def optimize(request: HttpRequest) -> HttpResponseBase:
         # 422 is swapped by htmx (see the htmx-config meta tag) and shown by plain browsers.
         template = "optimizer/home.html#form" if request.htmx else "optimizer/home.html"
         return render(request, template, _page_context(form=form), status=422)
-    job = await jobs.create(
+    job = await services.create_optimization(
         resume=form.cleaned_data["resume_raw_text"],
         job_description=form.cleaned_data["job_description_text"],
         source=Optimization.Source.PAGE,
@@ -160,7 +161,7 @@ async def _started(
 async def retry(request: HttpRequest, pk: uuid.UUID) -> HttpResponseBase:
     """Run a failed job again: a new job with the same inputs (the old one stays in history)."""
     old = await _owned_job(request, pk)
-    job = await jobs.create(
+    job = await services.create_optimization(
         resume=old.resume_text,
         job_description=old.job_description,
         source=Optimization.Source.PAGE,
@@ -192,16 +193,12 @@ async def stream(request: HttpRequest, pk: uuid.UUID) -> HttpResponseBase:
     """The job's events as named SSE messages of escaped HTML (htmx SSE extension)."""
     job = await _owned_job(request, pk)
     renderer = PageRenderer(job, csrf_token=get_token(request))
-    events = jobs.follow(job, last_event_id=_last_event_id(request))
-    return sse_response(with_heartbeats(events, renderer.render))
-
-
-def _last_event_id(request: HttpRequest) -> int:
-    raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id") or "0"
     try:
-        return max(0, int(raw))
-    except ValueError:
-        return 0
+        resume_after = last_event_id(request)
+    except InvalidLastEventId as problem:
+        return HttpResponseBadRequest(str(problem))
+    events = jobs.follow(job, last_event_id=resume_after)
+    return sse_response(with_heartbeats(events, renderer.render))
 
 
 class PageRenderer:

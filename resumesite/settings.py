@@ -190,9 +190,9 @@ _redis_options: dict[str, object] = {
     "IGNORE_EXCEPTIONS": False,
 }
 if not REDIS_URL:
-    from optimizer.llm import embedded_redis
+    from optimizer import redis_client
 
-    _redis_options["CONNECTION_POOL_KWARGS"] = embedded_redis.connection_pool_kwargs()
+    _redis_options["CONNECTION_POOL_KWARGS"] = redis_client.connection_pool_kwargs()
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",

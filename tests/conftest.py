@@ -39,14 +39,15 @@ def require_service(name: str, reason: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_singletons(settings: Any) -> Iterator[None]:
-    from optimizer.llm import cache, client, embedded_redis
+    from optimizer import redis_client
+    from optimizer.llm import cache, client
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.reset_llm_cache()
     client.reset_provider()
     import fakeredis
 
-    fakeredis.FakeRedis(server=embedded_redis.SERVER).flushall()
+    fakeredis.FakeRedis(server=redis_client.SERVER).flushall()
     if settings.REDIS_URL:  # the suite's run against a real Redis: a dedicated db, emptied
         import redis
 
@@ -75,7 +76,8 @@ def use_anthropic(settings: Any, fake_anthropic: Any) -> Any:
 @pytest.fixture
 def embedded_cache(settings: Any) -> None:
     """The embedded cache, even when the suite runs with REDIS_URL set (CI's second pass)."""
-    from optimizer.llm import cache, embedded_redis
+    from optimizer import redis_client
+    from optimizer.llm import cache
 
     settings.REDIS_URL = ""
     settings.CACHES = {
@@ -84,7 +86,7 @@ def embedded_cache(settings: Any) -> None:
             "LOCATION": "redis://embedded",
             "OPTIONS": {
                 "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
-                "CONNECTION_POOL_KWARGS": embedded_redis.connection_pool_kwargs(),
+                "CONNECTION_POOL_KWARGS": redis_client.connection_pool_kwargs(),
             },
         }
     }

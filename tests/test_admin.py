@@ -408,7 +408,7 @@ def test_cache_pages_cover_every_entry_once(
     monkeypatch.setattr(redis.Redis, "keys", no_keys)
     cache = get_llm_cache()
     stored = {put_entry(cache, f"Job number {n} for a Python developer") for n in range(120)}
-    cache.sync_client().set("foreign:key", b"not ours")
+    cache.redis.sync_client().set("foreign:key", b"not ours")
 
     seen: list[str] = []
     url: str | None = reverse("admin:cache")
@@ -437,7 +437,7 @@ def test_cache_page_reads_only_a_page_of_keys_from_a_big_cache(
     cache = get_llm_cache()
     for n in range(400):  # every fourth key belongs to someone else
         if n % 4 == 3:
-            cache.sync_client().set(f"foreign:{n}", b"x")
+            cache.redis.sync_client().set(f"foreign:{n}", b"x")
         else:
             put_entry(cache, f"Job {n}")
     names_read = 0
@@ -470,7 +470,10 @@ def test_cache_page_links_work_when_key_prefix_contains_ours(
     cache_module.reset_llm_cache()
     cache = get_llm_cache()
     digest = put_entry(cache, JOB)
-    assert cache.key_from_full(cache.full_key(cache.key_prefix + digest)) == "llm:" + digest
+    assert (
+        admin_cache.key_from_full(cache, cache.full_key(cache.key_prefix + digest))
+        == "llm:" + digest
+    )
 
     rows = staff_client.get(reverse("admin:cache")).context["page"].rows
     assert [row.digest for row in rows] == [digest]
@@ -490,7 +493,7 @@ def test_cache_page_survives_bad_cursor(staff_client: Client, query: dict[str, s
 
 def test_cache_page_lists_a_foreign_shaped_key_under_our_prefix(staff_client: Client) -> None:
     cache = get_llm_cache()
-    cache.sync_client().set(cache.full_key(cache.key_prefix + "hand/written"), b"{}")
+    cache.redis.sync_client().set(cache.full_key(cache.key_prefix + "hand/written"), b"{}")
     response = staff_client.get(reverse("admin:cache"))
     assert response.status_code == 200
     assert [row.digest for row in response.context["page"].rows] == ["hand/written"]
@@ -510,14 +513,14 @@ def test_cache_entry_shows_the_full_result_escaped(staff_client: Client, backend
 def test_unreadable_cache_value_is_listed_shown_and_invalidated(staff_client: Client) -> None:
     cache = get_llm_cache()
     digest = "b" * 64
-    cache.sync_client().set(cache.full_key(cache.key_prefix + digest), b"<not json>", ex=60)
+    cache.redis.sync_client().set(cache.full_key(cache.key_prefix + digest), b"<not json>", ex=60)
     rows = staff_client.get(reverse("admin:cache")).context["page"].rows
     assert [(row.digest, row.model) for row in rows] == [(digest, "")]
 
     html = staff_client.get(reverse("admin:cache_entry", args=[digest])).content.decode()
     assert "not a readable cache entry" in html and "&lt;not json&gt;" in html
     staff_client.post(reverse("admin:cache_invalidate", args=[digest]))
-    assert cache.sync_client().exists(cache.full_key(cache.key_prefix + digest)) == 0
+    assert cache.redis.sync_client().exists(cache.full_key(cache.key_prefix + digest)) == 0
 
 
 def test_cache_entry_that_is_gone_redirects_with_a_message(staff_client: Client) -> None:
@@ -534,7 +537,7 @@ def test_invalidate_deletes_one_entry_and_nothing_else(staff_client: Client, bac
     cache = get_llm_cache()
     doomed = put_entry(cache, JOB)
     kept = put_entry(cache, "Data engineer with Spark")
-    client = cache.sync_client()
+    client = cache.redis.sync_client()
     client.set("foreign:key", b"not ours")
     client.set("llm_other:thing", b"not ours either")
 
@@ -554,7 +557,7 @@ def test_clear_all_asks_first_then_clears_only_our_prefix(
 ) -> None:
     cache = get_llm_cache()
     digests = [put_entry(cache, f"Job {n}") for n in range(3)]
-    client = cache.sync_client()
+    client = cache.redis.sync_client()
     client.set("foreign:key", b"not ours")
     client.set("llm-foreign", b"similar prefix")
     async_to_sync(cache.record_saving)(0.5)
@@ -650,8 +653,8 @@ def test_memory_estimate_extrapolates_from_a_sample(
     estimate = admin_cache.memory_estimate(cache, 20)
     assert estimate["sample"] == 5 and estimate["estimated"] is True
     sizes = [
-        len(cache.sync_client().get(key))
-        for key in cache.sync_client().scan_iter(match=cache.entry_pattern())
+        len(cache.redis.sync_client().get(key))
+        for key in cache.redis.sync_client().scan_iter(match=cache.entry_pattern())
     ]
     if backend == "embedded":
         assert estimate["bytes"] == sum(sizes)

@@ -11,7 +11,8 @@ from django.core.cache import cache as django_cache
 from django.test import AsyncClient
 from django.utils import timezone
 
-from optimizer.decorators import drain_background, flush_usage
+from optimizer.api_keys import flush_usage
+from optimizer.background import drain_background
 from optimizer.llm.cache import get_llm_cache, reset_llm_cache
 from optimizer.models import ApiKey, hash_api_key
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import AsyncClient
 
-from optimizer.decorators import drain_background
+from optimizer.background import drain_background
 from optimizer.models import Optimization
 from optimizer.testing.fake_anthropic import FakeReply
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import AsyncClient
 from sse_helpers import parse_sse, seed_onmessage_client
 
-from optimizer.decorators import drain_background
+from optimizer.background import drain_background
 from optimizer.models import Optimization
 from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, FakeReply
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from optimizer import jobs
+from optimizer import jobs, services
 from optimizer.events import Event
 from optimizer.models import Optimization
 from optimizer.testing.fake_anthropic import FakeReply
@@ -35,7 +35,7 @@ async def test_a_job_cancelled_while_storing_an_event_is_marked_cancelled(
         await real_append(job_id, event)
 
     monkeypatch.setattr(jobs, "_append", append_that_stalls_on_the_first_chunk)
-    job = await jobs.create(resume="r" * 40, job_description="j" * 40)
+    job = await services.create_optimization(resume="r" * 40, job_description="j" * 40)
     assert await jobs.start(job)
     runner = jobs._running[job.pk]
     await asyncio.wait_for(storing_a_chunk.wait(), 10)

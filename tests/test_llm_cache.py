@@ -25,7 +25,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 async def test_it_shares_keys_between_django_cache_and_the_async_read(backend: str) -> None:
     cache = LLMCache(ttl_seconds=120)
-    assert cache.embedded is (backend == "embedded")
+    assert cache.redis.embedded is (backend == "embedded")
     key = cache.make_key(*ARGS)
     # Written through Django's cache framework (the store of record)...
     caches["default"].set(key, {"written": "by django"}, timeout=120)
@@ -39,13 +39,13 @@ async def test_it_shares_keys_between_django_cache_and_the_async_read(backend: s
 async def test_it_applies_the_ttl(backend: str) -> None:
     cache = LLMCache(ttl_seconds=90)
     await cache.set(*ARGS, {"a": 1})
-    ttl = await cache.async_client().ttl(cache.full_key(cache.make_key(*ARGS)))
+    ttl = await cache.redis.async_client().ttl(cache.full_key(cache.make_key(*ARGS)))
     assert 85 <= ttl <= 90
 
 
 async def test_it_clears_only_its_own_prefix(backend: str) -> None:
     cache = LLMCache()
-    client = cache.async_client()
+    client = cache.redis.async_client()
     await client.set("foreign:key", "keep me")
     await client.set(cache.full_key("other:prefix"), "keep me too")
     for n in range(25):
@@ -110,7 +110,7 @@ async def test_it_estimates_the_count_on_a_large_database(backend: str, monkeypa
     from optimizer.llm import cache as cache_module
 
     cache = LLMCache()
-    client = cache.async_client()
+    client = cache.redis.async_client()
     for n in range(60):
         await client.set(cache.full_key(cache.make_key(f"p{n}", *ARGS[1:])), b"{}")
         await client.set(f"foreign:{n}", b"x")
@@ -145,7 +145,7 @@ class RoundTrips:
 
 
 async def saved_in_store(cache: LLMCache) -> float:
-    return float(await cache.async_client().get(cache._stat_key("saved_usd")) or 0)
+    return float(await cache.redis.async_client().get(cache._stat_key("saved_usd")) or 0)
 
 
 async def test_a_hit_saving_rides_on_the_next_lookup(

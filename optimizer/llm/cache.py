@@ -22,17 +22,14 @@ import json
 import logging
 import time
 import unicodedata
-import weakref
-from collections.abc import Iterator
 from typing import Any
 
-import redis
-import redis.asyncio
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.core.cache import BaseCache, caches
+from django.core.cache import BaseCache
 
-from optimizer.llm import embedded_redis
+from optimizer import redis_client
+from optimizer.redis_client import REDIS_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +42,6 @@ COUNT_SAMPLE = 2_000
 # add_saving(): how long a saving may wait for a lookup to carry it before its own write.
 SAVING_FLUSH_SECONDS = 1.0
 _flushes: set[asyncio.Future[None]] = set()  # keep flush tasks referenced until done
-
-# Everything a Redis client can raise when the server is away or misbehaves.
-REDIS_ERRORS = (redis.exceptions.RedisError, OSError, asyncio.TimeoutError)
 
 
 def _canonical(value: Any) -> Any:
@@ -84,17 +78,18 @@ class LLMCache:
         cache_alias: str = "default",
         retry_interval: float = 2.0,
     ) -> None:
-        # redis_url=None: the project's cache (settings.CACHES[cache_alias]), embedded or Redis.
+        # redis_url=None: the project's Redis (settings.CACHES[cache_alias]), embedded or real,
+        # on the same connections as the job log and the rate limiter.
         self.redis_url = redis_url
         self.ttl_seconds = ttl_seconds if ttl_seconds is not None else settings.CACHE_TTL_SECONDS
         self.key_prefix = key_prefix
         self.cache_alias = cache_alias
         self.retry_interval = retry_interval
         self.stats_prefix = key_prefix.rstrip(":") + "_stats:"
-        self._own_store: BaseCache | None = None
-        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
-            weakref.WeakKeyDictionary()
-        )
+        if redis_url is None and cache_alias == "default":
+            self.redis = redis_client.connection()
+        else:
+            self.redis = redis_client.RedisConnection(redis_url, cache_alias)
         self._down_until = 0.0
         # Savings of pipeline hits not yet written: they ride on the next lookup's round trip
         # (see add_saving), or are flushed SAVING_FLUSH_SECONDS later when no lookup comes.
@@ -107,46 +102,7 @@ class LLMCache:
     @property
     def store(self) -> BaseCache:
         """The Django cache backend that holds the entries."""
-        if self.redis_url is None:
-            return caches[self.cache_alias]
-        if self._own_store is None:
-            from django_redis.cache import RedisCache
-
-            self._own_store = RedisCache(
-                self.redis_url,
-                {
-                    "OPTIONS": {
-                        "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
-                        "SOCKET_CONNECT_TIMEOUT": settings.REDIS_SOCKET_TIMEOUT,
-                        "SOCKET_TIMEOUT": settings.REDIS_SOCKET_TIMEOUT,
-                    }
-                },
-            )
-        return self._own_store
-
-    @property
-    def embedded(self) -> bool:
-        return self.redis_url is None and not settings.REDIS_URL
-
-    def _sync_client(self) -> redis.Redis:
-        return self.store.client.get_client(write=True)  # type: ignore[attr-defined]
-
-    def async_client(self) -> redis.asyncio.Redis:
-        """One redis.asyncio client per event loop (a pool cannot cross loops)."""
-        loop = asyncio.get_running_loop()
-        client = self._async_clients.get(loop)
-        if client is None:
-            timeout = settings.REDIS_SOCKET_TIMEOUT
-            if self.embedded:
-                pool = redis.asyncio.ConnectionPool(**embedded_redis.async_connection_kwargs())
-                client = redis.asyncio.Redis(connection_pool=pool)
-            else:
-                url = self.redis_url or settings.REDIS_URL
-                client = redis.asyncio.Redis.from_url(
-                    url, socket_timeout=timeout, socket_connect_timeout=timeout
-                )
-            self._async_clients[loop] = client
-        return client
+        return self.redis.store
 
     def _is_down(self) -> bool:
         return time.monotonic() < self._down_until
@@ -157,12 +113,13 @@ class LLMCache:
 
     def full_key(self, key: str) -> str:
         """The Redis key django-redis uses for our key (KEY_PREFIX and version applied)."""
-        return str(self.store.make_key(key))
+        return self.redis.full_key(key)
 
     def _stat_key(self, name: str) -> str:
         return self.full_key(self.stats_prefix + name)
 
-    def _entry_pattern(self) -> str:
+    def entry_pattern(self) -> str:
+        """The SCAN MATCH pattern for our entries (Redis keys, KEY_PREFIX and version applied)."""
         return self.full_key(self.key_prefix) + "*"
 
     def make_key(
@@ -180,7 +137,7 @@ class LLMCache:
     async def connect(self) -> bool:
         """Check that the store answers. Returns False (and logs) when it does not."""
         try:
-            await self.async_client().ping()
+            await self.redis.async_client().ping()
         except REDIS_ERRORS as error:
             self._mark_down("connect", error)
             return False
@@ -205,7 +162,7 @@ class LLMCache:
             return None
         saved, self._pending_saved = self._pending_saved, 0.0
         try:
-            async with self.async_client().pipeline(transaction=False) as pipe:
+            async with self.redis.async_client().pipeline(transaction=False) as pipe:
                 pipe.get(self.full_key(key))
                 pipe.incr(self._stat_key("lookups"))
                 if saved:
@@ -277,10 +234,10 @@ class LLMCache:
             return 0
 
     def _clear_sync(self) -> int:
-        client = self._sync_client()
+        client = self.redis.sync_client()
         deleted = 0
         batch: list[bytes] = []
-        for key in client.scan_iter(match=self._entry_pattern(), count=1000):
+        for key in client.scan_iter(match=self.entry_pattern(), count=1000):
             batch.append(key)
             if len(batch) >= 1000:
                 deleted += client.delete(*batch)
@@ -302,12 +259,12 @@ class LLMCache:
             "hit_rate": 0.0,
             "saved_usd": 0.0,
             "available": False,
-            "backend": "embedded" if self.embedded else "redis",
+            "backend": "embedded" if self.redis.embedded else "redis",
             "key_prefix": self.key_prefix,
         }
         await self.flush_savings()
         try:
-            client = self.async_client()
+            client = self.redis.async_client()
             lookups, misses, saved = await client.mget(
                 self._stat_key("lookups"), self._stat_key("misses"), self._stat_key("saved_usd")
             )
@@ -336,8 +293,8 @@ class LLMCache:
         """{"count", "estimated", "dbsize"}: our entries, exact by SCAN on databases of up to
         EXACT_COUNT_LIMIT keys, else DBSIZE times our share of one SCAN batch (two round trips
         however large the database is). Sync: the admin calls it; get_stats() from a thread."""
-        client = self.sync_client()
-        pattern = self._entry_pattern()
+        client = self.redis.sync_client()
+        pattern = self.entry_pattern()
         dbsize = int(client.dbsize())
         if dbsize <= EXACT_COUNT_LIMIT:
             count, cursor = 0, 0
@@ -360,7 +317,7 @@ class LLMCache:
         if usd <= 0 or self._is_down():
             return
         try:
-            await self.async_client().incrbyfloat(self._stat_key("saved_usd"), usd)
+            await self.redis.async_client().incrbyfloat(self._stat_key("saved_usd"), usd)
         except REDIS_ERRORS as error:
             self._mark_down("record_saving", error)
 
@@ -392,32 +349,9 @@ class LLMCache:
 
     async def _incr(self, name: str) -> None:
         try:
-            await self.async_client().incr(self._stat_key(name))
+            await self.redis.async_client().incr(self._stat_key(name))
         except REDIS_ERRORS as error:
             self._mark_down("stats", error)
-
-    def sync_client(self) -> redis.Redis:
-        """The raw redis-py client under django-redis (sync), for the admin's SCAN paging."""
-        return self._sync_client()
-
-    def entry_pattern(self) -> str:
-        """The SCAN MATCH pattern for our entries (Redis keys, KEY_PREFIX and version applied)."""
-        return self._entry_pattern()
-
-    def iter_entries(self, count: int = 500) -> Iterator[tuple[str, int]]:
-        """(full Redis key, TTL seconds) for each entry, by incremental SCAN. Sync, for the admin."""
-        client = self._sync_client()
-        for raw_key in client.scan_iter(match=self._entry_pattern(), count=count):
-            yield raw_key.decode(), int(client.ttl(raw_key))
-
-    def key_from_full(self, full_key: str) -> str:
-        """Our key (prefix + hash) back from the Redis key."""
-        # Strip django-redis's "KEY_PREFIX:version:" exactly: searching for our prefix instead
-        # would stop inside a KEY_PREFIX that contains it (KEY_PREFIX "llm" -> "llm:1:llm:...").
-        full_prefix = self.full_key(self.key_prefix)
-        if full_key.startswith(full_prefix):
-            return self.key_prefix + full_key[len(full_prefix) :]
-        return full_key[full_key.index(self.key_prefix) :]
 
 
 _default_cache: LLMCache | None = None
@@ -432,6 +366,7 @@ def get_llm_cache() -> LLMCache:
 
 
 def reset_llm_cache() -> None:
-    """Forget the process-wide instance (tests that change settings call this)."""
+    """Forget the process-wide instance and its connections (tests that change settings)."""
     global _default_cache
     _default_cache = None
+    redis_client.reset_connection()

@@ -1,0 +1,173 @@
+"""API keys: who is calling (auth, a per-worker key memory) and how often (the rate limit).
+
+    @require_key()          Authorization: Bearer <key> or X-API-Key: <key>; 401/403; 429
+
+The hot path (a cache hit on POST /api/v1/generate) costs no DB query and one Redis round trip
+here: a key's record is remembered in-process for API_KEY_CACHE_SECONDS, and the rate-limit
+counter, the usage counter and the once-a-minute flush claim go out in one pipeline.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
+
+from optimizer import redis_client
+from optimizer.background import in_background
+from optimizer.decorators import ApiError, View
+from optimizer.models import ApiKey, hash_api_key
+from optimizer.redis_client import REDIS_ERRORS
+
+logger = logging.getLogger(__name__)
+
+# Keys are "ats_" + 43 characters; anything much longer is not a key (and is not hashed).
+MAX_KEY_LENGTH = 200
+# request_count/last_used_at are written at most once per this many seconds per key.
+USAGE_FLUSH_SECONDS = 60
+_KEY_CACHE_MAX_ENTRIES = 1024
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """What a view needs to know about the caller's key (never the key itself)."""
+
+    id: int
+    name: str
+    is_admin: bool
+
+
+# key hash -> (valid until, monotonic clock; KeyInfo). Per worker; bounded; cleared on any change.
+_known_keys: dict[str, tuple[float, KeyInfo]] = {}
+
+
+@receiver(post_save, sender=ApiKey)
+@receiver(post_delete, sender=ApiKey)
+def _forget_known_keys(**kwargs: Any) -> None:
+    # A revocation in this process applies at once; other workers see it within the TTL.
+    _known_keys.clear()
+
+
+def raw_key_from(request: HttpRequest) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+    return request.headers.get("X-API-Key", "").strip() or None
+
+
+async def authenticate(request: HttpRequest) -> KeyInfo:
+    raw = raw_key_from(request)
+    challenge = {"WWW-Authenticate": 'Bearer realm="api"'}
+    if raw is None:
+        raise ApiError(
+            401,
+            "missing_api_key",
+            "An API key is required: send Authorization: Bearer <key> or X-API-Key: <key>",
+            headers=challenge,
+        )
+    invalid = ApiError(401, "invalid_api_key", "The API key is not valid", headers=challenge)
+    if len(raw) > MAX_KEY_LENGTH:
+        raise invalid
+    key_hash = hash_api_key(raw)
+    now = time.monotonic()
+    known = _known_keys.get(key_hash)
+    if known is not None and known[0] > now:
+        return known[1]
+    row = (
+        await ApiKey.objects.filter(key_hash=key_hash, revoked_at__isnull=True)
+        .values_list("id", "name", "is_admin")
+        .afirst()
+    )
+    if row is None:
+        raise invalid
+    info = KeyInfo(*row)
+    if len(_known_keys) >= _KEY_CACHE_MAX_ENTRIES:
+        _known_keys.clear()
+    _known_keys[key_hash] = (now + settings.API_KEY_CACHE_SECONDS, info)
+    return info
+
+
+async def count_request(key: KeyInfo) -> None:
+    """Count the request for the key's rate limit and usage; ApiError 429 over the limit.
+
+    One pipelined round trip: INCR + EXPIRE on the per-minute window key (fixed windows,
+    shared by all workers), INCR of the key's unflushed request count, and SET NX of a
+    once-a-minute flush claim. The request that wins the claim writes the count and
+    last_used_at to the database in the background, so the database sees at most one write per
+    key per minute. If Redis is down the request is let through (logged), never a 500.
+    """
+    limit = settings.API_RATE_LIMIT_PER_MINUTE
+    redis = redis_client.connection()
+    now = time.time()
+    window = int(now // 60)
+    window_key = redis.full_key(f"api:rate:{key.id}:{window}")
+    usage_key = redis.full_key(f"api:usage:{key.id}")
+    flush_key = redis.full_key(f"api:usage-flush:{key.id}")
+    try:
+        async with redis.async_client().pipeline(transaction=False) as pipe:
+            pipe.incr(usage_key)
+            pipe.set(flush_key, 1, nx=True, ex=USAGE_FLUSH_SECONDS)
+            if limit:
+                pipe.incr(window_key)
+                pipe.expire(window_key, 120)
+            replies = await pipe.execute()
+    except REDIS_ERRORS as failure:
+        logger.warning("Rate limit not checked for key %s (cache unavailable: %s)", key.id, failure)
+        return
+    if replies[1]:
+        in_background(flush_usage(key.id))
+    if limit and int(replies[2]) > limit:
+        retry_after = max(1, math.ceil((window + 1) * 60 - now))
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"Rate limit exceeded: {limit} requests per minute for this key. "
+            f"Retry in {retry_after} s.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+async def flush_usage(key_id: int) -> int:
+    """Move the key's counted requests from Redis into ApiKey.request_count/last_used_at."""
+    redis = redis_client.connection()
+    try:
+        count = int(await redis.async_client().getdel(redis.full_key(f"api:usage:{key_id}")) or 0)
+    except REDIS_ERRORS as failure:
+        logger.warning("Could not flush usage of key %s: %s", key_id, failure)
+        return 0
+    if count:
+        await ApiKey.objects.filter(pk=key_id).aupdate(
+            request_count=F("request_count") + count, last_used_at=timezone.now()
+        )
+    return count
+
+
+def require_key(*, admin: bool = False) -> Callable[[View], View]:
+    """Sets request.api_key (KeyInfo). 401 without a valid key, 403 for non-admin on admin views."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        async def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            key = await authenticate(request)
+            if admin and not key.is_admin:
+                raise ApiError(403, "forbidden", "This endpoint needs an admin API key")
+            await count_request(key)
+            request.api_key = key  # type: ignore[attr-defined]
+            return await view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

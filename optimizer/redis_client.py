@@ -1,0 +1,119 @@
+"""The one home of Redis: connections, key names and the errors a Redis client raises.
+
+Everything that keeps state in Redis (the LLM cache, job events, the API rate limit and usage
+counters) reaches it through a RedisConnection from here, so there is one way to do it:
+
+- REDIS_URL unset: the embedded cache, one in-process fakeredis server (SERVER) shared by
+  django-redis (sync) and redis.asyncio (async). The product keeps Redis semantics (keys, TTLs,
+  SCAN, INCR, pipelines), so there is one code path; only the connection class differs.
+- Two clients on the same keys: django-redis (Django's cache framework, the store of record, sync)
+  and one redis.asyncio client per event loop for the hot path (Django's async cache methods run
+  the sync call in a worker thread, which costs more than the whole rest of a cache hit).
+- full_key(): django-redis's KEY_PREFIX and version applied, so both clients name the same keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from typing import Any
+
+import fakeredis
+import redis
+import redis.asyncio
+from django.conf import settings
+from django.core.cache import BaseCache, caches
+
+SERVER = fakeredis.FakeServer()
+
+# Everything a Redis client can raise when the server is away or misbehaves.
+REDIS_ERRORS = (redis.exceptions.RedisError, OSError, asyncio.TimeoutError)
+
+
+def connection_pool_kwargs() -> dict[str, Any]:
+    """Pool kwargs for django-redis's sync client on the embedded server."""
+    return {"connection_class": fakeredis.FakeRedisConnection, "server": SERVER}
+
+
+def async_connection_kwargs() -> dict[str, Any]:
+    """Pool kwargs for redis.asyncio, on the same embedded server as the sync side."""
+    return {"connection_class": fakeredis.FakeAsyncRedisConnection, "server": SERVER}
+
+
+class RedisConnection:
+    """One Redis: the project's (url=None: settings.CACHES[cache_alias]) or the one at url."""
+
+    def __init__(self, url: str | None = None, cache_alias: str = "default") -> None:
+        self.url = url
+        self.cache_alias = cache_alias
+        self._own_store: BaseCache | None = None
+        self._async_clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, redis.asyncio.Redis
+        ] = weakref.WeakKeyDictionary()
+
+    @property
+    def embedded(self) -> bool:
+        return self.url is None and not settings.REDIS_URL
+
+    @property
+    def store(self) -> BaseCache:
+        """The Django cache backend (django-redis) on this Redis."""
+        if self.url is None:
+            return caches[self.cache_alias]
+        if self._own_store is None:
+            from django_redis.cache import RedisCache
+
+            self._own_store = RedisCache(
+                self.url,
+                {
+                    "OPTIONS": {
+                        "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+                        "SOCKET_CONNECT_TIMEOUT": settings.REDIS_SOCKET_TIMEOUT,
+                        "SOCKET_TIMEOUT": settings.REDIS_SOCKET_TIMEOUT,
+                    }
+                },
+            )
+        return self._own_store
+
+    def sync_client(self) -> redis.Redis:
+        """The redis-py client under django-redis, for sync callers (admin, SCAN, deletes)."""
+        return self.store.client.get_client(write=True)  # type: ignore[attr-defined]
+
+    def async_client(self) -> redis.asyncio.Redis:
+        """One redis.asyncio client per event loop (a pool cannot cross loops)."""
+        loop = asyncio.get_running_loop()
+        client = self._async_clients.get(loop)
+        if client is None:
+            timeout = settings.REDIS_SOCKET_TIMEOUT
+            if self.embedded:
+                pool = redis.asyncio.ConnectionPool(**async_connection_kwargs())
+                client = redis.asyncio.Redis(connection_pool=pool)
+            else:
+                client = redis.asyncio.Redis.from_url(
+                    self.url or settings.REDIS_URL,
+                    socket_timeout=timeout,
+                    socket_connect_timeout=timeout,
+                )
+            self._async_clients[loop] = client
+        return client
+
+    def full_key(self, key: str) -> str:
+        """The Redis key django-redis uses for key (KEY_PREFIX and version applied)."""
+        return str(self.store.make_key(key))
+
+
+_default: RedisConnection | None = None
+
+
+def connection() -> RedisConnection:
+    """The project's Redis (embedded or REDIS_URL), one per process."""
+    global _default
+    if _default is None:
+        _default = RedisConnection()
+    return _default
+
+
+def reset_connection() -> None:
+    """Forget the process-wide connection (tests that change REDIS_URL or CACHES call this)."""
+    global _default
+    _default = None
