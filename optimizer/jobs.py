@@ -94,8 +94,8 @@ async def _run(job: Optimization) -> None:
         # Storing an event failed (Redis away): the record says so first, so that viewers
         # reading it see a failed job rather than one "running" forever.
         logger.exception("Job %s failed", job.pk)
-        await pipeline.aclose()
         await services.record_failure(job.pk, "internal_error", str(error))
+        await pipeline.aclose()  # closes upstream; a cancel never overwrites the failure
         failure = Event(
             last_id + 1,
             {"type": "error", "message": services.INTERNAL_ERROR_MESSAGE, "code": "internal_error"},

@@ -201,7 +201,20 @@ def test_a_second_viewer_and_a_resume_replay_without_calling_the_llm_again(
     body = _read_stream(resumed)
     ids = [int(i) for i in re.findall(r"^id: (\d+)$", body, re.M)]
     assert ids and min(ids) == 4
+    by_query = _read_stream(client.get(f"/optimize/{job.pk}/stream?lastEventId=3"))
+    assert min(int(i) for i in re.findall(r"^id: (\d+)$", by_query, re.M)) == 4
     assert use_anthropic.calls == 1
+
+
+@pytest.mark.parametrize("bad", ["nope", "-1", "1.5"])
+def test_a_bad_last_event_id_is_a_400_as_on_the_api(
+    client: Client, use_anthropic: Any, bad: str
+) -> None:
+    job = _start(client)
+    response = client.get(f"/optimize/{job.pk}/stream", HTTP_LAST_EVENT_ID=bad)
+    assert response.status_code == 400
+    assert b"non-negative integer" in response.content
+    assert use_anthropic.calls == 0
 
 
 def test_carriage_returns_in_model_output_survive_the_stream(
