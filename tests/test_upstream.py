@@ -234,3 +234,15 @@ async def test_cancelling_while_waiting_for_the_first_token_closes_upstream(
     assert await use_anthropic.wait_for_async(lambda: use_anthropic.disconnects == 1, timeout=10)
     await record.arefresh_from_db()
     assert record.status == Optimization.Status.CANCELLED
+
+
+async def test_it_retries_then_caches(use_anthropic: Any) -> None:
+    use_anthropic.fail(529, times=2)
+    first = await services.generate(REQUEST)
+    assert use_anthropic.calls == 3
+    assert first["usage_stats"]["cached"] is False
+    assert first["usage_stats"]["attempts"] == 3
+    second = await services.generate(REQUEST)
+    assert use_anthropic.calls == 3  # served from the cache
+    assert second["usage_stats"]["cached"] is True
+    assert second["optimized_resume"] == first["optimized_resume"]
