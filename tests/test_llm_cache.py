@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
+from samples import JOB, RESUME
 
 from optimizer import services
 from optimizer.llm.cache import LLMCache
@@ -99,7 +100,7 @@ async def test_the_pipeline_survives_a_dead_redis(settings: Any, use_anthropic: 
         }
     }
     cache_module.reset_llm_cache()
-    request = services.OptimizeRequest("Jane Doe\nPython developer at Acme", "Python developer")
+    request = services.OptimizeRequest(RESUME, JOB)
     first = await services.generate(request)
     second = await services.generate(request)
     assert first["usage_stats"]["cached"] is False and second["usage_stats"]["cached"] is False
@@ -190,7 +191,7 @@ async def test_a_held_saving_is_flushed_without_lookups_and_by_get_stats(
 async def test_a_pipeline_hit_costs_one_round_trip(
     backend: str, use_anthropic: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    request = services.OptimizeRequest("Jane Doe, Python developer at Acme", "Python developer")
+    request = services.OptimizeRequest(RESUME, JOB)
     first = await services.generate(request)
     trips = RoundTrips(monkeypatch)
     second = await services.generate(request)

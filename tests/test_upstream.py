@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from samples import JOB, RESUME
 
 from optimizer import services
 from optimizer.llm.client import LLMRequest, get_provider
@@ -13,10 +14,7 @@ from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, FakeReply
 
 pytestmark = pytest.mark.django_db
 
-REQUEST = services.OptimizeRequest(
-    "Jane Doe\nSenior Python Developer\n- Built Django APIs at Acme Corp",
-    "Python Developer, Django",
-)
+REQUEST = services.OptimizeRequest(RESUME, JOB)
 
 
 class Sleeps:

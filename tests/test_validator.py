@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from samples import JOB, RESUME
 
 from optimizer import services
 from optimizer.llm.validator import ResponseValidator
@@ -117,9 +118,6 @@ def test_it_assesses_quality() -> None:
 
 
 # -- in the pipeline -----------------------------------------------------------------------------
-
-RESUME = "Jane Doe\nPython developer\nEXPERIENCE\n- Built Django APIs at Acme Corp (2019-2023)\n"
-JOB = "Senior Python Developer\nRequired: Python, Django, PostgreSQL."
 
 
 @pytest.mark.django_db
