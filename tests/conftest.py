@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from samples import JOB, RESUME
 
 pytest_plugins = ["optimizer.testing.pytest_plugin"]
 
@@ -235,19 +236,10 @@ def live_server_factory(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
 
 # -- the JSON API (tests/test_api_*.py) ----------------------------------------------------------
 
-API_RESUME = (
-    "Jane Doe, Software Engineer. 6 years of Python and Django: REST APIs, PostgreSQL, Redis, "
-    "Celery background jobs, pytest, GitHub Actions. Mentored two junior developers."
-)
-API_JOB = (
-    "Senior Python Developer. We need Django, REST APIs, PostgreSQL and Redis experience, "
-    "plus testing with pytest and CI. Mentoring is a plus."
-)
-
 
 @pytest.fixture
 def api_body() -> dict[str, str]:
-    return {"resume_raw_text": API_RESUME, "job_description_text": API_JOB}
+    return {"resume_raw_text": RESUME, "job_description_text": JOB}
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from samples import JOB, RESUME
 
 from optimizer import admin_cache, services
 from optimizer.admin import RAW_KEY_SESSION
@@ -29,17 +30,6 @@ from optimizer.models import ApiKey, Optimization, hash_api_key
 pytestmark = pytest.mark.django_db
 
 RAW_KEY_RE = re.compile(r"ats_[A-Za-z0-9_-]{20,}")
-
-RESUME = """Jane Doe
-Senior Software Engineer, Example Logistics GmbH (2021 - present)
-Python, Django, Django REST Framework, PostgreSQL, Redis, Celery, Docker, GitHub Actions, AWS.
-Built and maintained Django REST APIs used by the customer portal and mobile apps.
-Software Engineer, Sample Retail AG (2019 - 2021). B.Sc. Computer Science, TU Munich.
-"""
-JOB = """Senior Python Developer
-We build logistics software with Python, Django, PostgreSQL and Redis. You will design REST
-APIs, run background jobs with Celery and mentor junior developers.
-"""
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -11,13 +11,13 @@ import pypdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import AsyncClient
+from samples import JOB
 
 from optimizer.documents import extract_text
 from optimizer.testing.fake_anthropic import FakeReply
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-JOB = "Senior Python Developer\nRequired: Python, Django, PostgreSQL."
 ANSWER = """OPTIMIZED RESUME
 José Núñez
 SUMMARY

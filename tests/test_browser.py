@@ -32,6 +32,8 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 UPDATE_SCREENSHOTS = os.getenv("UPDATE_SCREENSHOTS") == "1"
 WAIT_MS = 20_000  # deadline for each condition; they normally hold within a second
 
+# Not tests/samples.py's text, on purpose: a full page with every section, as the README's
+# screenshots show it.
 RESUME = """Jane Doe
 Senior Python Developer
 jane.doe@example.com | Berlin, Germany | linkedin.com/in/janedoe

@@ -27,6 +27,7 @@ from optimizer.documents import (
 )
 from optimizer.documents.export import FONT_REGULAR
 
+# Not tests/samples.py's text, on purpose: non-ASCII names, dashes and CJK for the exports.
 RESUME = """José Núñez
 jose.nunez@example.com | +34 600 123 456 | Sevilla, España
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
+from samples import JOB, RESUME
 
 from optimizer import services
 from optimizer.llm.cache import LLMCache
@@ -99,7 +100,7 @@ async def test_the_pipeline_survives_a_dead_redis(settings: Any, use_anthropic: 
         }
     }
     cache_module.reset_llm_cache()
-    request = services.OptimizeRequest("Jane Doe\nPython developer at Acme", "Python developer")
+    request = services.OptimizeRequest(RESUME, JOB)
     first = await services.generate(request)
     second = await services.generate(request)
     assert first["usage_stats"]["cached"] is False and second["usage_stats"]["cached"] is False
@@ -190,7 +191,7 @@ async def test_a_held_saving_is_flushed_without_lookups_and_by_get_stats(
 async def test_a_pipeline_hit_costs_one_round_trip(
     backend: str, use_anthropic: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    request = services.OptimizeRequest("Jane Doe, Python developer at Acme", "Python developer")
+    request = services.OptimizeRequest(RESUME, JOB)
     first = await services.generate(request)
     trips = RoundTrips(monkeypatch)
     second = await services.generate(request)
@@ -199,3 +200,54 @@ async def test_a_pipeline_hit_costs_one_round_trip(
     assert second["usage_stats"]["cached"] is True
     assert second["usage_stats"]["saved_usd"] == first["usage_stats"]["cost_usd"]
     assert trips.count == 1
+
+
+# -- the seed's cache tests (a floor), against the default cache ----------------------------------
+
+SEED_ARGS = ("Tailor this resume", "You are an expert", "claude-sonnet-4-20250514", 4096, 0.2)
+
+
+async def test_it_stores_and_retrieves(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="optimizer.llm.cache")
+    cache = LLMCache(ttl_seconds=60)
+    assert await cache.get(*SEED_ARGS) is None
+    assert await cache.set(*SEED_ARGS, {"content": "answer"})
+    assert await cache.get(*SEED_ARGS) == {"content": "answer"}
+    digest = cache.make_key(*SEED_ARGS).removeprefix("llm:")
+    assert f"Cache HIT for key: {digest[:8]}..." in caplog.text
+    stats = await cache.get_stats()
+    assert stats["total_keys"] == 1 and stats["ttl_seconds"] == 60
+    assert stats["hits"] == 1 and stats["misses"] == 1 and stats["hit_rate"] == 0.5
+
+
+def test_it_generates_consistent_keys() -> None:
+    cache = LLMCache()
+    key = cache.make_key(*SEED_ARGS)
+    assert key == cache.make_key(*SEED_ARGS)
+    assert key.startswith("llm:") and len(key) == len("llm:") + 64
+    assert cache.make_key("  Tailor   this\nresume ", *SEED_ARGS[1:]) == key
+    assert cache.make_key("Tailor this résumé", *SEED_ARGS[1:]) == cache.make_key(
+        "Tailor this re\u0301sume\u0301", *SEED_ARGS[1:]
+    )
+    for changed in (
+        ("Other",),
+        (SEED_ARGS[0], "Other"),
+        (*SEED_ARGS[:2], "m"),
+        (*SEED_ARGS[:3], 1),
+        (*SEED_ARGS[:4], 0.3),
+    ):
+        assert cache.make_key(*changed, *SEED_ARGS[len(changed) :]) != key
+
+
+async def test_it_degrades_gracefully_when_redis_is_down() -> None:
+    from tests.conftest import free_port
+
+    cache = LLMCache(redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    assert await cache.connect() is False
+    cache.retry_interval = 0  # try the dead server on every call
+    assert await cache.get(*SEED_ARGS) is None
+    assert await cache.set(*SEED_ARGS, {"content": "x"}) is False
+    assert await cache.invalidate(*SEED_ARGS) is False
+    assert await cache.clear_all() == 0
+    stats = await cache.get_stats()
+    assert stats["available"] is False and stats["total_keys"] == 0

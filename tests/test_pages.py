@@ -17,19 +17,13 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils.html import escape
+from samples import JOB, RESUME
 
 from optimizer.models import Optimization
 from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, FakeReply
 
 pytestmark = pytest.mark.django_db
 
-RESUME = """Jane Doe
-Senior Python Developer, Berlin
-Six years building Django web applications, REST APIs and Celery jobs on PostgreSQL and Redis.
-"""
-JOB = """Senior Python Developer
-We need Django, REST APIs, PostgreSQL and Redis experience.
-"""
 HOSTILE_REPLY = DEFAULT_REPLY_TEXT.replace(
     "SUMMARY\n",
     'SUMMARY\n<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">\n',

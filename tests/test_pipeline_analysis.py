@@ -11,6 +11,8 @@ from optimizer.testing.fake_anthropic import FakeReply
 
 pytestmark = pytest.mark.django_db
 
+# Not tests/samples.py's text, on purpose: the fake replies below restate these lines (the diff
+# must rebuild them), and the job asks for PostgreSQL, which the resume lacks.
 ORIGINAL = """Jane Doe
 Software Engineer — Acme Corp (2019 – 2023)
 - Built Django APIs for the billing team
@@ -100,6 +102,7 @@ async def test_an_honest_rewrite_has_no_grounding_flags(use_anthropic: Any) -> N
 
 
 async def test_the_offline_engine_raises_the_match_score() -> None:
+    # Old-fashioned headings and bullets, so that the rewrite has readability to gain.
     resume = """Sam Lee
 Profile
 Engineer who builds web services.

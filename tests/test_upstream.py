@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from samples import JOB, RESUME
 
 from optimizer import services
 from optimizer.llm.client import LLMRequest, get_provider
@@ -13,10 +14,7 @@ from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, FakeReply
 
 pytestmark = pytest.mark.django_db
 
-REQUEST = services.OptimizeRequest(
-    "Jane Doe\nSenior Python Developer\n- Built Django APIs at Acme Corp",
-    "Python Developer, Django",
-)
+REQUEST = services.OptimizeRequest(RESUME, JOB)
 
 
 class Sleeps:
@@ -234,3 +232,15 @@ async def test_cancelling_while_waiting_for_the_first_token_closes_upstream(
     assert await use_anthropic.wait_for_async(lambda: use_anthropic.disconnects == 1, timeout=10)
     await record.arefresh_from_db()
     assert record.status == Optimization.Status.CANCELLED
+
+
+async def test_it_retries_then_caches(use_anthropic: Any) -> None:
+    use_anthropic.fail(529, times=2)
+    first = await services.generate(REQUEST)
+    assert use_anthropic.calls == 3
+    assert first["usage_stats"]["cached"] is False
+    assert first["usage_stats"]["attempts"] == 3
+    second = await services.generate(REQUEST)
+    assert use_anthropic.calls == 3  # served from the cache
+    assert second["usage_stats"]["cached"] is True
+    assert second["optimized_resume"] == first["optimized_resume"]
