@@ -24,7 +24,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from optimizer.llm.cache import LLMCache, get_llm_cache
+from optimizer.llm.cache import LLMCache, get_llm_cache, text_of
 from optimizer.redis_client import REDIS_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def scan_page(cache: LLMCache, cursor: int, skip: int) -> Page:
     """
     client = cache.redis.sync_client()
     pattern = cache.entry_pattern()
-    keys: list[bytes] = []
+    keys: list[bytes | str] = []
     next_cursor: int | None = None
     next_skip = 0
     for _ in range(MAX_SCANS_PER_PAGE):
@@ -164,7 +164,7 @@ def scan_page(cache: LLMCache, cursor: int, skip: int) -> Page:
             entry = _decode(raw) or {}
             rows.append(
                 EntryRow(
-                    digest=_digest(cache, key.decode()),
+                    digest=_digest(cache, text_of(key)),
                     model=str(entry.get("model", "")),
                     created_at=_parse_time(entry.get("created_at")),
                     ttl_seconds=int(ttl),

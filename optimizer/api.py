@@ -14,7 +14,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core import signing
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import reverse
 
 from optimizer import jobs, services
@@ -127,7 +127,7 @@ async def generate(request: HttpRequest) -> JsonResponse:
 @api_view("POST")
 @require_key()
 @parse_json
-async def generate_stream(request: HttpRequest) -> HttpResponse:
+async def generate_stream(request: HttpRequest) -> HttpResponseBase:
     optimize = await read_optimize_request(request.json)  # type: ignore[attr-defined]
     events = services.stream(optimize, api_key_id=request.api_key.id)  # type: ignore[attr-defined]
     return sse_response(with_heartbeats(events, render_json))
@@ -210,7 +210,7 @@ async def create_job(request: HttpRequest) -> JsonResponse:
 
 
 @api_view("GET")
-async def job_stream(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
+async def job_stream(request: HttpRequest, job_id: uuid.UUID) -> HttpResponseBase:
     job = await _job_for(request, job_id, "stream")
     try:
         resume_after = last_event_id(request)

@@ -131,8 +131,9 @@ def read_json_object(request: HttpRequest) -> dict[str, Any]:
         raise too_big
     if not body:
         raise ApiError(400, "invalid_json", "The request body is empty: send a JSON object")
-    if request.content_type != "application/json" and not (
-        request.content_type.startswith("application/") and request.content_type.endswith("+json")
+    content_type = request.content_type or ""
+    if content_type != "application/json" and not (
+        content_type.startswith("application/") and content_type.endswith("+json")
     ):
         raise ApiError(
             415,

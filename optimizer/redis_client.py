@@ -77,7 +77,9 @@ class RedisConnection:
 
     def sync_client(self) -> redis.Redis:
         """The redis-py client under django-redis, for sync callers (admin, SCAN, deletes)."""
-        return self.store.client.get_client(write=True)  # type: ignore[attr-defined]
+        backend: Any = self.store  # django-redis's RedisCache (untyped): its .client is its own
+        client: redis.Redis = backend.client.get_client(write=True)
+        return client
 
     def async_client(self) -> redis.asyncio.Redis:
         """One redis.asyncio client per event loop (a pool cannot cross loops)."""

@@ -21,7 +21,7 @@ import contextlib
 import itertools
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypedDict
@@ -168,7 +168,7 @@ async def stream(
     config: RetryConfig | None = None,
     first_event_id: int = 1,
     replay_chunks: bool = True,
-) -> AsyncIterator[Event]:
+) -> AsyncGenerator[Event, None]:
     """Every event of one generation. optimization: the job's row, updated as it runs;
     api_key_id: an API call, stored as one new row at the end; neither: nothing is recorded.
 
@@ -223,7 +223,9 @@ async def stream(
         yield await _failure(run, error)
 
 
-async def _hit(run: _Run, entry: dict[str, Any], replay_chunks: bool) -> AsyncIterator[Event]:
+async def _hit(
+    run: _Run, entry: dict[str, Any], replay_chunks: bool
+) -> AsyncGenerator[Event, None]:
     run.clock.mark("cache_hit")
     if entry["chunks"]:
         run.clock.mark("first_chunk")
@@ -237,7 +239,7 @@ async def _hit(run: _Run, entry: dict[str, Any], replay_chunks: bool) -> AsyncIt
     yield await _success(run, result)
 
 
-async def _miss(run: _Run) -> AsyncIterator[Event]:
+async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
     grounding = _ResumeGrounding(run.request.resume)
     try:
         first, upstream = await retry_with_exponential_backoff(

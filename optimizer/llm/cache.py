@@ -69,6 +69,11 @@ def cache_key(
     return key_prefix + hashlib.sha256(encoded.encode()).hexdigest()
 
 
+def text_of(key: bytes | str) -> str:
+    """A Redis key as text (clients return bytes unless decode_responses is on)."""
+    return key.decode(errors="replace") if isinstance(key, bytes) else key
+
+
 class LLMCache:
     def __init__(
         self,
@@ -181,7 +186,7 @@ class LLMCache:
             logger.warning("Cache entry %s is not valid JSON: ignoring it", key[:16])
             return None
         logger.info("Cache HIT for key: %s...", key[len(self.key_prefix) :][:8])
-        return value
+        return value if isinstance(value, dict) else None
 
     async def set(
         self,
@@ -306,7 +311,7 @@ class LLMCache:
         # One unfiltered SCAN batch is the sample: Redis walks its hash table, whose order is
         # unrelated to key names (RANDOMKEY would do too, but is O(n) on the embedded server).
         _, sample = client.scan(0, count=COUNT_SAMPLE)
-        ours = sum(fnmatch.fnmatchcase(key.decode(errors="replace"), pattern) for key in sample)
+        ours = sum(fnmatch.fnmatchcase(text_of(key), pattern) for key in sample)
         count = round(dbsize * ours / len(sample)) if sample else 0
         return {"count": count, "estimated": True, "dbsize": dbsize}
 
