@@ -1,6 +1,6 @@
 """Render a benchmark JSON as Markdown tables: `python -m bench.report [bench/results/latest.json]`.
 
-docs/README-performance.md's tables are this output for bench/results-reference.json.
+docs/performance.md's tables are this output for bench/results-reference.json.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 It starts everything itself on loopback (the fake Anthropic server, Redis if none runs, the
 product and two floors under uvicorn), measures, prints a table and writes the same figures as
-JSON to bench/results/latest.json. docs/README-performance.md explains every row.
+JSON to bench/results/latest.json. docs/performance.md explains every row.
 """
 
 from __future__ import annotations

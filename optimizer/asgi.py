@@ -5,7 +5,7 @@ for a fully async view: `request_started.asend()` (its receivers are sync functi
 `sync_to_async(response.close)()` (which sends `request_finished`). Each request runs in its own
 `ThreadSensitiveContext`, so the first call starts a new thread and the end of the request joins
 it. On our 2-core machine that costs about 2 ms a request under load, more than everything else
-a cache hit does, and it halves hit throughput (docs/README-performance.md).
+a cache hit does, and it halves hit throughput (docs/performance.md).
 
 The receivers of both signals (reset_queries, close_old_connections, close_caches,
 reset_urlconf) act on the calling thread's database connections and on context-local state. The

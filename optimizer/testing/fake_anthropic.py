@@ -1,7 +1,9 @@
 """A fake Anthropic Messages API server for tests, benchmarks and key-less demos.
 
 It speaks enough of ``POST /v1/messages`` (JSON and SSE streaming) for the official ``anthropic``
-SDK (2.13) to drive it through ``base_url``; the wire format follows ``docs/anthropic-wire.md``.
+SDK (2.13) to drive it through ``base_url``; the wire format is Anthropic's Messages API as that
+SDK parses it (a stream is ``message_start``, ``content_block_start``, ``ping``, one
+``content_block_delta`` per chunk, ``content_block_stop``, ``message_delta``, ``message_stop``).
 
 In process (tests)::
 
