@@ -17,7 +17,6 @@ Matching rule used everywhere (score and grounding):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -191,11 +190,3 @@ def find_vocab(text: str, toks: list[Token] | None = None) -> list[VocabHit]:
         else:
             i += 1
     return hits
-
-
-def lines_keys(text: str) -> list[tuple[str, ...]]:
-    return [keys_of(line) for line in text.splitlines()]
-
-
-def any_line_contains(lines: Iterable[tuple[str, ...]], needle: tuple[str, ...]) -> bool:
-    return any(contains_seq(line, needle) for line in lines)
