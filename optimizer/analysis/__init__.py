@@ -11,10 +11,12 @@ from .grounding import (
     BLOCKING_KINDS,
     GroundingFlag,
     GroundingStream,
+    ResumeGrounding,
     check_grounding,
     is_blocking,
 )
 from .score import MatchReport, Requirement, compare_scores, extract_requirements, match_score
+from .sections import section_end, section_heading
 
 __all__ = [
     "BLOCKING_KINDS",
@@ -22,11 +24,14 @@ __all__ = [
     "GroundingStream",
     "MatchReport",
     "Requirement",
+    "ResumeGrounding",
     "annotate_unsupported",
     "check_grounding",
     "compare_scores",
     "extract_requirements",
     "is_blocking",
     "match_score",
+    "section_end",
+    "section_heading",
     "word_diff",
 ]

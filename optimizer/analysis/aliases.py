@@ -167,7 +167,8 @@ Unity; Unreal Engine; Blender; Maya; SPSS; SAS; Stata; Minitab; LabVIEW; ArcGIS;
 Terminal; Hyperion; Alteryx; Qualtrics; Procore; Primavera P6; Microsoft Dynamics; Zoom;
 Lambda; S3; EC2; CloudFormation; Pulumi; Vault; Consul; Istio; OpenShift; VMware; Snyk;
 SonarQube; Argo CD; Flux; Nagios; Zabbix; Wireshark; Metasploit; Burp Suite; Nessus;
-CrowdStrike; Palo Alto; Cisco; Active Directory; Intune; Kronos; Toast; Square; Clover
+CrowdStrike; Palo Alto; Cisco; Active Directory; Intune; Kronos; Toast; Square; Clover;
+Meditech; Outreach; Gong; LinkedIn Sales Navigator; ZoomInfo; Google Workspace
 """
 
 # Named languages, frameworks, libraries and methods.
@@ -218,7 +219,12 @@ compliance; due diligence; technical writing; copywriting; editing; public speak
 event planning; budget management; P&L management; team leadership; people management;
 mentoring; coaching; hiring; training; strategic planning; operations; manufacturing;
 quality control; preventive maintenance; troubleshooting; blueprint reading; food safety;
-menu development; cash handling; point of sale
+menu development; cash handling; point of sale; test automation; patient assessment;
+patient education; care planning; telemetry; IV therapy; phlebotomy; ICU; ER; med-surg;
+pediatrics; oncology; critical care; discharge planning; vital signs; charting; B2B; B2C;
+SaaS; prospecting; cold calling; pipeline management; closing; quota; territory management;
+solution selling; consultative selling; MEDDIC; upselling; cross-selling; reporting;
+presentation; bilingual; Spanish
 """
 
 _SOFT = """
@@ -240,7 +246,8 @@ Life Support; Certified Nursing Assistant; Certified Management Accountant; Cert
 Professional Coder; Six Sigma Green Belt; Six Sigma Black Belt; Lean Six Sigma Green Belt;
 ITIL Foundation; PRINCE2 Practitioner; Series 7; Series 63; CDL; OSHA 30; ServSafe
 Manager; TEFL; Certified Financial Planner; Google Analytics Certification; HubSpot
-Inbound Certification; Salesforce Certified Administrator; FRM; NCLEX; LEED AP
+Inbound Certification; Salesforce Certified Administrator; FRM; NCLEX; LEED AP; CPR; NIHSS;
+TNCC
 """
 
 
@@ -295,5 +302,8 @@ AMBIGUOUS_WORDS: frozenset[str] = frozenset(
         "flask",
         "maya",
         "oracle",
+        "outreach",
+        "gong",
+        "er",
     }
 )

@@ -59,6 +59,10 @@ for _i, _names in enumerate(
     for _n in _names:
         MONTHS[_n] = _i
 MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+# "Jan" ... "Dec", in calendar order: the one date style the offline engine writes.
+MONTH_ABBR: tuple[str, ...] = tuple(
+    sorted((name.title() for name in MONTHS if len(name) == 3), key=lambda a: MONTHS[a.lower()])
+)
 YEAR = r"(?:19[5-9]\d|20[0-3]\d)"
 
 # "5+ years", "3-5 years", "five years", "10 yrs"

@@ -17,11 +17,14 @@ Matching rule used everywhere (score and grounding):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from .aliases import ALIASES, AMBIGUOUS_WORDS, CERTIFICATIONS, VOCABULARY
+
+_V = TypeVar("_V")
 
 TOKEN_RE = re.compile(r"\.?[A-Za-z0-9](?:[A-Za-z0-9&']|\.(?=[A-Za-z0-9]))*[+#]*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
@@ -110,25 +113,40 @@ def _alias_index() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
     return index, longest
 
 
+def _scan(
+    toks: list[Token],
+    index: dict[tuple[str, ...], _V],
+    longest: int,
+    whole: Callable[[int, int], bool] = lambda _i, _n: True,
+) -> Iterator[tuple[int, int, _V | None]]:
+    """Longest-first, left-to-right runs of ``toks`` whose keys are in ``index``: (start, length,
+    value); a token in no run comes as (i, 1, None). ``whole(i, n)`` can refuse a run."""
+    i = 0
+    while i < len(toks):
+        for length in range(min(longest, len(toks) - i), 0, -1):
+            found = index.get(tuple(t.key for t in toks[i : i + length]))
+            if found is not None and whole(i, length):
+                yield i, length, found
+                i += length
+                break
+        else:
+            yield i, 1, None
+            i += 1
+
+
 def canonical(text: str, lenient: bool = False) -> list[Token]:
     """Tokens after alias replacement (multi-word aliases collapse onto one span)."""
     toks = tokens(text, lenient)
     index, longest = _alias_index()
+    cleaned = clean(text)
     out: list[Token] = []
-    i = 0
-    while i < len(toks):
-        for length in range(min(longest, len(toks) - i), 0, -1):
-            keys = tuple(t.key for t in toks[i : i + length])
-            target = index.get(keys)
-            if target is not None:
-                first, last = toks[i], toks[i + length - 1]
-                raw = clean(text)[first.start : last.end]
-                out.extend(Token(raw, k, first.start, last.end) for k in target)
-                i += length
-                break
-        else:
+    for i, length, target in _scan(toks, index, longest):
+        if target is None:
             out.append(toks[i])
-            i += 1
+            continue
+        first, last = toks[i], toks[i + length - 1]
+        raw = cleaned[first.start : last.end]
+        out.extend(Token(raw, k, first.start, last.end) for k in target)
     return out
 
 
@@ -173,24 +191,36 @@ def find_vocab(text: str, toks: list[Token] | None = None) -> list[VocabHit]:
     """Longest, left-to-right, non-overlapping vocabulary matches in ``text``."""
     toks = canonical(text) if toks is None else toks
     index, longest = vocab_index()
-    hits: list[VocabHit] = []
-    i = 0
-    while i < len(toks):
-        for length in range(min(longest, len(toks) - i), 0, -1):
-            keys = tuple(t.key for t in toks[i : i + length])
-            found = index.get(keys)
-            if found is not None:
-                # never end a match in the middle of a multi-token alias expansion
-                if i + length < len(toks) and toks[i + length].start == toks[i + length - 1].start:
-                    continue
-                hits.append(
-                    VocabHit(found[0], found[1], toks[i].start, toks[i + length - 1].end, keys)
-                )
-                i += length
-                break
-        else:
-            i += 1
-    return hits
+
+    def whole(i: int, length: int) -> bool:
+        # never end a match in the middle of a multi-token alias expansion
+        end = i + length
+        return not (end < len(toks) and toks[end].start == toks[end - 1].start)
+
+    return [
+        VocabHit(
+            found[0],
+            found[1],
+            toks[i].start,
+            toks[i + length - 1].end,
+            tuple(t.key for t in toks[i : i + length]),
+        )
+        for i, length, found in _scan(toks, index, longest, whole)
+        if found is not None
+    ]
+
+
+def spelling(text: str, keys: tuple[str, ...], toks: list[Token] | None = None) -> str | None:
+    """How ``text`` writes its first occurrence of ``keys``: its own words, before aliases
+    ("BLS" for the keys of "Basic Life Support"). ``toks`` are ``canonical(text)``, if known."""
+    if not keys:
+        return None
+    toks = canonical(text) if toks is None else toks
+    n = len(keys)
+    for i in range(len(toks) - n + 1):
+        if toks[i].key == keys[0] and tuple(t.key for t in toks[i : i + n]) == keys:
+            return clean(text)[toks[i].start : toks[i + n - 1].end]
+    return None
 
 
 def lines_keys(text: str) -> list[tuple[str, ...]]:

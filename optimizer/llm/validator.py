@@ -14,6 +14,9 @@ from typing import Any
 
 import bleach
 
+# The heading rule lives with the analysis (pure text), which also needs it; re-exported here.
+from optimizer.analysis.sections import section_heading
+
 SECTION_NAMES = ("OPTIMIZED RESUME", "CHANGES MADE", "EXPECTED IMPROVEMENT")
 
 HARMFUL_PATTERNS = (
@@ -55,11 +58,6 @@ _OPEN_BLOCK = re.compile(r"<(script|style)\b[^>]*>.*\Z", re.IGNORECASE | re.DOTA
 _URL_SCHEMES = re.compile(r"\b(?:javascript|vbscript)\s*:|\bdata\s*:\s*text/html[^\s]*", re.I)
 _HANDLER_ATTR = re.compile(_HARMFUL[5][1].pattern + r"\s*(\"[^\"]*\"|'[^']*'|[^\s>]*)", re.I)
 
-_HEADING = re.compile(
-    r"^\s*#{0,6}\s*[*_]{0,3}\s*(optimi[sz]ed resume|changes made|expected improvements?)"
-    r"\s*[*_]{0,3}\s*:?\s*[*_]{0,3}\s*$",
-    re.IGNORECASE,
-)
 _BULLET = re.compile(r"^\s*(?:[-*•●▪◦–]|\d+[.)])\s+")
 
 
@@ -144,15 +142,6 @@ class ResponseValidator:
 def _is_heading_like(line: str) -> bool:
     stripped = line.strip().strip("#*_: ")
     return bool(stripped) and stripped.isupper() and len(stripped) <= 40
-
-
-def section_heading(line: str) -> str | None:
-    """The section a heading line opens ("OPTIMIZED RESUME", ...), or None for other lines."""
-    match = _HEADING.match(line)
-    if not match:
-        return None
-    name = match.group(1).upper().replace("OPTIMISED", "OPTIMIZED")
-    return "EXPECTED IMPROVEMENT" if name.startswith("EXPECTED") else name
 
 
 def parse_sections(text: str) -> tuple[dict[str, Any], list[str]]:

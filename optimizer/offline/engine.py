@@ -11,10 +11,13 @@ EXPECTED IMPROVEMENT.  Same input, same output, byte for byte.
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 
+from optimizer.analysis.facts import MONTH_ABBR, MONTH_ALT, MONTHS, YEAR
+from optimizer.analysis.patterns import TITLE_NOUNS
+from optimizer.analysis.score import extract_requirements
+from optimizer.analysis.text import any_line_contains, canonical, keys_of, lines_keys, spelling
 from optimizer.documents.lines import (
     BULLET_GLYPHS,
     canonical_heading,
@@ -24,114 +27,28 @@ from optimizer.documents.lines import (
 
 OFFLINE_MODEL_NAME = "offline-ats-v1"
 
-# --------------------------------------------------------------------------- vocabulary
+# The vocabulary (skills, aliases, month names, title words) is optimizer.analysis's, so the
+# keywords suggested here are the requirements the match score counts.
 
-# Common skills and tools across fields; matched case-insensitively on word boundaries.
-SKILL_VOCABULARY: tuple[str, ...] = (
-    # software
-    "Python", "Java", "JavaScript", "TypeScript", "Go", "Golang", "Rust", "C++", "C#", "Ruby",
-    "PHP", "Kotlin", "Swift", "Scala", "SQL", "NoSQL", "PostgreSQL", "MySQL", "MongoDB",
-    "Redis", "Elasticsearch", "Kafka", "RabbitMQ", "Django", "Flask", "FastAPI", "Spring",
-    "Node.js", "React", "Angular", "Vue", "Next.js", "GraphQL", "REST", "gRPC", "HTML", "CSS",
-    "AWS", "Azure", "GCP", "Google Cloud", "Docker", "Kubernetes", "Terraform", "Ansible",
-    "Jenkins", "GitHub Actions", "CI/CD", "Git", "Linux", "Bash", "microservices",
-    "distributed systems", "machine learning", "deep learning", "NLP", "PyTorch",
-    "TensorFlow", "pandas", "NumPy", "Spark", "Airflow", "Snowflake", "dbt", "Tableau",
-    "Power BI", "Excel", "data analysis", "data modeling", "ETL", "unit testing",
-    "test automation", "Selenium", "Agile", "Scrum", "Kanban", "Jira", "system design",
-    "observability", "Prometheus", "Grafana", "security", "OAuth", "API design",
-    # healthcare / nursing
-    "patient care", "patient assessment", "patient education", "medication administration",
-    "care planning", "triage", "telemetry", "wound care", "IV therapy", "phlebotomy",
-    "infection control", "EMR", "EHR", "Epic", "Cerner", "Meditech", "BLS", "ACLS", "PALS",
-    "NIHSS", "TNCC", "CPR", "HIPAA", "ICU", "ER", "med-surg", "pediatrics", "oncology",
-    "critical care", "discharge planning", "vital signs", "charting", "case management",
-    # sales / business
-    "Salesforce", "HubSpot", "CRM", "B2B", "B2C", "SaaS", "lead generation", "prospecting",
-    "cold calling", "pipeline management", "account management", "business development",
-    "negotiation", "closing", "quota", "forecasting", "territory management",
-    "customer success", "customer service", "solution selling", "consultative selling",
-    "MEDDIC", "upselling", "cross-selling", "contract negotiation", "market research",
-    "Outreach", "Gong", "LinkedIn Sales Navigator", "ZoomInfo",
-    # general
-    "project management", "stakeholder management", "budgeting", "reporting",
-    "communication", "leadership", "mentoring", "team leadership", "presentation",
-    "process improvement", "Lean", "Six Sigma", "PMP", "training", "compliance",
-    "Microsoft Office", "Google Workspace", "bilingual", "Spanish",
-)  # fmt: skip
-
-# Words that start sentences or name sections in job ads; never keywords on their own.
-_STOPWORDS: frozenset[str] = frozenset(
-    """a about above across after again all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each
-    either etc every few for from further had has have having he her here hers him his how
-    i if in into is it its itself just least less more most must my need needs no nor not
-    now of off on once only or other our ours out over own per plus preferred required
-    requirements responsibilities same she should so some such than that the their them
-    then there these they this those through to too under until up upon us very via was
-    we were what when where which while who whom why will with within without would you
-    your yours years year experience job role position team company candidate ideal
-    strong excellent ability work working including include includes new using use etc
-    benefits salary apply join looking seeking great good well key day days week weeks
-    qualifications skills skill knowledge understanding familiarity proficiency bonus
-    nice plus minimum least level related field degree equivalent opportunity employer
-    who what about our we're you'll you're it's across other others help helping""".split()
-)
-_NOT_KEYWORDS: frozenset[str] = frozenset(
-    """we you our the a an in on for and or to of with as at by is are be will this that
-    about who what why how join apply benefits salary remote hybrid onsite equal eeo usa us
-    responsibilities requirements qualifications preferred required nice bonus must
-    experience role position team company job summary description overview location
-    monday tuesday wednesday thursday friday saturday sunday january february march april
-    may june july august september october november december inc llc ltd corp""".split()
-)
-
-_MONTHS: dict[str, str] = {
-    "jan": "Jan", "january": "Jan", "feb": "Feb", "february": "Feb", "mar": "Mar",
-    "march": "Mar", "apr": "Apr", "april": "Apr", "may": "May", "jun": "Jun", "june": "Jun",
-    "jul": "Jul", "july": "Jul", "aug": "Aug", "august": "Aug", "sep": "Sep", "sept": "Sep",
-    "september": "Sep", "oct": "Oct", "october": "Oct", "nov": "Nov", "november": "Nov",
-    "dec": "Dec", "december": "Dec",
-}  # fmt: skip
-_MONTH_ABBR: tuple[str, ...] = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-)  # fmt: skip
-
-_TITLE_WORDS: frozenset[str] = frozenset(
-    """engineer developer programmer architect manager director lead head nurse rn lpn
-    representative rep analyst scientist specialist consultant coordinator executive
-    designer administrator associate assistant officer technician technologist intern
-    teacher accountant supervisor advisor adviser vp president founder owner partner
-    strategist therapist pharmacist physician clerk agent recruiter writer editor
-    researcher practitioner aide paramedic devops sre""".split()
-)
+_KEYWORD_CATEGORIES = frozenset({"skill", "tool", "certification", "phrase"})
 
 # --------------------------------------------------------------------------- regexes
 
-_MONTH_NAME = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-_YEAR = r"(?:19|20)\d{2}"
-_MONTH_NAME_YEAR_RE = re.compile(
-    rf"\b({_MONTH_NAME})\.?,?\s+({_YEAR})\b(?!\s*[/.-]\d)", re.IGNORECASE
-)
-_NUMERIC_MONTH_YEAR_RE = re.compile(
-    rf"(?<![\d/.\-])(0?[1-9]|1[0-2])\s?[/-]\s?({_YEAR})(?![\d/.\-])"
-)
+_MONTH_NAME_YEAR_RE = re.compile(rf"\b({MONTH_ALT})\.?,?\s+({YEAR})\b(?!\s*[/.-]\d)", re.IGNORECASE)
+_NUMERIC_MONTH_YEAR_RE = re.compile(rf"(?<![\d/.\-])(0?[1-9]|1[0-2])\s?[/-]\s?({YEAR})(?![\d/.\-])")
 _NUMERIC_RANGE_RE = re.compile(
-    rf"(?<![\d/.\-])(0?[1-9]|1[0-2])/({_YEAR})\s*[-–—]\s*(0?[1-9]|1[0-2])/({_YEAR})(?![\d/.\-])"
+    rf"(?<![\d/.\-])(0?[1-9]|1[0-2])/({YEAR})\s*[-–—]\s*(0?[1-9]|1[0-2])/({YEAR})(?![\d/.\-])"
 )
-_DOT_MONTH_YEAR_RE = re.compile(rf"(?<![\d/.\-])(0[1-9]|1[0-2])\.({_YEAR})(?![\d/.\-])")
-_YEAR_MONTH_RE = re.compile(rf"(?<![\d/.\-])({_YEAR})[/-](0[1-9]|1[0-2])(?![\d/.\-])")
-_DATE = rf"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {_YEAR}|{_YEAR})"
+_DOT_MONTH_YEAR_RE = re.compile(rf"(?<![\d/.\-])(0[1-9]|1[0-2])\.({YEAR})(?![\d/.\-])")
+_YEAR_MONTH_RE = re.compile(rf"(?<![\d/.\-])({YEAR})[/-](0[1-9]|1[0-2])(?![\d/.\-])")
+_DATE = rf"(?:(?:{'|'.join(MONTH_ABBR)}) {YEAR}|{YEAR})"
 _PRESENT = r"(?:present|current|currently|now|today|to date|ongoing|date)"
 _RANGE_RE = re.compile(
     rf"({_DATE})\s*(?:-{{1,2}}|–|—|to|until|through|thru)\s*({_DATE}|{_PRESENT})\b",
     re.IGNORECASE,
 )
 _CANON_RANGE_RE = re.compile(rf"{_DATE}(?: – (?:{_DATE}|Present))?")
-_ANY_DATE_RE = re.compile(rf"\b{_YEAR}\b")
+_ANY_DATE_RE = re.compile(rf"\b{YEAR}\b")
 
 _BULLET_RE = re.compile(
     rf"^\s*(?:[{re.escape(BULLET_GLYPHS)}*·]|[-–—+](?=\s)|\(?\d{{1,2}}[.)](?=\s)|o(?=\s+[A-Z]))\s*"
@@ -161,13 +78,13 @@ def normalize_dates(line: str) -> tuple[str, int]:
     original = line
 
     def month_name(match: re.Match[str]) -> str:
-        return f"{_MONTHS[match.group(1).lower().rstrip('.')]} {match.group(2)}"
+        return f"{MONTH_ABBR[MONTHS[match.group(1).lower().rstrip('.')] - 1]} {match.group(2)}"
 
     def numeric(match: re.Match[str]) -> str:
-        return f"{_MONTH_ABBR[int(match.group(1)) - 1]} {match.group(2)}"
+        return f"{MONTH_ABBR[int(match.group(1)) - 1]} {match.group(2)}"
 
     def year_month(match: re.Match[str]) -> str:
-        return f"{_MONTH_ABBR[int(match.group(2)) - 1]} {match.group(1)}"
+        return f"{MONTH_ABBR[int(match.group(2)) - 1]} {match.group(1)}"
 
     def date_range(match: re.Match[str]) -> str:
         end = match.group(2)
@@ -176,8 +93,8 @@ def normalize_dates(line: str) -> tuple[str, int]:
         return f"{match.group(1)} – {end}"
 
     def numeric_range(match: re.Match[str]) -> str:
-        start = _MONTH_ABBR[int(match.group(1)) - 1]
-        end = _MONTH_ABBR[int(match.group(3)) - 1]
+        start = MONTH_ABBR[int(match.group(1)) - 1]
+        end = MONTH_ABBR[int(match.group(3)) - 1]
         return f"{start} {match.group(2)} – {end} {match.group(4)}"
 
     line = _MONTH_NAME_YEAR_RE.sub(month_name, line)
@@ -194,88 +111,48 @@ def normalize_dates(line: str) -> tuple[str, int]:
 # --------------------------------------------------------------------------- keywords
 
 
-def _term_pattern(term: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w+#.])" + re.escape(term.lower()) + r"(?![\w+#]|\.\w)")
+@dataclass(frozen=True)
+class _Keyword:
+    text: str  # as the job ad writes it
+    keys: tuple[str, ...]  # normalized (optimizer.analysis.text), for matching
 
 
-def _contains(text_lower: str, term: str) -> bool:
-    return bool(_term_pattern(term).search(text_lower))
+def _job_keywords(job_description: str, limit: int = 20) -> list[_Keyword]:
+    """The job's named skills, tools, certifications and key phrases: must-haves first, named
+    terms before free phrases, then in order of appearance."""
+    requirements = [
+        r
+        for r in extract_requirements(job_description)
+        if r.category in _KEYWORD_CATEGORIES and r.keys
+    ]
+    requirements.sort(key=lambda r: (r.importance != "must", r.category == "phrase"))
+    toks = canonical(job_description)
+    keywords: list[_Keyword] = []
+    seen: set[tuple[str, ...]] = set()
+    for requirement in requirements:
+        if requirement.keys in seen:
+            continue
+        seen.add(requirement.keys)
+        text = spelling(job_description, requirement.keys, toks) or requirement.term
+        keywords.append(_Keyword(text, requirement.keys))
+        if len(keywords) >= limit:
+            break
+    return keywords
 
 
 def extract_job_keywords(job_description: str, limit: int = 20) -> list[str]:
     """Important terms of a job ad, most important first (deterministic)."""
-    jd = job_description.replace("\r", "\n")
-    jd_lower = jd.lower()
-    scores: dict[str, float] = {}
-    first_seen: dict[str, int] = {}
-    display: dict[str, str] = {}
+    return [keyword.text for keyword in _job_keywords(job_description, limit)]
 
-    def add(term: str, score: float, position: int) -> None:
-        key = term.lower()
-        if key in _NOT_KEYWORDS or len(key) < 2:
-            return
-        # "Golang" and "Go" are the same skill; keep one.
-        if key == "golang" and "go" in scores:
-            return
-        scores[key] = scores.get(key, 0.0) + score
-        if key not in first_seen or position < first_seen[key]:
-            first_seen[key] = position
-        display.setdefault(key, term)
 
-    for term in SKILL_VOCABULARY:
-        if term == "Go":
-            # "go" is a common English word; only count it in a list or capitalised.
-            hits = list(re.finditer(r"(?<![\w.])Go(?![\w.])", jd))
-        else:
-            hits = list(_term_pattern(term).finditer(jd_lower))
-        if hits:
-            add(term, 3.0 + len(hits), hits[0].start())
+def _mentions(lines: list[tuple[str, ...]], text: str) -> bool:
+    """Does one of ``lines`` (``lines_keys`` of a text) contain ``text``, normalized?"""
+    return any_line_contains(lines, keys_of(text))
 
-    # Acronyms and product names: ALLCAPS words and CamelCase / capitalised words that are
-    # not at a sentence start.
-    for match in re.finditer(r"\b[A-Z][A-Z0-9+#/&]{1,7}\b", jd):
-        term = match.group(0)
-        if term.lower() not in _STOPWORDS:
-            add(term, 2.0, match.start())
-    capitalised: dict[str, list[int]] = {}
-    for match in re.finditer(
-        r"(?<=[a-z,;:(] )([A-Z][a-zA-Z0-9+#.]*(?: [A-Z][a-zA-Z0-9+#.]*){0,2})", jd
-    ):
-        term = match.group(1).rstrip(".")
-        if term.lower() in _STOPWORDS or term.lower() in _NOT_KEYWORDS:
-            continue
-        capitalised.setdefault(term, []).append(match.start())
-    for term, positions in capitalised.items():
-        if len(positions) >= 2 or " " in term:
-            add(term, 1.0 + len(positions), positions[0])
 
-    # Frequent two-word noun phrases ("patient care", "pipeline management").
-    words = [(m.group(0).lower(), m.start()) for m in re.finditer(r"[A-Za-z][A-Za-z+#-]+", jd)]
-    bigrams: dict[str, list[int]] = {}
-    for (w1, p1), (w2, _p2) in itertools.pairwise(words):
-        if w1 in _STOPWORDS or w2 in _STOPWORDS or len(w1) < 3 or len(w2) < 3:
-            continue
-        gap = jd[p1:_p2]
-        if any(ch in gap for ch in ".,;:\n()"):
-            continue
-        bigrams.setdefault(f"{w1} {w2}", []).append(p1)
-    for phrase, positions in bigrams.items():
-        if len(positions) >= 2:
-            add(phrase, 1.0 + len(positions), positions[0])
-
-    # Drop terms contained in a higher-scoring phrase that covers them ("care" in "patient care").
-    ordered = sorted(scores, key=lambda k: (-scores[k], first_seen[k], k))
-    result: list[str] = []
-    for key in ordered:
-        if any(
-            key != other and _contains(other, key) and scores[other] >= scores[key]
-            for other in result
-        ):
-            continue
-        result.append(key)
-        if len(result) >= limit:
-            break
-    return [display[key] for key in result]
+def _keyword_hits(text: str, keywords: list[_Keyword]) -> list[_Keyword]:
+    lines = lines_keys(text)
+    return [k for k in keywords if any_line_contains(lines, k.keys)]
 
 
 # --------------------------------------------------------------------------- structure
@@ -352,7 +229,7 @@ def _role_title(role_line: str) -> str | None:
     head = role_line.rsplit(" (", 1)[0]
     for part in head.split(" — "):
         words = {w.lower().strip(".,") for w in part.split()}
-        if words & _TITLE_WORDS and len(part) <= 60:
+        if words & TITLE_NOUNS and len(part) <= 60:
             return part.strip()
     return None
 
@@ -443,7 +320,7 @@ def _process_header(section: _Section, changes: _Changes) -> tuple[list[str], st
     result.extend(others)
     headline = None
     for other in others:
-        if {w.lower().strip(".,") for w in other.split()} & _TITLE_WORDS and len(other) <= 80:
+        if {w.lower().strip(".,") for w in other.split()} & TITLE_NOUNS and len(other) <= 80:
             headline = other
             break
     return result, headline
@@ -454,7 +331,7 @@ _LOCATION_RE = re.compile(r"^[A-Z][\w .'-]{1,30},\s*[A-Z][\w .'-]{1,25}$")
 
 def _is_location(cell: str) -> bool:
     words = {w.lower().strip(".,") for w in cell.split()}
-    return bool(_LOCATION_RE.match(cell)) and not words & _TITLE_WORDS
+    return bool(_LOCATION_RE.match(cell)) and not words & TITLE_NOUNS
 
 
 _ROLE_SECTIONS = {"EXPERIENCE", "PROJECTS", "VOLUNTEER EXPERIENCE"}
@@ -514,15 +391,14 @@ def _date_only(line: str) -> bool:
     return bool(match) and not line.replace(match.group(0), "").strip(" ()|,–—-")  # type: ignore[union-attr]
 
 
-def _reorder_bullets(lines: list[str], keywords: list[str], changes: _Changes) -> list[str]:
+def _reorder_bullets(lines: list[str], keywords: list[_Keyword], changes: _Changes) -> list[str]:
     """Within each block of bullets, move the most job-relevant ones up (stable)."""
     result: list[str] = []
     block: list[str] = []
     moved_blocks = 0
 
     def score(bullet: str) -> int:
-        lower = bullet.lower()
-        return sum(1 for keyword in keywords if _contains(lower, keyword))
+        return len(_keyword_hits(bullet, keywords))
 
     def flush() -> None:
         nonlocal moved_blocks
@@ -545,7 +421,7 @@ def _reorder_bullets(lines: list[str], keywords: list[str], changes: _Changes) -
 
 
 def _process_skills(
-    lines: list[str], keywords: list[str], jd_lower: str, changes: _Changes
+    lines: list[str], keywords: list[_Keyword], job_lines: list[tuple[str, ...]], changes: _Changes
 ) -> tuple[list[str], list[str]]:
     """Reorder skills so those the job asks for come first; keep all, add none.
 
@@ -566,9 +442,8 @@ def _process_skills(
         groups.insert(0, (None, loose))
 
     def relevance(item: str) -> int:
-        lower = item.lower()
-        terms = [lower, *[p.strip() for p in re.split(r"[()/,]", lower) if p.strip()]]
-        return sum(1 for term in dict.fromkeys(terms) if _contains(jd_lower, term))
+        terms = [item, *[p.strip() for p in re.split(r"[()/,]", item) if p.strip()]]
+        return sum(1 for term in dict.fromkeys(terms) if _mentions(job_lines, term))
 
     matched: list[str] = []
     new_groups: list[tuple[str | None, list[str], int]] = []
@@ -593,14 +468,9 @@ def _process_skills(
         for label, items, _ in sorted_groups
     ]
     # Matched skills ordered by the job's keyword order where possible.
-    key_rank = {k.lower(): i for i, k in enumerate(keywords)}
-    matched.sort(key=lambda item: key_rank.get(item.lower(), len(key_rank)))
+    key_rank = {k.keys: i for i, k in enumerate(keywords)}  # keys are unique per keyword
+    matched.sort(key=lambda item: key_rank.get(keys_of(item), len(keywords)))
     return out, matched
-
-
-def _keyword_hits(text: str, keywords: list[str]) -> list[str]:
-    lower = text.lower()
-    return [k for k in keywords if _contains(lower, k)]
 
 
 def _top_third(lines: list[str]) -> str:
@@ -611,8 +481,8 @@ def _top_third(lines: list[str]) -> str:
 def optimize_offline(resume: str, job_description: str) -> str:
     """Restructure ``resume`` for ``job_description`` using only the candidate's own facts."""
     changes = _Changes()
-    keywords = extract_job_keywords(job_description)
-    jd_lower = job_description.lower()
+    keywords = _job_keywords(job_description)
+    job_lines = lines_keys(job_description)
 
     lines = _preprocess(resume, changes)
     sections = _sectionize(lines, changes)
@@ -624,7 +494,7 @@ def optimize_offline(resume: str, job_description: str) -> str:
     for section in sections[1:]:
         processed = _process_body(section, changes)
         if section.heading == "SKILLS":
-            processed, found = _process_skills(processed, keywords, jd_lower, changes)
+            processed, found = _process_skills(processed, keywords, job_lines, changes)
             matched_skills.extend(s for s in found if s not in matched_skills)
         elif section.heading in _ROLE_SECTIONS:
             processed = _reorder_bullets(processed, keywords, changes)
@@ -641,9 +511,8 @@ def optimize_offline(resume: str, job_description: str) -> str:
             continue
         body_sections.append(_Section(heading=section.heading, lines=processed))
 
-    resume_lower = resume.lower()
-    present = [k for k in keywords if _contains(resume_lower, k)]
-    missing = [k for k in keywords if k not in present]
+    present = _keyword_hits(resume, keywords)
+    missing = [k.text for k in keywords if k not in present]
 
     # SUMMARY line from the candidate's own title and matching skills.
     title = headline or first_role_title
@@ -675,8 +544,8 @@ def optimize_offline(resume: str, job_description: str) -> str:
             body_sections.insert(0, summary)
             changes.summary = "added"
         else:
-            existing = "\n".join(summary.lines).lower()
-            if not all(_contains(existing, s.lower()) for s in skills_for_summary):
+            existing = lines_keys("\n".join(summary.lines))
+            if not all(_mentions(existing, s) for s in skills_for_summary):
                 summary.lines.insert(0, summary_line)
                 changes.summary = "prepended"
 
@@ -776,11 +645,11 @@ def _describe_changes(changes: _Changes, missing: list[str]) -> str:
 
 
 def _describe_improvement(
-    keywords: list[str],
-    present: list[str],
+    keywords: list[_Keyword],
+    present: list[_Keyword],
     missing: list[str],
-    before_top: list[str],
-    after_top: list[str],
+    before_top: list[_Keyword],
+    after_top: list[_Keyword],
 ) -> str:
     if not keywords:
         return (

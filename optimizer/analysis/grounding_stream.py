@@ -1,0 +1,198 @@
+"""The grounding check over a stream of text deltas.
+
+Text is checked in *units*: lines, further split at sentence-ending punctuation followed by
+whitespace and an uppercase letter or digit (not after abbreviations such as "B.S." or
+"Inc."). ``GroundingStream`` finds unit ends incrementally, so streaming and batch results
+are identical. ``ResumeGrounding`` checks only the OPTIMIZED RESUME section of an answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import patterns as p
+from .claims import Unit, check_unit
+from .evidence import Evidence
+from .flags import GroundingFlag, make_flag
+from .sections import section_end
+
+_SECTION_KEYS = (
+    ("experience", "experience"),
+    ("employment", "experience"),
+    ("work", "experience"),
+    ("career", "experience"),
+    ("education", "education"),
+    ("skill", "skills"),
+    ("competenc", "skills"),
+    ("certif", "certifications"),
+    ("licens", "certifications"),
+)
+
+
+def _heading_section(line: str) -> str | None:
+    """The resume section a heading line opens ("experience", "skills"...), else None."""
+    words = re.findall(r"[A-Za-z&]+", line.lower())
+    if not words or len(words) > 4 or p.BULLET_RE.match(line) or line.strip().endswith("."):
+        return None
+    if not all(w in p.HEADING_WORDS for w in words):
+        return None
+    joined = " ".join(words)
+    for key, section in _SECTION_KEYS:
+        if key in joined:
+            return section
+    return "other"
+
+
+def _display(sentence: str) -> str:
+    s = p.BULLET_RE.sub("", sentence).strip()
+    return s.rstrip(".;: ").strip()
+
+
+def _split_point(buf: str, final: bool) -> tuple[int, int] | None:
+    """Find the next unit end in ``buf``: (unit_end, next_start), or None if undecided."""
+    i = 0
+    n = len(buf)
+    while i < n:
+        ch = buf[i]
+        if ch == "\n":
+            return i, i + 1
+        if ch in ".!?" and i + 1 < n and buf[i + 1] in " \t":
+            j = i + 1
+            while j < n and buf[j] in " \t":
+                j += 1
+            if j >= n:
+                if not final:
+                    return None
+                return i + 1, n
+            nxt = buf[j]
+            token = re.search(r"(\S+)$", buf[: i + 1])
+            word = token.group(1).lower().rstrip(".!?") if token else ""
+            abbreviation = word in p.ABBREVS or "." in word or len(word) == 1
+            if (
+                nxt != "\n"
+                and (nxt.isupper() or nxt.isdigit() or nxt in "$\u20ac\u00a3")
+                and not abbreviation
+            ):
+                return i + 1, j
+        i += 1
+    return None
+
+
+class GroundingStream:
+    """Incremental grounding check over text deltas (any boundaries, even mid-word)."""
+
+    def __init__(self, original: str) -> None:
+        self._ev = Evidence(original)
+        self._buf = ""
+        self._line_start = True
+        self._bullet = False
+        self._section = ""
+        self._seen: set[tuple[str, str, str]] = set()
+
+    def feed(self, delta: str) -> list[GroundingFlag]:
+        self._buf += delta
+        return self._drain(final=False)
+
+    def finish(self) -> list[GroundingFlag]:
+        flags = self._drain(final=True)
+        if self._buf.strip():
+            flags.extend(self._unit(self._buf))
+        self._buf = ""
+        self._line_start = True
+        return flags
+
+    def _drain(self, final: bool) -> list[GroundingFlag]:
+        flags: list[GroundingFlag] = []
+        while True:
+            point = _split_point(self._buf, final)
+            if point is None:
+                return flags
+            end, nxt = point
+            piece = self._buf[:end]
+            newline = nxt > 0 and self._buf[nxt - 1] == "\n"
+            self._buf = self._buf[nxt:]
+            flags.extend(self._unit(piece))
+            if newline:
+                self._line_start, self._bullet = True, False
+            if not self._buf and not newline and final:
+                return flags
+
+    def _unit(self, piece: str) -> list[GroundingFlag]:
+        line_start = self._line_start
+        if line_start:
+            self._bullet = p.BULLET_RE.match(piece) is not None
+            section = _heading_section(piece)
+            if section is not None:
+                self._section = section
+                self._line_start = False
+                return []
+        self._line_start = False
+        if not piece.strip():
+            return []
+        section = self._section
+        shown = piece
+        inline = re.match(r"\s*([A-Za-z][A-Za-z &]*):", piece) if line_start else None
+        if inline and _heading_section(inline.group(1)) is not None:
+            section = self._section = _heading_section(inline.group(1)) or section
+            piece = " " * inline.end() + piece[inline.end() :]
+        unit = Unit(piece, line_start, self._bullet, section)
+        check_unit(unit, self._ev)
+        sentence = _display(shown)
+        out: list[GroundingFlag] = []
+        for _, kind, phrase, supported in sorted(unit.claims, key=lambda c: c[0]):
+            if supported:
+                continue
+            key = (kind, phrase.lower(), sentence)
+            if key in self._seen:
+                continue
+            self._seen.add(key)
+            out.append(make_flag(kind, phrase, sentence))
+        return out
+
+
+class ResumeGrounding:
+    """Grounding flags for the OPTIMIZED RESUME section, as soon as each line is complete.
+
+    Only whole lines of the resume section are fed, so the CHANGES MADE section (where missing
+    keywords are suggested, not claimed) is never checked as if it were the resume. A message
+    is returned once, however often its claim recurs.
+    """
+
+    def __init__(self, original: str) -> None:
+        self.stream = GroundingStream(original)
+        self.text = ""
+        self.fed = 0
+        self.done = False
+        self.messages: set[str] = set()
+
+    def feed(self, delta: str) -> list[GroundingFlag]:
+        if self.done:
+            return []
+        self.text += delta
+        end = self.text.rfind("\n") + 1
+        if end <= self.fed:
+            return []
+        complete = self.text[self.fed : end]
+        cut = section_end(complete)
+        if cut is not None:
+            complete = complete[:cut]
+            self.done = True
+        self.fed = end
+        flags = self.stream.feed(complete)
+        if self.done:
+            flags += self.stream.finish()
+        return self._new(flags)
+
+    def finish(self) -> list[GroundingFlag]:
+        if self.done:
+            return []
+        self.done = True
+        rest = self.text[self.fed :]
+        cut = section_end(rest)
+        flags = self.stream.feed(rest[:cut] if cut is not None else rest) + self.stream.finish()
+        return self._new(flags)
+
+    def _new(self, flags: list[GroundingFlag]) -> list[GroundingFlag]:
+        fresh = [flag for flag in flags if flag.message not in self.messages]
+        self.messages.update(flag.message for flag in fresh)
+        return fresh
