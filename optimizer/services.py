@@ -31,7 +31,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from optimizer.analysis import (
-    GroundingStream,
+    ResumeGrounding,
     annotate_unsupported,
     check_grounding,
     compare_scores,
@@ -46,7 +46,7 @@ from optimizer.llm.errors import LLMError
 from optimizer.llm.pricing import cost_usd
 from optimizer.llm.prompts import SYSTEM_PROMPT, build_prompt
 from optimizer.llm.retry import RetryConfig, retry_with_exponential_backoff
-from optimizer.llm.validator import ResponseValidator, parse_sections, section_heading
+from optimizer.llm.validator import ResponseValidator, parse_sections
 from optimizer.models import Optimization
 
 logger = logging.getLogger(__name__)
@@ -240,7 +240,7 @@ async def _hit(
 
 
 async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
-    grounding = _ResumeGrounding(run.request.resume)
+    grounding = ResumeGrounding(run.request.resume)
     try:
         first, upstream = await retry_with_exponential_backoff(
             lambda: _open_stream(run), run.config
@@ -331,63 +331,6 @@ async def generate(request: OptimizeRequest, **kwargs: Any) -> OptimizationResul
 
 
 # -- building results --------------------------------------------------------------------------
-
-
-class _ResumeGrounding:
-    """Grounding flags for the OPTIMIZED RESUME section, as soon as each line is complete.
-
-    Only whole lines of the resume section are fed, so the CHANGES MADE section (where missing
-    keywords are suggested, not claimed) is never checked as if it were the resume.
-    """
-
-    def __init__(self, original: str) -> None:
-        self.stream = GroundingStream(original)
-        self.text = ""
-        self.fed = 0
-        self.done = False
-        self.messages: set[str] = set()
-
-    def feed(self, delta: str) -> list[Any]:
-        if self.done:
-            return []
-        self.text += delta
-        end = self.text.rfind("\n") + 1
-        if end <= self.fed:
-            return []
-        complete = self.text[self.fed : end]
-        cut = _section_end(complete)
-        if cut is not None:
-            complete = complete[:cut]
-            self.done = True
-        self.fed = end
-        flags = self.stream.feed(complete)
-        if self.done:
-            flags += self.stream.finish()
-        return self._new(flags)
-
-    def finish(self) -> list[Any]:
-        if self.done:
-            return []
-        self.done = True
-        rest = self.text[self.fed :]
-        cut = _section_end(rest)
-        flags = self.stream.feed(rest[:cut] if cut is not None else rest) + self.stream.finish()
-        return self._new(flags)
-
-    def _new(self, flags: list[Any]) -> list[Any]:
-        fresh = [flag for flag in flags if flag.message not in self.messages]
-        self.messages.update(flag.message for flag in fresh)
-        return fresh
-
-
-def _section_end(text: str) -> int | None:
-    """Offset of the first CHANGES MADE / EXPECTED IMPROVEMENT heading line in text, if any."""
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        if section_heading(line) in ("CHANGES MADE", "EXPECTED IMPROVEMENT"):
-            return offset
-        offset += len(line)
-    return None
 
 
 def _grounding_warning(run: _Run, flags: list[Any]) -> Event:

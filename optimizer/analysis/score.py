@@ -1,6 +1,6 @@
 """ATS match score: which job requirements does a resume cover?
 
-How it works (see README.md for the long version):
+How it works (see optimizer/analysis/README.md for the long version):
 
 * ``extract_requirements`` walks the job description line by line, tracks section
   headings ("Requirements" -> must, "Nice to have" -> nice, "About us"/"Benefits" ->
