@@ -72,8 +72,7 @@ class MessageMiddleware(InlineHooksMixin, messages_middleware.MessageMiddleware)
 class CsrfViewMiddleware(InlineHooksMixin, csrf.CsrfViewMiddleware):
     """CSRF checks read the request already in memory; no I/O, so no thread."""
 
-    # Async on purpose (Django awaits a coroutine hook inline); the stub's hook is sync.
-    async def process_view(  # type: ignore[override]
+    async def process_view(  # type: ignore[override]  # async on purpose: the stub's hook is sync
         self, request: HttpRequest, callback: Any, callback_args: Any, callback_kwargs: Any
     ) -> HttpResponseBase | None:
         return super().process_view(request, callback, callback_args, callback_kwargs)
@@ -89,8 +88,10 @@ class SessionMiddleware(sessions_middleware.SessionMiddleware):
         response = await self.get_response(request)
         if not request.session.accessed:
             return response
-        # The stub wants an HttpResponse; Django's hook takes any response (SSE streams too).
-        return await sync_to_async(self.process_response)(request, response)  # type: ignore[arg-type]
+        # django-stubs types the hook's response as HttpResponse; Django's code takes any
+        # HttpResponseBase, and SSE views return a StreamingHttpResponse.
+        hook = sync_to_async(self.process_response)
+        return await hook(request, response)  # type: ignore[arg-type]  # stub: HttpResponse only
 
 
 class SecurityHeadersMiddleware:
