@@ -1,11 +1,11 @@
 # Two commands on a fresh machine: `make run` (the product at http://127.0.0.1:8000) and
-# `make test` (lint + the whole suite). Both create .venv and install requirements.txt first.
+# `make test` (lint, mypy and the whole suite). Both create .venv and install requirements.txt.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrations-check fake-anthropic bench bench-smoke
+.PHONY: install run test lint typecheck format migrations-check fake-anthropic bench bench-smoke
 
 install: $(VENV)/.installed
 
@@ -23,6 +23,9 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+typecheck: install
+	$(VENV)/bin/mypy optimizer resumesite
+
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
@@ -30,7 +33,7 @@ format: install
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: lint migrations-check
+test: lint typecheck migrations-check
 	$(PY) -m pytest
 
 fake-anthropic: install

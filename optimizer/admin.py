@@ -27,6 +27,32 @@ def _pre(value: Any) -> str:
     return format_html('<pre class="admin-pre">{}</pre>', text)
 
 
+# The change page's sections, (title, field names): every field is read-only.
+_OPTIMIZATION_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Outcome", ("status", "job_title", "error_code", "error_message")),
+    ("Inputs", ("resume_filename", "resume", "job")),
+    ("Output", ("optimized_resume", "result_json", "warnings_json")),
+    (
+        "Usage",
+        (
+            "model",
+            "provider",
+            "input_tokens",
+            "output_tokens",
+            "cost_usd",
+            "cached",
+            "attempts",
+            "cache_key",
+        ),
+    ),
+    (
+        "Timings",
+        ("created_at", "started_at", "finished_at", "latency", "first_chunk", "timings_json"),
+    ),
+    ("Owner", ("source", "owner", "session_key", "api_key")),
+)
+
+
 @admin.register(Optimization)
 class OptimizationAdmin(admin.ModelAdmin):
     """Read-only: a record is history. Viewing and (with the permission) deleting only."""
@@ -48,41 +74,8 @@ class OptimizationAdmin(admin.ModelAdmin):
     search_fields = ("job_description",)
     list_select_related = ("api_key",)
     list_per_page = 50
-    fieldsets = (
-        ("Outcome", {"fields": ("status", "job_title", "error_code", "error_message")}),
-        ("Inputs", {"fields": ("resume_filename", "resume", "job")}),
-        ("Output", {"fields": ("optimized_resume", "result_json", "warnings_json")}),
-        (
-            "Usage",
-            {
-                "fields": (
-                    "model",
-                    "provider",
-                    "input_tokens",
-                    "output_tokens",
-                    "cost_usd",
-                    "cached",
-                    "attempts",
-                    "cache_key",
-                )
-            },
-        ),
-        (
-            "Timings",
-            {
-                "fields": (
-                    "created_at",
-                    "started_at",
-                    "finished_at",
-                    "latency",
-                    "first_chunk",
-                    "timings_json",
-                )
-            },
-        ),
-        ("Owner", {"fields": ("source", "owner", "session_key", "api_key")}),
-    )
-    readonly_fields = tuple(name for _, group in fieldsets for name in group["fields"])
+    fieldsets = tuple((title, {"fields": names}) for title, names in _OPTIMIZATION_FIELDS)
+    readonly_fields = tuple(name for _, names in _OPTIMIZATION_FIELDS for name in names)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -191,10 +184,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
     # key_hash is never shown or editable; prefix identifies a key without revealing it.
     readonly_fields = ("prefix", "created_at", "last_used_at", "request_count", "revoked_at")
 
-    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
         if obj is None:
-            return ["name", "is_admin"]
-        return ["name", "is_admin", *self.readonly_fields]
+            return ("name", "is_admin")
+        return ("name", "is_admin", *self.readonly_fields)
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
         return () if obj is None else self.readonly_fields

@@ -62,7 +62,8 @@ async def close_response(response: Any) -> None:
 class ASGIHandler(asgi.ASGIHandler):
     async def handle(self, scope: Any, receive: Any, send: Any) -> None:
         if not SUPPORTED:
-            return await super().handle(scope, receive, send)
+            await super().handle(scope, receive, send)
+            return
         try:
             body_file = await self.read_body(receive)
         except RequestAborted:
@@ -71,6 +72,8 @@ class ASGIHandler(asgi.ASGIHandler):
         await send_request_started(self.__class__, scope)  # changed: no thread hop
         request, error_response = self.create_request(scope, body_file)
         if request is None:
+            # create_request returns (None, an error response) when it cannot build a request.
+            assert error_response is not None
             body_file.close()
             await self.send_response(error_response, send)
             await sync_to_async(error_response.close)()

@@ -44,5 +44,6 @@ async def download_response(job: Optimization, fmt: str) -> HttpResponse:
     body = await sync_to_async(_render, thread_sensitive=False)(job, fmt)
     filename = f"resume-{slugify(job.job_title)[:60] or 'optimized'}.{fmt}"
     response = HttpResponse(body, content_type=FORMATS[fmt])
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    # `or`: the helper returns None only for an inline response without a filename.
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     return response

@@ -24,11 +24,11 @@ from django.core.validators import MaxLengthValidator, MinLengthValidator
 
 try:  # The documents issue adds PDF/DOCX extraction; without it, plain text files only.
     from optimizer.documents import DocumentError, extract_text
-except ImportError:  # pragma: no cover - depends on which branches are merged
-    DocumentError = None  # type: ignore[assignment,misc]
-    extract_text = None  # type: ignore[assignment]
 
-DOCUMENTS_AVAILABLE = extract_text is not None
+    DOCUMENTS_AVAILABLE = True
+except ImportError:  # pragma: no cover - depends on which branches are merged
+    DOCUMENTS_AVAILABLE = False
+
 UPLOAD_EXTENSIONS = (".pdf", ".docx", ".txt") if DOCUMENTS_AVAILABLE else (".txt",)
 # What the file picker offers; the server says what it can read.
 UPLOAD_ACCEPT = ".pdf,.docx,.txt"
@@ -52,8 +52,14 @@ class InputTextField(forms.CharField):
 
     def __init__(self, *, max_chars_setting: str, **kwargs: Any) -> None:
         super().__init__(strip=True, **kwargs)
+        self.max_chars_setting = max_chars_setting
         self.validators.append(MinLengthValidator(_setting("INPUT_MIN_CHARS")))
         self.validators.append(MaxLengthValidator(_setting(max_chars_setting)))
+
+    @property
+    def max_chars(self) -> int:
+        """The limit, for the page's character counter (`field.field.max_chars`)."""
+        return _setting(self.max_chars_setting)()
 
     def to_python(self, value: Any) -> str:
         if value not in self.empty_values and not isinstance(value, str):
@@ -111,7 +117,7 @@ def read_resume_file(upload: UploadedFile) -> str:
             code="file_too_large",
         )
     data = upload.read(limit + 1)
-    if extract_text is not None:
+    if DOCUMENTS_AVAILABLE:
         try:
             return str(extract_text(name, data, max_bytes=limit))
         except DocumentError as error:
@@ -156,7 +162,6 @@ class PageOptimizeForm(OptimizeForm):
                 # Our counter shows the limit; the browser must not cut a pasted resume short.
                 field.widget.attrs.update(rows="14", spellcheck="false")
                 field.widget.attrs["data-max-chars"] = str(limits[name])
-                field.max_chars = limits[name]  # type: ignore[attr-defined]  # for the counter
                 described.insert(1, f"id_{name}-counter")
             field.widget.attrs["aria-describedby"] = " ".join(described)
 

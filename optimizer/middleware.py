@@ -9,6 +9,7 @@ that can do I/O, saving a session, still goes to a thread, and only when a sessi
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
@@ -18,7 +19,12 @@ from django.contrib.messages import middleware as messages_middleware
 from django.contrib.sessions import middleware as sessions_middleware
 from django.http import HttpRequest, HttpResponseBase, HttpResponsePermanentRedirect
 from django.middleware import common, csrf
+from django.utils.deprecation import MiddlewareMixin
 from whitenoise.middleware import WhiteNoiseMiddleware
+
+# What get_response is in async mode, the only mode in which __acall__ runs: Django hands every
+# async-capable middleware a coroutine function (django-stubs types it as sync or async).
+AsyncGetResponse = Callable[[HttpRequest], Awaitable[HttpResponseBase]]
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -36,14 +42,16 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-class InlineHooksMixin:
+class InlineHooksMixin(MiddlewareMixin):
     """Run process_request/process_response on the event loop instead of in a thread."""
 
+    get_response: AsyncGetResponse
+
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        response = None
+        response: HttpResponseBase | None = None
         if hasattr(self, "process_request"):
             response = self.process_request(request)
-        response = response or await self.get_response(request)  # type: ignore[attr-defined]
+        response = response or await self.get_response(request)
         if hasattr(self, "process_response"):
             response = self.process_response(request, response)
         return response
@@ -64,7 +72,7 @@ class MessageMiddleware(InlineHooksMixin, messages_middleware.MessageMiddleware)
 class CsrfViewMiddleware(InlineHooksMixin, csrf.CsrfViewMiddleware):
     """CSRF checks read the request already in memory; no I/O, so no thread."""
 
-    async def process_view(  # type: ignore[override]
+    async def process_view(  # type: ignore[override]  # async on purpose: the stub's hook is sync
         self, request: HttpRequest, callback: Any, callback_args: Any, callback_kwargs: Any
     ) -> HttpResponseBase | None:
         return super().process_view(request, callback, callback_args, callback_kwargs)
@@ -73,12 +81,17 @@ class CsrfViewMiddleware(InlineHooksMixin, csrf.CsrfViewMiddleware):
 class SessionMiddleware(sessions_middleware.SessionMiddleware):
     """The session is created lazily; only a request that used it pays for saving it."""
 
+    get_response: AsyncGetResponse
+
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         self.process_request(request)
         response = await self.get_response(request)
         if not request.session.accessed:
             return response
-        return await sync_to_async(self.process_response)(request, response)
+        # django-stubs types the hook's response as HttpResponse; Django's code takes any
+        # HttpResponseBase, and SSE views return a StreamingHttpResponse.
+        hook = sync_to_async(self.process_response)
+        return await hook(request, response)  # type: ignore[arg-type]  # stub: HttpResponse only
 
 
 class SecurityHeadersMiddleware:
@@ -131,6 +144,7 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
 
     sync_capable = True
     async_capable = True
+    get_response: AsyncGetResponse
 
     def __init__(self, get_response: Any) -> None:
         super().__init__(get_response)
@@ -150,5 +164,6 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
             else:
                 static_file = self.files.get(request.path_info)
             if static_file is not None:
-                return self.serve(static_file, request)
+                response: HttpResponseBase = self.serve(static_file, request)  # WhiteNoise: untyped
+                return response
         return await self.get_response(request)

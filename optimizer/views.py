@@ -35,6 +35,7 @@ from optimizer.downloads import FORMATS, download_response
 from optimizer.events import Event, render_named
 from optimizer.forms import DOCUMENTS_AVAILABLE, UPLOAD_EXTENSIONS, PageOptimizeForm
 from optimizer.health import health
+from optimizer.http import HtmxHttpRequest
 from optimizer.models import Optimization
 from optimizer.sse import InvalidLastEventId, last_event_id, sse_response, with_heartbeats
 
@@ -109,7 +110,7 @@ def _job_context(job: Optimization, result: dict[str, Any] | None = None) -> dic
 
 
 @require_GET
-async def home(request: HttpRequest) -> HttpResponse:
+async def home(request: HtmxHttpRequest) -> HttpResponse:
     # Content negotiation: browsers get the page, API clients and curl the health JSON.
     if not (request.accepts("text/html") and "text/html" in request.headers.get("Accept", "")):
         return JsonResponse(await health())
@@ -117,7 +118,7 @@ async def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-async def optimize(request: HttpRequest) -> HttpResponseBase:
+async def optimize(request: HtmxHttpRequest) -> HttpResponseBase:
     """Create a job from the form. htmx gets the live panel; a plain POST waits for the result."""
     if request.method == "GET":
         return HttpResponseRedirect(reverse("home"))
@@ -142,7 +143,7 @@ async def optimize(request: HttpRequest) -> HttpResponseBase:
 
 
 async def _started(
-    request: HttpRequest, job: Optimization, *, form: PageOptimizeForm | None = None
+    request: HtmxHttpRequest, job: Optimization, *, form: PageOptimizeForm | None = None
 ) -> HttpResponseBase:
     if request.htmx:
         context = _job_context(job, {})
@@ -158,7 +159,7 @@ async def _started(
 
 
 @require_POST
-async def retry(request: HttpRequest, pk: uuid.UUID) -> HttpResponseBase:
+async def retry(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponseBase:
     """Run a failed job again: a new job with the same inputs (the old one stays in history)."""
     old = await _owned_job(request, pk)
     job = await services.create_optimization(
@@ -172,7 +173,7 @@ async def retry(request: HttpRequest, pk: uuid.UUID) -> HttpResponseBase:
 
 
 @require_GET
-async def result(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+async def result(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
     job = await _owned_job(request, pk)
     context = _job_context(job)
     if request.htmx:
@@ -189,7 +190,7 @@ def _panel_name(job: Optimization) -> str:
 
 
 @require_GET
-async def stream(request: HttpRequest, pk: uuid.UUID) -> HttpResponseBase:
+async def stream(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponseBase:
     """The job's events as named SSE messages of escaped HTML (htmx SSE extension)."""
     job = await _owned_job(request, pk)
     renderer = PageRenderer(job, csrf_token=get_token(request))
@@ -270,7 +271,7 @@ class PageRenderer:
 
 
 @require_GET
-async def download(request: HttpRequest, pk: uuid.UUID, fmt: str) -> HttpResponse:
+async def download(request: HtmxHttpRequest, pk: uuid.UUID, fmt: str) -> HttpResponse:
     if fmt not in DOWNLOAD_FORMATS:
         raise Http404("Unknown format")
     job = await _owned_job(request, pk)
@@ -283,7 +284,7 @@ async def download(request: HttpRequest, pk: uuid.UUID, fmt: str) -> HttpRespons
 
 
 @require_GET
-async def history(request: HttpRequest) -> HttpResponse:
+async def history(request: HtmxHttpRequest) -> HttpResponse:
     key = await _session_key(request)
     records = Optimization.objects.filter(session_key=key) if key else Optimization.objects.none()
     items = [job async for job in records.order_by("-created_at")[:HISTORY_LIMIT]]
@@ -292,7 +293,7 @@ async def history(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-async def delete(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+async def delete(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
     job = await _owned_job(request, pk)
     await job.adelete()
     if request.htmx:

@@ -25,7 +25,7 @@ def bind_socket(self: uvicorn.config.Config) -> socket.socket:
     return sock
 
 
-uvicorn.config.Config.bind_socket = bind_socket  # type: ignore[method-assign]
+uvicorn.config.Config.bind_socket = bind_socket  # type: ignore[method-assign]  # a monkey patch
 
 if __name__ == "__main__":
     uvicorn.main.main()

@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from typing import overload
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -43,6 +44,11 @@ def envint(name: str, default: int, minimum: int = 0) -> int:
     return number
 
 
+# Overloaded so that a setting with a number for its default is typed float, not float | None.
+@overload
+def envfloat(name: str, default: float, minimum: float = ...) -> float: ...
+@overload
+def envfloat(name: str, default: None, minimum: float = ...) -> float | None: ...
 def envfloat(name: str, default: float | None, minimum: float = 0.0) -> float | None:
     value = os.getenv(name, "").strip()
     if not value:
@@ -168,7 +174,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "db.sqlite3",
+            "NAME": str(VAR_DIR / "db.sqlite3"),
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }

@@ -161,19 +161,23 @@ def to_pdf(text: str, *, title: str = "Resume") -> bytes:
 
     width = pdf.epw
     bullet_indent = 5.0
-    newline = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
+
+    def write_line(height: float, text: str, cell_width: float = width) -> None:
+        """A wrapped paragraph, then back to the left margin on the next line."""
+        pdf.multi_cell(cell_width, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
     for line in lines:
         if line.kind == "name":
             pdf.set_font("DejaVu", "B", 18)
-            pdf.multi_cell(width, 9, line.text, **newline)
+            write_line(9, line.text)
             pdf.ln(1)
         elif line.kind == "contact":
             pdf.set_font("DejaVu", "", 9.5)
-            pdf.multi_cell(width, 5, line.text, **newline)
+            write_line(5, line.text)
         elif line.kind == "heading":
             pdf.ln(3)
             pdf.set_font("DejaVu", "B", 12)
-            pdf.multi_cell(width, 6.5, line.text, **newline)
+            write_line(6.5, line.text)
             y = pdf.get_y()
             pdf.set_line_width(0.3)
             pdf.line(pdf.l_margin, y, pdf.l_margin + width, y)
@@ -181,13 +185,13 @@ def to_pdf(text: str, *, title: str = "Resume") -> bytes:
         elif line.kind == "role":
             pdf.ln(1)
             pdf.set_font("DejaVu", "B", 10.5)
-            pdf.multi_cell(width, 5.5, line.text, **newline)
+            write_line(5.5, line.text)
         elif line.kind == "bullet":
             pdf.set_font("DejaVu", "", 10.5)
             pdf.set_x(pdf.l_margin)
             pdf.cell(bullet_indent, 5.2, "•")
-            pdf.multi_cell(width - bullet_indent, 5.2, line.text, **newline)
+            write_line(5.2, line.text, width - bullet_indent)
         else:
             pdf.set_font("DejaVu", "", 10.5)
-            pdf.multi_cell(width, 5.2, line.text, **newline)
+            write_line(5.2, line.text)
     return bytes(pdf.output())

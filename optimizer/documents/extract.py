@@ -14,8 +14,16 @@ import logging
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .lines import BULLET_GLYPHS
+
+if TYPE_CHECKING:
+    # Annotations only: the document libraries are imported lazily, where a file is read.
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+    from lxml.etree import _Element
+    from pypdf import PdfReader
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".pdf", ".docx", ".txt")
 ACCEPT_ATTR = ".pdf,.docx,.txt"
@@ -268,10 +276,11 @@ def _extract_pdf(data: bytes, *, max_pages: int) -> str:
     return "\n\n".join(t for t in texts if t.strip())
 
 
-def _declared_page_count(reader: object) -> int | None:
+def _declared_page_count(reader: PdfReader) -> int | None:
     """Read /Count from the page tree root without walking the tree."""
     try:
-        root = reader.trailer["/Root"]  # type: ignore[attr-defined]
+        # Untyped on purpose: a damaged file may hold anything here, and any error means None.
+        root: Any = reader.trailer["/Root"]
         count = root["/Pages"]["/Count"]
         return int(count)
     except Exception:
@@ -400,33 +409,35 @@ def _block_lines(blocks: Iterable[object]) -> Iterator[str]:
             yield from _table_lines(block)
 
 
-def _is_list_paragraph(paragraph: object) -> bool:
-    p_pr = paragraph._p.pPr  # type: ignore[attr-defined]
+def _is_list_paragraph(paragraph: Paragraph) -> bool:
+    p_pr = paragraph._p.pPr
     if p_pr is not None and p_pr.numPr is not None:
         return True
     try:
-        style_name = (paragraph.style.name or "").lower()  # type: ignore[attr-defined]
+        style = paragraph.style
+        style_name = (style.name or "").lower() if style is not None else ""
     except Exception:
         style_name = ""
     return "bullet" in style_name or style_name.startswith("list number")
 
 
 @functools.cache
-def _text_box_finder() -> Callable[[object], list[object]]:
+def _text_box_finder() -> Callable[[_Element], Any]:
     from lxml import etree
 
-    return etree.XPath(  # type: ignore[return-value]
+    return etree.XPath(
         ".//w:txbxContent[not(ancestor::mc:Fallback)]",
         namespaces={"w": _W_NS, "mc": _MC_NS},
     )
 
 
-def _text_boxes(element: object) -> list[object]:
+def _text_boxes(element: _Element) -> list[_Element]:
+    # A node-set expression: the XPath result is always a list of elements.
     return list(_text_box_finder()(element))
 
 
-def _paragraph_lines(paragraph: object) -> Iterator[str]:
-    text: str = paragraph.text  # type: ignore[attr-defined]
+def _paragraph_lines(paragraph: Paragraph) -> Iterator[str]:
+    text = paragraph.text
     parts = [part.strip() for part in text.split("\n")]
     parts = [part for part in parts if part]
     if not parts:
@@ -441,18 +452,17 @@ def _paragraph_lines(paragraph: object) -> Iterator[str]:
         yield from parts
     # Text boxes (w:txbxContent) are not part of paragraph.text; keep their lines too,
     # skipping the duplicate copy that Word stores in mc:Fallback.
-    p_elem = paragraph._p  # type: ignore[attr-defined]
-    for box in _text_boxes(p_elem):
+    for box in _text_boxes(paragraph._p):
         for p in box.iterfind(f"{{{_W_NS}}}p"):
             box_text = "".join(t.text or "" for t in p.iter(f"{{{_W_NS}}}t")).strip()
             if box_text:
                 yield box_text
 
 
-def _table_lines(table: object) -> Iterator[str]:
+def _table_lines(table: Table) -> Iterator[str]:
     # Keep the elements referenced so their ids stay unique while we iterate.
     seen: dict[int, object] = {}
-    for row in table.rows:  # type: ignore[attr-defined]
+    for row in table.rows:
         for cell in row.cells:
             key = id(cell._tc)
             if key in seen:

@@ -718,10 +718,11 @@ class FakeAnthropicServer:
             "delta": {"stop_reason": reply.stop_reason, "stop_sequence": None},
             "usage": {"output_tokens": reply.total_output_tokens},
         }
-        for event, data in [
+        closing: list[tuple[str, dict[str, Any]]] = [
             ("content_block_stop", {"type": "content_block_stop", "index": 0}),
             ("message_delta", message_delta),
-        ]:
+        ]
+        for event, data in closing:
             if outcome := await frame(event, data):
                 return outcome
         self._settle(ex, "completed")

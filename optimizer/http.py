@@ -1,0 +1,30 @@
+"""Request types the views are annotated with: what middleware and decorators add to a request.
+
+Django's `HttpRequest` knows nothing of attributes set on it at run time, so each is declared on
+a subclass used only in annotations (django-htmx's documented pattern:
+https://django-htmx.readthedocs.io/en/latest/tips.html#make-htmx-available-in-type-hints).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
+
+if TYPE_CHECKING:
+    # KeyInfo is moving to optimizer/api_keys.py; import it from there once it has moved.
+    from optimizer.decorators import KeyInfo
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A page request: `HtmxMiddleware` sets `htmx` on every request."""
+
+    htmx: HtmxDetails
+
+
+class ApiRequest(HttpRequest):
+    """An /api/v1 request after `require_key` (sets `api_key`) and `parse_json` (sets `json`)."""
+
+    api_key: KeyInfo
+    json: dict[str, Any]
