@@ -24,6 +24,7 @@ from optimizer.downloads import FORMATS, download_response
 from optimizer.events import Event, render_json
 from optimizer.forms import OptimizeForm, PageOptimizeForm
 from optimizer.health import health
+from optimizer.http import ApiRequest
 from optimizer.llm.cache import get_llm_cache
 from optimizer.models import Optimization
 from optimizer.openapi import openapi_document
@@ -115,10 +116,10 @@ async def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
 @api_view("POST")
 @require_key()
 @parse_json
-async def generate(request: HttpRequest) -> JsonResponse:
-    optimize = await read_optimize_request(request.json)  # type: ignore[attr-defined]
+async def generate(request: ApiRequest) -> JsonResponse:
+    optimize = await read_optimize_request(request.json)
     try:
-        result = await services.generate(optimize, api_key_id=request.api_key.id)  # type: ignore[attr-defined]
+        result = await services.generate(optimize, api_key_id=request.api_key.id)
     except services.PipelineError as failure:
         raise pipeline_error(failure.code, failure.message, failure.retry_after) from None
     return JsonResponse(result)
@@ -127,9 +128,9 @@ async def generate(request: HttpRequest) -> JsonResponse:
 @api_view("POST")
 @require_key()
 @parse_json
-async def generate_stream(request: HttpRequest) -> HttpResponseBase:
-    optimize = await read_optimize_request(request.json)  # type: ignore[attr-defined]
-    events = services.stream(optimize, api_key_id=request.api_key.id)  # type: ignore[attr-defined]
+async def generate_stream(request: ApiRequest) -> HttpResponseBase:
+    optimize = await read_optimize_request(request.json)
+    events = services.stream(optimize, api_key_id=request.api_key.id)
     return sse_response(with_heartbeats(events, render_json))
 
 
@@ -196,13 +197,13 @@ async def _with_restart_hint(events: AsyncIterator[Event]) -> AsyncIterator[Even
 @api_view("POST")
 @require_key()
 @parse_json
-async def create_job(request: HttpRequest) -> JsonResponse:
-    optimize = await read_optimize_request(request.json)  # type: ignore[attr-defined]
+async def create_job(request: ApiRequest) -> JsonResponse:
+    optimize = await read_optimize_request(request.json)
     job = await services.create_optimization(
         resume=optimize.resume,
         job_description=optimize.job_description,
         source=Optimization.Source.API,
-        api_key_id=request.api_key.id,  # type: ignore[attr-defined]
+        api_key_id=request.api_key.id,
     )
     urls = job_urls(request, job.pk)
     body = {"id": str(job.pk), "status": job.status, **urls}
@@ -257,7 +258,7 @@ async def job_download(request: HttpRequest, job_id: uuid.UUID, fmt: str) -> Htt
 
 @api_view("GET")
 @require_key()
-async def cache_stats(request: HttpRequest) -> JsonResponse:
+async def cache_stats(request: ApiRequest) -> JsonResponse:
     stats = await get_llm_cache().get_stats()
     fields = ("total_keys", "ttl_seconds", "hits", "misses", "hit_rate", "saved_usd", "available")
     return JsonResponse({name: stats[name] for name in fields} | {"backend": stats["backend"]})
@@ -265,6 +266,6 @@ async def cache_stats(request: HttpRequest) -> JsonResponse:
 
 @api_view("DELETE")
 @require_key(admin=True)
-async def cache_clear(request: HttpRequest) -> JsonResponse:
+async def cache_clear(request: ApiRequest) -> JsonResponse:
     deleted = await get_llm_cache().clear_all()
     return JsonResponse({"success": True, "message": "Cache cleared", "deleted": deleted})

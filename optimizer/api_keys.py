@@ -15,7 +15,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db.models import F
@@ -29,6 +29,9 @@ from optimizer.background import in_background
 from optimizer.decorators import ApiError, View
 from optimizer.models import ApiKey, hash_api_key
 from optimizer.redis_client import REDIS_ERRORS
+
+if TYPE_CHECKING:
+    from optimizer.http import ApiRequest
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +168,7 @@ def require_key(*, admin: bool = False) -> Callable[[View], View]:
             if admin and not key.is_admin:
                 raise ApiError(403, "forbidden", "This endpoint needs an admin API key")
             await count_request(key)
-            request.api_key = key  # type: ignore[attr-defined]
+            cast("ApiRequest", request).api_key = key
             return await view(request, *args, **kwargs)
 
         return wrapper

@@ -13,8 +13,7 @@ from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
 if TYPE_CHECKING:
-    # KeyInfo is moving to optimizer/api_keys.py; import it from there once it has moved.
-    from optimizer.decorators import KeyInfo
+    from optimizer.api_keys import KeyInfo
 
 
 class HtmxHttpRequest(HttpRequest):

@@ -21,10 +21,10 @@ import contextlib
 import itertools
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -268,7 +268,7 @@ async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
         yield await _failure(run, error)
         return
     finally:
-        await upstream.aclose()  # type: ignore[attr-defined]
+        await upstream.aclose()
 
     if flags := grounding.finish():
         yield _grounding_warning(run, flags)
@@ -286,14 +286,16 @@ async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
     yield await _success(run, result)
 
 
-async def _open_stream(run: _Run) -> tuple[str | LLMUsage, AsyncIterator[str | LLMUsage]]:
+async def _open_stream(
+    run: _Run,
+) -> tuple[str | LLMUsage, AsyncGenerator[str | LLMUsage, None]]:
     """Start an upstream stream and wait for its first item: the part that may be retried."""
     run.attempts += 1
     upstream = run.provider.stream(run.llm_request)
     try:
         first = await upstream.__anext__()
     except BaseException:
-        await upstream.aclose()  # type: ignore[attr-defined]
+        await upstream.aclose()
         raise
     return first, upstream
 
@@ -439,7 +441,7 @@ def _cache_entry(
 
 def _hit_result(entry: dict[str, Any], clock: _Clock) -> OptimizationResult:
     """The stored result, re-labelled: original token counts, nothing charged, what it saved."""
-    result: OptimizationResult = dict(entry["result"])  # type: ignore[assignment]  # JSON from the cache
+    result = cast(OptimizationResult, dict(entry["result"]))  # the JSON this module stored
     original = result["usage_stats"]
     result["usage_stats"] = {
         **original,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import pytest
@@ -33,7 +33,7 @@ class BrokenProvider:
     async def generate(self, request: LLMRequest) -> Any:
         raise AssertionError("not used")
 
-    async def stream(self, request: LLMRequest) -> AsyncIterator[str | LLMUsage]:
+    async def stream(self, request: LLMRequest) -> AsyncGenerator[str | LLMUsage, None]:
         yield "OPTIMIZED RESUME\n"
         raise RuntimeError("a bug in the provider")
 

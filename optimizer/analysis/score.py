@@ -328,7 +328,7 @@ def _read_resume(resume: str, today_year: int) -> _Resume:
     lines = [ln.strip() for ln in resume.splitlines()]
     keys = [tuple(t.key for t in canonical(ln)) for ln in lines]
     skill_years: dict[tuple[str, ...], tuple[float, list[int]]] = {}
-    overall = (0.0, [])
+    overall: tuple[float, list[int]] = (0.0, [])
     intervals: list[tuple[int, int, int]] = []
     degrees: list[tuple[int, int]] = []
     section = ""

@@ -13,7 +13,7 @@ import asyncio
 import email.utils
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -56,7 +56,7 @@ class Provider(Protocol):
 
     async def generate(self, request: LLMRequest) -> LLMResponse: ...
 
-    def stream(self, request: LLMRequest) -> AsyncIterator[str | LLMUsage]: ...
+    def stream(self, request: LLMRequest) -> AsyncGenerator[str | LLMUsage, None]: ...
 
 
 # -- error translation -----------------------------------------------------------------------
@@ -201,7 +201,7 @@ class AnthropicProvider:
         )
         return LLMResponse(text, usage)
 
-    async def stream(self, request: LLMRequest) -> AsyncIterator[str | LLMUsage]:
+    async def stream(self, request: LLMRequest) -> AsyncGenerator[str | LLMUsage, None]:
         """Text deltas as they arrive, then the usage. Closing this iterator closes the stream."""
         try:
             async with self._client().messages.stream(**self._params(request)) as stream:
@@ -233,7 +233,7 @@ class OfflineProvider:
         text = optimize_offline(request.resume, request.job_description)
         return LLMResponse(text, LLMUsage(0, 0, OFFLINE_MODEL_NAME, "end_turn"))
 
-    async def stream(self, request: LLMRequest) -> AsyncIterator[str | LLMUsage]:
+    async def stream(self, request: LLMRequest) -> AsyncGenerator[str | LLMUsage, None]:
         response = await self.generate(request)
         # Line by line, so the page shows it arriving the same way as a model's answer.
         for line in response.text.splitlines(keepends=True):

@@ -365,8 +365,9 @@ def _process_body(section: _Section, changes: _Changes) -> list[str]:
             if formatted == body and not has_columns and out and _date_only(body):
                 # A date on its own line right after the title/employer line.
                 previous = next((i for i in range(len(out) - 1, -1, -1) if out[i]), None)
-                if previous is not None and not out[previous].startswith("- "):
-                    out[previous] = f"{out[previous]} ({_CANON_RANGE_RE.search(body).group(0)})"  # type: ignore[union-attr]
+                date = _CANON_RANGE_RE.search(body)  # found: _date_only(body) held
+                if date and previous is not None and not out[previous].startswith("- "):
+                    out[previous] = f"{out[previous]} ({date.group(0)})"
                     changes.roles += 1
                     continue
             out.append(formatted)
@@ -388,7 +389,7 @@ def _process_body(section: _Section, changes: _Changes) -> list[str]:
 
 def _date_only(line: str) -> bool:
     match = _CANON_RANGE_RE.search(line)
-    return bool(match) and not line.replace(match.group(0), "").strip(" ()|,–—-")  # type: ignore[union-attr]
+    return match is not None and not line.replace(match.group(0), "").strip(" ()|,–—-")
 
 
 def _reorder_bullets(lines: list[str], keywords: list[_Keyword], changes: _Changes) -> list[str]:
