@@ -1,15 +1,51 @@
-"""The OpenAPI 3.1 document of /api/v1, built as a Python dict (served at /api/v1/openapi.json)."""
+"""The OpenAPI 3.1 document of /api/v1 (served at /api/v1/openapi.json), derived from the code.
+
+From the code: the paths and path parameters (optimizer/api_urls.py), the request bodies (the
+forms the views validate with, their limits read from settings), the error shape
+(decorators.error) and the error codes of api.py's tables. Written here: the summaries, the
+response bodies and which statuses each operation answers; tests/test_openapi.py produces every
+documented status and media type against the views, so drift fails a test.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator, MinLengthValidator
+from django.urls import converters, reverse
+from django.urls.resolvers import RoutePattern
 
+from optimizer.decorators import error
+from optimizer.downloads import FORMATS
+from optimizer.forms import UPLOAD_EXTENSIONS, OptimizeForm, PageOptimizeForm
 from optimizer.health import VERSION
 
 JSON = "application/json"
+MULTIPART = "multipart/form-data"
 SSE = "text/event-stream"
+# The catch-all route: any other path under /api/v1/ is a JSON 404 (see info.description).
+CATCH_ALL = "api-not-found"
+
+# Codes a resume file can fail with that api.optimize_request passes through unmapped
+# (Django's FileField "invalid", forms.read_resume_file and optimizer.documents' DocumentError).
+# file_too_large is not here: it is a 413.
+FILE_ERROR_CODES = (
+    "invalid",
+    "unsupported_type",
+    "empty_file",
+    "content_mismatch",
+    "corrupt_file",
+    "encrypted_pdf",
+    "no_text",
+    "too_many_pages",
+    "zip_bomb",
+)
+KEY_ERROR_CODES = ("missing_api_key", "invalid_api_key")
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -20,54 +56,216 @@ def _json(schema: dict[str, Any], description: str, **extra: Any) -> dict[str, A
     return {"description": description, "content": {JSON: {"schema": schema}}, **extra}
 
 
-def _error(description: str, **extra: Any) -> dict[str, Any]:
-    return _json(_ref("Error"), description, **extra)
+def _error(description: str, codes: Iterable[str] | None, **extra: Any) -> dict[str, Any]:
+    """An error response; with codes, the only values error.code takes for it."""
+    if codes is None:
+        return _json(_ref("Error"), description, **extra)
+    listed = sorted(set(codes))
+    only = {"properties": {"error": {"properties": {"code": {"enum": listed}}}}}
+    text = f"{description}. Codes: {', '.join(listed)}"
+    return _json({"allOf": [_ref("Error"), only]}, text, **extra)
 
 
-RETRY_AFTER = {
-    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "string"}}
-}
-ALLOW = {"Allow": {"description": "The methods this path accepts", "schema": {"type": "string"}}}
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string"}}
 
 
-def _common_errors(*, auth: bool, body: bool, admin: bool = False) -> dict[str, Any]:
-    responses: dict[str, Any] = {
-        "404": _error("Unknown path"),
-        "405": _error("Method not allowed (see the Allow header)", headers=ALLOW),
+RETRY_AFTER = {"Retry-After": _header("Seconds to wait before retrying")}
+ALLOW = {"Allow": _header("The methods this path accepts")}
+WWW_AUTHENTICATE = {"WWW-Authenticate": _header("Bearer")}
+
+
+# -- derived from the code -----------------------------------------------------------------
+
+
+def _json_type(value: Any) -> str:
+    return {str: "string", int: "integer", type(None): "null"}[type(value)]
+
+
+def _error_schema() -> dict[str, Any]:
+    """The error shape, read off decorators.error itself (with and without a field)."""
+    samples = [json.loads(error(400, "code", "message", field).content) for field in ("f", None)]
+    (outer,) = samples[0]
+    inner: dict[str, set[str]] = {}
+    for sample in samples:
+        for name, value in sample[outer].items():
+            inner.setdefault(name, set()).add(_json_type(value))
+    properties = {
+        name: {"type": sorted(types) if len(types) > 1 else types.pop()}
+        for name, types in inner.items()
     }
-    if auth:
-        responses["401"] = _error("Missing or invalid API key")
-        responses["429"] = _error("Rate limit exceeded", headers=RETRY_AFTER)
+    return {
+        "type": "object",
+        "required": [outer],
+        "properties": {
+            outer: {"type": "object", "required": list(inner), "properties": properties}
+        },
+    }
+
+
+def _limit(value: Any) -> int:
+    # forms.InputTextField passes callables so that limits follow the settings.
+    return int(value() if callable(value) else value)
+
+
+def _field_schema(field: forms.Field) -> dict[str, Any]:
+    if isinstance(field, forms.FileField):
+        kinds = ", ".join(UPLOAD_EXTENSIONS)
+        return {
+            "type": "string",
+            "contentMediaType": "application/octet-stream",
+            "description": f"The resume as {kinds}; {settings.UPLOAD_MAX_BYTES} bytes at most",
+        }
+    schema: dict[str, Any] = {"type": "string"}
+    for validator in field.validators:
+        if isinstance(validator, MinLengthValidator):
+            schema["minLength"] = _limit(validator.limit_value)
+        elif isinstance(validator, MaxLengthValidator):
+            schema["maxLength"] = _limit(validator.limit_value)
+    schema["description"] = "Plain text; surrounding whitespace is stripped. No NUL bytes."
+    return schema
+
+
+def _form_schema(form: forms.Form, description: str) -> dict[str, Any]:
+    """A request body schema from the form the views validate it with."""
+    return {
+        "type": "object",
+        "required": [name for name, field in form.fields.items() if field.required],
+        "properties": {name: _field_schema(field) for name, field in form.fields.items()},
+        "additionalProperties": True,
+        "description": description,
+    }
+
+
+def _request_schemas() -> dict[str, Any]:
+    upload = _form_schema(
+        PageOptimizeForm(),
+        "multipart/form-data: a resume_file instead of resume_raw_text (pasted text wins "
+        "when both are sent). Unknown extra fields are ignored.",
+    )
+    return {
+        "GenerateRequest": _form_schema(OptimizeForm(), "Unknown extra fields are ignored."),
+        "GenerateUpload": upload,
+    }
+
+
+def _path_parameter_schema(name: str, converter: Any) -> dict[str, Any]:
+    if name == "fmt":
+        return {"type": "string", "enum": list(FORMATS)}
+    if isinstance(converter, converters.UUIDConverter):
+        return {"type": "string", "format": "uuid"}
+    if isinstance(converter, converters.IntConverter):
+        return {"type": "integer", "minimum": 0}
+    if type(converter) is converters.StringConverter:
+        return {"type": "string", "pattern": "^[^/]+$"}
+    raise TypeError(f"No schema for the URL converter {converter!r} of <{name}>")
+
+
+def api_routes() -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
+    """(URL name, OpenAPI path, path parameters) of each route in optimizer/api_urls.py."""
+    # Imported here: api_urls imports api, which imports this module.
+    from optimizer import api_urls
+
+    prefix = reverse(CATCH_ALL, kwargs={"path": ""})
+    for pattern in api_urls.urlpatterns:
+        if pattern.name == CATCH_ALL:
+            continue
+        if not isinstance(pattern.pattern, RoutePattern):
+            raise TypeError(f"{pattern.name}: document a re_path route by hand")
+        route = str(pattern.pattern)
+        parameters = [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": _path_parameter_schema(name, converter),
+            }
+            for name, converter in pattern.pattern.converters.items()
+        ]
+        yield str(pattern.name), prefix + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route), parameters
+
+
+# -- responses -------------------------------------------------------------------------------
+
+
+def _key_errors(*, admin: bool = False) -> dict[str, Any]:
+    responses = {
+        "401": _error("Missing or invalid API key", KEY_ERROR_CODES, headers=WWW_AUTHENTICATE),
+        "429": _error(
+            "Over API_RATE_LIMIT_PER_MINUTE requests this minute for this key",
+            ["rate_limited"],
+            headers=RETRY_AFTER,
+        ),
+    }
     if admin:
-        responses["403"] = _error("The key is not an admin key")
-    if body:
-        responses["400"] = _error(
-            "Invalid JSON, not an object, or a field missing, empty, of the wrong type, too "
-            "short, too long, or with NUL bytes / unpaired surrogates"
-        )
-        responses["413"] = _error("The whole body is over API_MAX_BODY_BYTES")
-        responses["415"] = _error("Content-Type is not application/json")
+        responses["403"] = _error("The key is not an admin key", ["forbidden"])
     return responses
 
 
-def _upstream_errors() -> dict[str, Any]:
+def _link_errors(*not_found: str) -> dict[str, Any]:
+    """The job URLs: a signed token, or instead the API key that created the job."""
     return {
-        "422": _error("The LLM rejected the request (upstream 400, e.g. prompt too long)"),
-        "500": _error("Internal error"),
+        **_key_errors(),
+        "401": _error(
+            "An invalid or expired token, or (without a token) a missing or invalid API key",
+            ["invalid_token", "token_expired", *KEY_ERROR_CODES],
+        ),
+        "404": _error(
+            "No such job for this key, or a path parameter that does not match",
+            ["job_not_found", "not_found", *not_found],
+        ),
+    }
+
+
+def _body_errors() -> dict[str, Any]:
+    # Imported here: api imports this module.
+    from optimizer.api import _INPUT_ERROR_CODES
+
+    json_limit = settings.API_MAX_BODY_BYTES
+    form_limit = settings.UPLOAD_MAX_BYTES + json_limit
+    return {
+        "400": _error(
+            "Invalid JSON or multipart body, not an object, or a field missing, empty, of the "
+            "wrong type, too short, too long, with NUL bytes / unpaired surrogates, or a "
+            "resume_file that cannot be read",
+            ["invalid_json", "invalid_body", *_INPUT_ERROR_CODES.values(), *FILE_ERROR_CODES],
+        ),
+        "413": _error(
+            f"A JSON body over API_MAX_BODY_BYTES ({json_limit} bytes), a multipart body over "
+            f"UPLOAD_MAX_BYTES + API_MAX_BODY_BYTES ({form_limit} bytes), or a resume_file over "
+            f"UPLOAD_MAX_BYTES ({settings.UPLOAD_MAX_BYTES} bytes)",
+            ["body_too_large", "file_too_large"],
+        ),
+        "415": _error(
+            "Content-Type is none of application/json, application/*+json and multipart/form-data",
+            ["unsupported_media_type"],
+        ),
+    }
+
+
+def _pipeline_errors() -> dict[str, Any]:
+    from optimizer.api import _UPSTREAM_BAD_REQUEST
+
+    return {
+        "422": _error(
+            "The LLM rejected the request (upstream 400 or 413, e.g. prompt too long)",
+            _UPSTREAM_BAD_REQUEST,
+        ),
+        "500": _error("Internal error", ["internal_error"]),
         "503": _error(
-            "The LLM is unavailable after retries (5xx, 529, 429), or not configured correctly",
+            "The LLM is unavailable after retries (5xx, 529, 429, timeouts), or not configured "
+            "correctly (code llm_not_configured)",
+            None,
             headers=RETRY_AFTER,
         ),
     }
 
 
-def _text_field(setting: str) -> dict[str, Any]:
-    return {
-        "type": "string",
-        "minLength": settings.INPUT_MIN_CHARS,
-        "maxLength": getattr(settings, setting),
-        "description": "Plain text; surrounding whitespace is stripped. No NUL bytes.",
-    }
+_FLAGS = {
+    "type": "array",
+    "items": {"type": "object"},
+    "description": "Claims in the optimized resume the original does not support",
+}
 
 
 def _schemas() -> dict[str, Any]:
@@ -103,54 +301,20 @@ def _schemas() -> dict[str, Any]:
             "is_valid": {"type": "boolean"},
             "quality": {"type": "object"},
             "stop_reason": {"type": ["string", "null"]},
+            "ats_score": {"type": "object", "description": "Match score before and after"},
+            "grounding": _FLAGS,
+            "grounding_mode": {"type": "string"},
+            "diff": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "Word diff: {op: equal|insert|delete, text}",
+            },
         },
     }
     event_types = ["start", "chunk", "warning", "done", "error"]
     return {
-        "GenerateRequest": {
-            "type": "object",
-            "required": ["resume_raw_text", "job_description_text"],
-            "properties": {
-                "resume_raw_text": _text_field("RESUME_MAX_CHARS"),
-                "job_description_text": _text_field("JOB_DESCRIPTION_MAX_CHARS"),
-            },
-            "additionalProperties": True,
-            "description": "Unknown extra fields are ignored.",
-        },
-        "GenerateUpload": {
-            "type": "object",
-            "required": ["job_description_text"],
-            "properties": {
-                "resume_file": {
-                    "type": "string",
-                    "contentMediaType": "application/octet-stream",
-                    "description": "The resume as .pdf, .docx or .txt (UPLOAD_MAX_BYTES at most)",
-                },
-                "resume_raw_text": {
-                    "type": "string",
-                    "description": "Optional: pasted text wins over the file",
-                },
-                "job_description_text": _text_field("JOB_DESCRIPTION_MAX_CHARS"),
-            },
-            "description": "multipart/form-data: a resume file instead of resume_raw_text.",
-        },
         "UsageStats": usage,
         "GenerateResult": result,
-        "Error": {
-            "type": "object",
-            "required": ["error"],
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["code", "message", "field"],
-                    "properties": {
-                        "code": {"type": "string"},
-                        "message": {"type": "string"},
-                        "field": {"type": ["string", "null"]},
-                    },
-                }
-            },
-        },
         "Health": {
             "type": "object",
             "required": [
@@ -170,6 +334,7 @@ def _schemas() -> dict[str, Any]:
                 "llm_available": {"type": "boolean"},
                 "cache_enabled": {"type": "boolean"},
                 "cached_responses": {"type": "integer"},
+                "cache_backend": {"type": "string"},
                 "provider": {"type": "string"},
                 "model": {"type": "string"},
             },
@@ -225,6 +390,7 @@ def _schemas() -> dict[str, Any]:
                 "stage": {"type": "string", "description": "start"},
                 "content": {"type": "string", "description": "chunk: one text delta"},
                 "issues": {"type": "array", "items": {"type": "string"}},
+                "grounding": _FLAGS,
                 "result": _ref("GenerateResult"),
                 "code": {"type": "string", "description": "error: machine-readable reason"},
                 "retry_after": {"type": "number"},
@@ -266,24 +432,192 @@ TOKEN = {
     "description": "The signed token from POST /api/v1/jobs (or send the creating API key)",
     "schema": {"type": "string"},
 }
-JOB_ID = {
-    "name": "job_id",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string", "format": "uuid"},
-}
+LAST_EVENT_ID = [
+    {
+        "name": "lastEventId",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    {
+        "name": "Last-Event-ID",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 0},
+    },
+]
 BODY = {
     "required": True,
+    "description": (
+        "JSON (application/json or any application/*+json type), or multipart/form-data with "
+        "a resume_file"
+    ),
     "content": {
         JSON: {"schema": _ref("GenerateRequest")},
-        "multipart/form-data": {"schema": _ref("GenerateUpload")},
+        MULTIPART: {"schema": _ref("GenerateUpload")},
     },
 }
 KEY_AUTH = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+# The job URLs take their signed token, or the API key that created the job instead.
+LINK_AUTH = [{}, *KEY_AUTH]
+
+
+def _operations() -> dict[str, dict[str, Any]]:
+    """URL name (api_urls.py) -> method -> operation."""
+    return {
+        "api-health": {
+            "get": {
+                "operationId": "health",
+                "summary": "Service health (never fails because Redis is down)",
+                "security": [],
+                "responses": {"200": _json(_ref("Health"), "Health")},
+            }
+        },
+        "api-openapi": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "security": [],
+                "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")},
+            }
+        },
+        "api-generate": {
+            "post": {
+                "operationId": "generate",
+                "summary": "Optimize a resume (one JSON answer; cache hits cost nothing)",
+                "security": KEY_AUTH,
+                "requestBody": BODY,
+                "responses": {
+                    "200": _json(_ref("GenerateResult"), "The optimized resume"),
+                    **_key_errors(),
+                    **_body_errors(),
+                    **_pipeline_errors(),
+                },
+            }
+        },
+        "api-generate-stream": {
+            "post": {
+                "operationId": "generateStream",
+                "summary": "Optimize a resume, streamed as Server-Sent Events",
+                "security": KEY_AUTH,
+                "requestBody": BODY,
+                "responses": {
+                    "200": _sse(
+                        "Events (see the Event schema); upstream errors arrive as an error event"
+                    ),
+                    **_key_errors(),
+                    **_body_errors(),
+                },
+            }
+        },
+        "api-jobs": {
+            "post": {
+                "operationId": "createJob",
+                "summary": "Create a job for GET-only clients such as EventSource",
+                "security": KEY_AUTH,
+                "requestBody": BODY,
+                "responses": {
+                    "202": _json(
+                        _ref("Job"),
+                        "Created; starts at the first GET of a URL",
+                        headers={"Location": _header("The result_url")},
+                    ),
+                    **_key_errors(),
+                    **_body_errors(),
+                },
+            }
+        },
+        "api-job-stream": {
+            "get": {
+                "operationId": "jobStream",
+                "summary": "The job's events; Last-Event-ID (or ?lastEventId=) resumes",
+                "security": LINK_AUTH,
+                "parameters": [TOKEN, *LAST_EVENT_ID],
+                "responses": {
+                    "200": _sse("The job's events, stored ones first"),
+                    "400": _error("Invalid Last-Event-ID", ["invalid_last_event_id"]),
+                    **_link_errors(),
+                },
+            }
+        },
+        "api-job-result": {
+            "get": {
+                "operationId": "jobResult",
+                "summary": "The job's result: 202 while running",
+                "security": LINK_AUTH,
+                "parameters": [TOKEN],
+                "responses": {
+                    "200": _json(_ref("GenerateResult"), "Done"),
+                    "202": _json(_ref("Job"), "Still running", headers=RETRY_AFTER),
+                    "409": _error("The job was cancelled: create a new one", ["cancelled"]),
+                    **_link_errors(),
+                    **_pipeline_errors(),
+                },
+            }
+        },
+        "api-job-download": {
+            "get": {
+                "operationId": "jobDownload",
+                "summary": "The finished job's optimized resume as a file",
+                "security": LINK_AUTH,
+                "parameters": [TOKEN],
+                "responses": {
+                    "200": {
+                        "description": "The file, as an attachment",
+                        "content": {fmt.split(";")[0]: {} for fmt in FORMATS.values()},
+                    },
+                    "409": _error("The job has not finished", ["not_finished"]),
+                    **_link_errors("unknown_format"),
+                },
+            }
+        },
+        "api-cache-stats": {
+            "get": {
+                "operationId": "cacheStats",
+                "summary": "LLM cache statistics",
+                "security": KEY_AUTH,
+                "responses": {
+                    "200": _json(_ref("CacheStats"), "Statistics"),
+                    **_key_errors(),
+                },
+            }
+        },
+        "api-cache": {
+            "delete": {
+                "operationId": "clearCache",
+                "summary": "Clear the LLM cache (admin key)",
+                "security": KEY_AUTH,
+                "responses": {
+                    "200": _json(_ref("CacheCleared"), "Cleared"),
+                    **_key_errors(admin=True),
+                },
+            }
+        },
+    }
+
+
+def _with_parameters(operation: dict[str, Any], path: list[dict[str, Any]]) -> dict[str, Any]:
+    parameters = path + operation.get("parameters", [])
+    return {**operation, "parameters": parameters} if parameters else operation
+
+
+def _paths() -> dict[str, Any]:
+    """Every route of api_urls.py with its operations; a route without one is an error."""
+    operations = _operations()
+    paths: dict[str, Any] = {}
+    for name, path, parameters in api_routes():
+        if name not in operations:
+            raise LookupError(f"The API route {name} ({path}) is not in optimizer/openapi.py")
+        paths[path] = {
+            method: _with_parameters(operation, parameters)
+            for method, operation in operations.pop(name).items()
+        }
+    if operations:
+        raise LookupError(f"Documented but not in optimizer/api_urls.py: {sorted(operations)}")
+    return paths
 
 
 def _document() -> dict[str, Any]:
-    open_errors = _common_errors(auth=False, body=False)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -291,171 +625,28 @@ def _document() -> dict[str, Any]:
             "version": VERSION,
             "description": (
                 "Rewrites a resume for one job description with Claude. Errors always have the "
-                'shape {"error": {"code", "message", "field"}}.'
+                'shape {"error": {"code", "message", "field"}}. Any method a path does not list '
+                "is a 405 (code method_not_allowed) with an Allow header; any other path under "
+                "/api/v1/ is a 404 (code not_found)."
             ),
         },
         "servers": [{"url": "/"}],
         "components": {
-            "schemas": _schemas(),
+            "schemas": {**_request_schemas(), "Error": _error_schema(), **_schemas()},
+            "responses": {
+                "MethodNotAllowed": _error(
+                    "Method not allowed (see the Allow header)",
+                    ["method_not_allowed"],
+                    headers=ALLOW,
+                ),
+                "NotFound": _error("No such path under /api/v1/", ["not_found"]),
+            },
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer"},
                 "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
             },
         },
-        "paths": {
-            "/api/v1/health": {
-                "get": {
-                    "operationId": "health",
-                    "summary": "Service health (never fails because Redis is down)",
-                    "security": [],
-                    "responses": {"200": _json(_ref("Health"), "Health"), **open_errors},
-                }
-            },
-            "/api/v1/openapi.json": {
-                "get": {
-                    "operationId": "openapi",
-                    "summary": "This document",
-                    "security": [],
-                    "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1"), **open_errors},
-                }
-            },
-            "/api/v1/generate": {
-                "post": {
-                    "operationId": "generate",
-                    "summary": "Optimize a resume (one JSON answer; cache hits cost nothing)",
-                    "security": KEY_AUTH,
-                    "requestBody": BODY,
-                    "responses": {
-                        "200": _json(_ref("GenerateResult"), "The optimized resume"),
-                        **_common_errors(auth=True, body=True),
-                        **_upstream_errors(),
-                    },
-                }
-            },
-            "/api/v1/generate/stream": {
-                "post": {
-                    "operationId": "generateStream",
-                    "summary": "Optimize a resume, streamed as Server-Sent Events",
-                    "security": KEY_AUTH,
-                    "requestBody": BODY,
-                    "responses": {
-                        "200": _sse(
-                            "Events (see the Event schema); upstream errors arrive as "
-                            "an error event"
-                        ),
-                        **_common_errors(auth=True, body=True),
-                    },
-                }
-            },
-            "/api/v1/jobs": {
-                "post": {
-                    "operationId": "createJob",
-                    "summary": "Create a job for GET-only clients such as EventSource",
-                    "security": KEY_AUTH,
-                    "requestBody": BODY,
-                    "responses": {
-                        "202": _json(_ref("Job"), "Created; starts at the first GET of a URL"),
-                        **_common_errors(auth=True, body=True),
-                    },
-                }
-            },
-            "/api/v1/jobs/{job_id}/stream": {
-                "get": {
-                    "operationId": "jobStream",
-                    "summary": "The job's events; Last-Event-ID (or ?lastEventId=) resumes",
-                    "security": [],
-                    "parameters": [
-                        JOB_ID,
-                        TOKEN,
-                        {
-                            "name": "lastEventId",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "integer", "minimum": 0},
-                        },
-                        {
-                            "name": "Last-Event-ID",
-                            "in": "header",
-                            "required": False,
-                            "schema": {"type": "integer", "minimum": 0},
-                        },
-                    ],
-                    "responses": {
-                        "200": _sse("The job's events, stored ones first"),
-                        "400": _error("Invalid Last-Event-ID"),
-                        **_common_errors(auth=True, body=False),
-                    },
-                }
-            },
-            "/api/v1/jobs/{job_id}/result": {
-                "get": {
-                    "operationId": "jobResult",
-                    "summary": "The job's result: 202 while running",
-                    "security": [],
-                    "parameters": [JOB_ID, TOKEN],
-                    "responses": {
-                        "200": _json(_ref("GenerateResult"), "Done"),
-                        "202": _json(_ref("Job"), "Still running", headers=RETRY_AFTER),
-                        "409": _error("The job was cancelled: create a new one"),
-                        **_common_errors(auth=True, body=False),
-                        **_upstream_errors(),
-                    },
-                }
-            },
-            "/api/v1/jobs/{job_id}/download.{fmt}": {
-                "get": {
-                    "operationId": "jobDownload",
-                    "summary": "The finished job's optimized resume as a file",
-                    "security": [],
-                    "parameters": [
-                        JOB_ID,
-                        {
-                            "name": "fmt",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string", "enum": ["txt", "md", "docx", "pdf"]},
-                        },
-                        TOKEN,
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "The file, as an attachment",
-                            "content": {
-                                "text/plain": {},
-                                "text/markdown": {},
-                                "application/pdf": {},
-                                "application/vnd.openxmlformats-officedocument."
-                                "wordprocessingml.document": {},
-                            },
-                        },
-                        "409": _error("The job has not finished"),
-                        **_common_errors(auth=True, body=False),
-                    },
-                }
-            },
-            "/api/v1/cache/stats": {
-                "get": {
-                    "operationId": "cacheStats",
-                    "summary": "LLM cache statistics",
-                    "security": KEY_AUTH,
-                    "responses": {
-                        "200": _json(_ref("CacheStats"), "Statistics"),
-                        **_common_errors(auth=True, body=False),
-                    },
-                }
-            },
-            "/api/v1/cache": {
-                "delete": {
-                    "operationId": "clearCache",
-                    "summary": "Clear the LLM cache (admin key)",
-                    "security": KEY_AUTH,
-                    "responses": {
-                        "200": _json(_ref("CacheCleared"), "Cleared"),
-                        **_common_errors(auth=True, body=False, admin=True),
-                    },
-                }
-            },
-        },
+        "paths": _paths(),
     }
 
 
