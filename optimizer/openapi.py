@@ -457,7 +457,7 @@ BODY = {
         MULTIPART: {"schema": _ref("GenerateUpload")},
     },
 }
-KEY_AUTH = [{"bearerAuth": []}, {"apiKeyHeader": []}]
+KEY_AUTH: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKeyHeader": []}]
 # The job URLs take their signed token, or the API key that created the job instead.
 LINK_AUTH = [{}, *KEY_AUTH]
 
