@@ -20,6 +20,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import AsyncClient
 from django.urls import resolve
+from samples import JOB, RESUME
 from sse_helpers import parse_sse
 
 from optimizer import services
@@ -53,9 +54,7 @@ def local(url: str) -> str:
 
 
 def body(ctx: Ctx) -> dict[str, str]:
-    from conftest import API_JOB, API_RESUME
-
-    return {"resume_raw_text": API_RESUME, "job_description_text": API_JOB}
+    return {"resume_raw_text": RESUME, "job_description_text": JOB}
 
 
 async def post_json(ctx: Ctx, path: str, data: Any, **headers: str) -> Any:
