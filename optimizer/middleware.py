@@ -26,6 +26,15 @@ from whitenoise.middleware import WhiteNoiseMiddleware
 # async-capable middleware a coroutine function (django-stubs types it as sync or async).
 AsyncGetResponse = Callable[[HttpRequest], Awaitable[HttpResponseBase]]
 
+
+def _async_like(middleware: Callable[..., Any], get_response: Any) -> bool:
+    """Make a hybrid middleware async when the handler it wraps is (Django's rule); True if so."""
+    if iscoroutinefunction(get_response):
+        markcoroutinefunction(middleware)
+        return True
+    return False
+
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -103,9 +112,7 @@ class SecurityHeadersMiddleware:
 
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
+        self.async_mode = _async_like(self, get_response)
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.async_mode:
@@ -148,9 +155,7 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
 
     def __init__(self, get_response: Any) -> None:
         super().__init__(get_response)
-        self.async_mode = iscoroutinefunction(get_response)
-        if self.async_mode:
-            markcoroutinefunction(self)
+        self.async_mode = _async_like(self, get_response)
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.async_mode:
