@@ -1,6 +1,8 @@
 """The API's view decorators and its one error shape.
 
-    @api_view("POST")       JSON 405 with Allow; ApiError -> error shape; no CSRF (key auth only)
+    @api_view("POST")       JSON 405 with Allow; ApiError -> error shape; no CSRF (key auth only);
+                            any other exception -> JSON 500 (503 when the database is busy)
+                            with a request id that the log line carries too
     @parse_json             413 (too big), 415 (not JSON), 400 (invalid JSON / not an object)
 
 API-key auth and the rate limit (@require_key) are in optimizer.api_keys.
@@ -10,11 +12,14 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
+import uuid
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -22,6 +27,8 @@ if TYPE_CHECKING:
     from optimizer.http import ApiRequest
 
 # Coroutine, not Awaitable: what django-stubs' path() accepts for an async view.
+logger = logging.getLogger(__name__)
+
 View = Callable[..., Coroutine[Any, Any, HttpResponseBase]]
 
 
@@ -62,6 +69,11 @@ class ApiError(Exception):
         return error(self.status, self.code, self.message, self.field, self.headers)
 
 
+def _request_id() -> str:
+    """A short id that ties a 5xx answer to its log line."""
+    return uuid.uuid4().hex[:16]
+
+
 def api_view(*methods: str) -> Callable[[View], View]:
     """An async JSON API view: method check (405 + Allow), ApiError handling, CSRF-exempt.
 
@@ -80,6 +92,32 @@ def api_view(*methods: str) -> Callable[[View], View]:
                 return await view(request, *args, **kwargs)
             except ApiError as failure:
                 return failure.response()
+            except DatabaseError as failure:
+                # Saturated or away (e.g. "too many clients", a pool timeout): a JSON 503 the
+                # client can retry, never Django's HTML 500.
+                request_id = _request_id()
+                logger.error(
+                    "Database unavailable on %s %s (request %s): %s",
+                    request.method,
+                    request.path,
+                    request_id,
+                    failure,
+                )
+                message = (
+                    f"The database is busy or unavailable; retry shortly (request {request_id})"
+                )
+                headers = {"Retry-After": "1", "X-Request-ID": request_id}
+                return error(503, "database_unavailable", message, headers=headers)
+            except Exception:
+                request_id = _request_id()
+                logger.exception(
+                    "Unhandled error on %s %s (request %s)",
+                    request.method,
+                    request.path,
+                    request_id,
+                )
+                message = f"Internal error; the operator has been told (request {request_id})"
+                return error(500, "internal_error", message, headers={"X-Request-ID": request_id})
 
         return csrf_exempt(wrapper)
 

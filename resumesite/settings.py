@@ -284,12 +284,19 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOG_LEVEL = envchoice("LOG_LEVEL", "info", ("debug", "info", "warning", "error"))
+# json: one JSON object per line (a traceback included), for log shippers; text: for people.
+LOG_FORMAT = envchoice("LOG_FORMAT", "json", ("json", "text"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(levelname)s: %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "json": {"()": "optimizer.log_format.JsonLineFormatter"},
+        "text": {"format": "%(levelname)s: %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "loggers": {
         "optimizer": {"handlers": ["console"], "level": LOG_LEVEL.upper(), "propagate": True},
+        # Every 5xx of a view, with its traceback (4xx answers are the clients' own mistakes).
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
