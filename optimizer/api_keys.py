@@ -9,6 +9,8 @@ counter, the usage counter and the once-a-minute flush claim go out in one pipel
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import functools
 import logging
 import math
@@ -28,7 +30,7 @@ from optimizer import redis_client
 from optimizer.background import in_background
 from optimizer.decorators import ApiError, View
 from optimizer.models import ApiKey, hash_api_key
-from optimizer.redis_client import REDIS_ERRORS
+from optimizer.redis_client import REDIS_ERRORS, RedisBusy
 
 if TYPE_CHECKING:
     from optimizer.http import ApiRequest
@@ -53,6 +55,8 @@ class KeyInfo:
 
 # key hash -> (valid until, monotonic clock; KeyInfo). Per worker; bounded; cleared on any change.
 _known_keys: dict[str, tuple[float, KeyInfo]] = {}
+# key hash -> the lookup under way.
+_lookups: dict[str, asyncio.Task[KeyInfo | None]] = {}
 
 
 @receiver(post_save, sender=ApiKey)
@@ -89,18 +93,38 @@ async def authenticate(request: HttpRequest) -> KeyInfo:
     known = _known_keys.get(key_hash)
     if known is not None and known[0] > now:
         return known[1]
+    info = await _lookup(key_hash)
+    if info is None:
+        raise invalid
+    if len(_known_keys) >= _KEY_CACHE_MAX_ENTRIES:
+        _known_keys.clear()
+    _known_keys[key_hash] = (now + settings.API_KEY_CACHE_SECONDS, info)
+    return info
+
+
+async def _lookup(key_hash: str) -> KeyInfo | None:
+    """The key's record, one query however many requests ask for it at once.
+
+    The query runs as its own task in a fresh context (the process-wide sync thread, one
+    database connection), so a burst of 200 requests with one new key makes one query on one
+    connection, and a caller that goes away does not cancel it for the others.
+    """
+    loop = asyncio.get_running_loop()
+    pending = _lookups.get(key_hash)
+    if pending is None or pending.get_loop() is not loop:
+        pending = loop.create_task(_query(key_hash), context=contextvars.Context())
+        _lookups[key_hash] = pending
+        pending.add_done_callback(lambda _: _lookups.pop(key_hash, None))
+    return await asyncio.shield(pending)
+
+
+async def _query(key_hash: str) -> KeyInfo | None:
     row = (
         await ApiKey.objects.filter(key_hash=key_hash, revoked_at__isnull=True)
         .values_list("id", "name", "is_admin")
         .afirst()
     )
-    if row is None:
-        raise invalid
-    info = KeyInfo(*row)
-    if len(_known_keys) >= _KEY_CACHE_MAX_ENTRIES:
-        _known_keys.clear()
-    _known_keys[key_hash] = (now + settings.API_KEY_CACHE_SECONDS, info)
-    return info
+    return KeyInfo(*row) if row is not None else None
 
 
 async def count_request(key: KeyInfo) -> None:
@@ -110,7 +134,9 @@ async def count_request(key: KeyInfo) -> None:
     shared by all workers), INCR of the key's unflushed request count, and SET NX of a
     once-a-minute flush claim. The request that wins the claim writes the count and
     last_used_at to the database in the background, so the database sees at most one write per
-    key per minute. If Redis is down the request is let through (logged), never a 500.
+    key per minute. If Redis is down the request is let through (fail open, logged), never a
+    500; if Redis is up but every pooled connection stays busy (RedisBusy) it is refused with a
+    503 "busy" and Retry-After (fail closed: a burst is never let through unchecked).
     """
     limit = settings.API_RATE_LIMIT_PER_MINUTE
     redis = redis_client.connection()
@@ -127,7 +153,17 @@ async def count_request(key: KeyInfo) -> None:
                 pipe.incr(window_key)
                 pipe.expire(window_key, 120)
             replies = await pipe.execute()
+    except RedisBusy as failure:
+        # Saturated: refuse (fail closed) rather than let a burst through unchecked.
+        logger.warning("Rate limit not checked for key %s: %s", key.id, failure)
+        raise ApiError(
+            503,
+            "busy",
+            "The service is busy right now; retry in a moment",
+            headers={"Retry-After": "1"},
+        ) from None
     except REDIS_ERRORS as failure:
+        # Redis is away: let the request through (fail open, logged), as documented.
         logger.warning("Rate limit not checked for key %s (cache unavailable: %s)", key.id, failure)
         return
     if replies[1]:

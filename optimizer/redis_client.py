@@ -10,6 +10,9 @@ counters) reaches it through a RedisConnection from here, so there is one way to
   and one redis.asyncio client per event loop for the hot path (Django's async cache methods run
   the sync call in a worker thread, which costs more than the whole rest of a cache hit).
 - full_key(): django-redis's KEY_PREFIX and version applied, so both clients name the same keys.
+- Pools wait: at most REDIS_MAX_CONNECTIONS connections per pool; a caller waits up to
+  REDIS_POOL_TIMEOUT seconds for a free one, then gets RedisBusy (Redis is up, we are saturated),
+  which callers tell apart from an outage (see docs/operations.md, "When Redis is busy or away").
 """
 
 from __future__ import annotations
@@ -28,6 +31,34 @@ SERVER = fakeredis.FakeServer()
 
 # Everything a Redis client can raise when the server is away or misbehaves.
 REDIS_ERRORS = (redis.exceptions.RedisError, OSError, asyncio.TimeoutError)
+
+
+class RedisBusy(redis.exceptions.ConnectionError):
+    """No pooled connection came free within REDIS_POOL_TIMEOUT: saturated, not down."""
+
+
+class _WaitingPool(redis.asyncio.BlockingConnectionPool):
+    """redis-py's waiting pool, with its timeout raised as RedisBusy instead of the
+    ConnectionError it shares with a dead server."""
+
+    async def get_connection(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().get_connection(*args, **kwargs)
+        except redis.exceptions.ConnectionError as error:
+            if isinstance(error.__cause__, asyncio.TimeoutError):
+                raise RedisBusy(
+                    f"All {self.max_connections} Redis connections stayed busy for "
+                    f"{self.timeout} s (REDIS_MAX_CONNECTIONS, REDIS_POOL_TIMEOUT)"
+                ) from error
+            raise
+
+
+def pool_kwargs() -> dict[str, Any]:
+    """Pool size and wait for both clients (django-redis's sync pool and the asyncio one)."""
+    return {
+        "max_connections": settings.REDIS_MAX_CONNECTIONS,
+        "timeout": settings.REDIS_POOL_TIMEOUT,
+    }
 
 
 def connection_pool_kwargs() -> dict[str, Any]:
@@ -70,6 +101,8 @@ class RedisConnection:
                         "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
                         "SOCKET_CONNECT_TIMEOUT": settings.REDIS_SOCKET_TIMEOUT,
                         "SOCKET_TIMEOUT": settings.REDIS_SOCKET_TIMEOUT,
+                        "CONNECTION_POOL_CLASS": "redis.BlockingConnectionPool",
+                        "CONNECTION_POOL_KWARGS": pool_kwargs(),
                     }
                 },
             )
@@ -88,14 +121,15 @@ class RedisConnection:
         if client is None:
             timeout = settings.REDIS_SOCKET_TIMEOUT
             if self.embedded:
-                pool = redis.asyncio.ConnectionPool(**async_connection_kwargs())
-                client = redis.asyncio.Redis(connection_pool=pool)
+                pool = _WaitingPool(**pool_kwargs(), **async_connection_kwargs())
             else:
-                client = redis.asyncio.Redis.from_url(
+                pool = _WaitingPool.from_url(
                     self.url or settings.REDIS_URL,
                     socket_timeout=timeout,
                     socket_connect_timeout=timeout,
+                    **pool_kwargs(),
                 )
+            client = redis.asyncio.Redis(connection_pool=pool)
             self._async_clients[loop] = client
         return client
 

@@ -48,10 +48,12 @@ from optimizer.llm.prompts import SYSTEM_PROMPT, build_prompt
 from optimizer.llm.retry import RetryConfig, retry_with_exponential_backoff
 from optimizer.llm.validator import ResponseValidator, parse_sections
 from optimizer.models import Optimization
+from optimizer.redis_client import RedisBusy
 
 logger = logging.getLogger(__name__)
 
 CACHE_ENTRY_VERSION = 1
+BUSY_MESSAGE = "The service is busy right now; retry in a moment"
 INTERNAL_ERROR_MESSAGE = "Internal error while running the optimization; please try again"
 _UNFINISHED = (Optimization.Status.PENDING, Optimization.Status.RUNNING)
 
@@ -197,7 +199,12 @@ async def stream(
     await run.record.start(key, provider.name, llm_request.model)
     yield run.event("start", message="Starting resume optimization...", stage="checking_cache")
 
-    entry = await cache.get_by_key(key) if settings.CACHE_ENABLED else None
+    try:
+        entry = await cache.get_by_key(key) if settings.CACHE_ENABLED else None
+    except RedisBusy as busy:
+        logger.warning("Cache lookup refused: %s", busy)
+        yield await _failure(run, LLMError(BUSY_MESSAGE, code="busy", retry_after=1.0))
+        return
     if entry is not None and entry.get("version") == CACHE_ENTRY_VERSION:
         path = _hit(run, entry, replay_chunks)
     else:

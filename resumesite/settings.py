@@ -162,6 +162,12 @@ TEMPLATES = [
 
 # Database: SQLite in VAR_DIR by default; DATABASE_URL (e.g. postgres://...) otherwise.
 # CONN_MAX_AGE stays 0 under ASGI: persistent connections leak across event-loop threads.
+# PostgreSQL goes through psycopg's pool (Django 5.1+): each worker process holds at most
+# DATABASE_POOL_SIZE connections however many requests run at once, and a request waits up to
+# DATABASE_POOL_TIMEOUT s for one (then a JSON 503) instead of PostgreSQL refusing with "too
+# many clients". DATABASE_POOL_SIZE=0 turns the pool off.
+DATABASE_POOL_SIZE = envint("DATABASE_POOL_SIZE", 10)
+DATABASE_POOL_TIMEOUT = envfloat("DATABASE_POOL_TIMEOUT", 10.0, minimum=0.01)
 if database_url := os.getenv("DATABASE_URL", "").strip():
     import dj_database_url
 
@@ -169,6 +175,12 @@ if database_url := os.getenv("DATABASE_URL", "").strip():
         DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=0)}
     except Exception as exc:
         raise ImproperlyConfigured(f"Unexpected value DATABASE_URL: {exc}") from None
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_SIZE:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            "timeout": DATABASE_POOL_TIMEOUT,
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -188,8 +200,17 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(
         f"Unexpected value REDIS_URL={REDIS_URL!r}: expected redis://, rediss:// or unix://"
     )
+# Each pool (one sync, one asyncio per worker) holds at most this many connections; a caller
+# waits up to REDIS_POOL_TIMEOUT s for a free one instead of failing at once.
+REDIS_MAX_CONNECTIONS = envint("REDIS_MAX_CONNECTIONS", 200, minimum=1)
+REDIS_POOL_TIMEOUT = envfloat("REDIS_POOL_TIMEOUT", 5.0, minimum=0.01)
 _redis_options: dict[str, object] = {
     "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+    "CONNECTION_POOL_CLASS": "redis.BlockingConnectionPool",
+    "CONNECTION_POOL_KWARGS": {
+        "max_connections": REDIS_MAX_CONNECTIONS,
+        "timeout": REDIS_POOL_TIMEOUT,
+    },
     "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
     "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
     # A Redis outage is a cache miss, not a 500 (LLMCache logs it).
@@ -198,7 +219,11 @@ _redis_options: dict[str, object] = {
 if not REDIS_URL:
     from optimizer import redis_client
 
-    _redis_options["CONNECTION_POOL_KWARGS"] = redis_client.connection_pool_kwargs()
+    _redis_options["CONNECTION_POOL_KWARGS"] = {
+        "max_connections": REDIS_MAX_CONNECTIONS,
+        "timeout": REDIS_POOL_TIMEOUT,
+        **redis_client.connection_pool_kwargs(),
+    }
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import OperationalError
-from django.test import AsyncClient
+from django.test import AsyncClient, RequestFactory
 
 from optimizer import services
 from optimizer.log_format import JsonLineFormatter
@@ -84,3 +84,83 @@ def test_production_logging_covers_django_request_and_the_app(settings: Any) -> 
     assert loggers["django.request"]["handlers"] == ["console"]
     assert "optimizer" in loggers
     assert settings.LOGGING["handlers"]["console"]["formatter"] == settings.LOG_FORMAT
+
+
+# -- pools that wait, and saturation told apart from an outage ---------------------------------
+
+
+@pytest.fixture
+def one_redis_connection(settings: Any) -> Any:
+    """The project's Redis with a pool of one connection and a short wait."""
+    from optimizer.llm import cache
+
+    settings.REDIS_MAX_CONNECTIONS = 1
+    settings.REDIS_POOL_TIMEOUT = 0.05
+    cache.reset_llm_cache()
+    return settings
+
+
+async def test_a_saturated_redis_pool_answers_busy_instead_of_calling_upstream(
+    one_redis_connection: Any, use_anthropic: Any, api_key: str, api_body: dict[str, str]
+) -> None:
+    from optimizer import redis_client
+    from optimizer.api_keys import KeyInfo, count_request
+    from optimizer.decorators import ApiError
+    from optimizer.llm.cache import get_llm_cache
+
+    pool = redis_client.connection().async_client().connection_pool
+    held = await pool.get_connection()  # the only connection, in use elsewhere
+    try:
+        with pytest.raises(redis_client.RedisBusy):
+            await get_llm_cache().get_by_key("llm:whatever")
+        events = [e async for e in services.stream(services.OptimizeRequest(*api_body.values()))]
+        assert events[-1].data["code"] == "busy" and events[-1].data["retry_after"] == 1.0
+        with pytest.raises(ApiError) as refused:
+            await count_request(KeyInfo(1, "k", False))
+        assert refused.value.status == 503 and refused.value.headers == {"Retry-After": "1"}
+        assert use_anthropic.calls == 0  # nobody paid upstream for a possibly cached answer
+    finally:
+        await pool.release(held)
+    # Saturation is not an outage: the cache was not marked down, it answers again at once.
+    assert await get_llm_cache().get_by_key("llm:whatever") is None
+
+
+async def test_a_burst_for_a_cached_answer_waits_for_connections_and_never_goes_upstream(
+    settings: Any, use_anthropic: Any, api_key: str, api_body: dict[str, str]
+) -> None:
+    import asyncio
+
+    from optimizer.llm import cache
+
+    settings.REDIS_MAX_CONNECTIONS = 4  # far fewer than the requests at once
+    settings.API_RATE_LIMIT_PER_MINUTE = 0
+    cache.reset_llm_cache()
+    first = await post_generate(api_body, api_key)
+    assert first.status_code == 200
+    responses = await asyncio.gather(*(post_generate(api_body, api_key) for _ in range(200)))
+    assert [r.status_code for r in responses] == [200] * 200
+    assert all(r.json()["usage_stats"]["cached"] for r in responses)
+    assert use_anthropic.calls == 1
+
+
+async def test_a_burst_with_one_new_key_makes_one_key_query(
+    api_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from optimizer import api_keys
+
+    calls = 0
+    real_query = api_keys._query
+
+    async def counted(key_hash: str) -> Any:
+        nonlocal calls
+        calls += 1
+        return await real_query(key_hash)
+
+    monkeypatch.setattr(api_keys, "_query", counted)
+    api_keys._known_keys.clear()
+    request = RequestFactory().get("/", headers={"Authorization": f"Bearer {api_key}"})
+    infos = await asyncio.gather(*(api_keys.authenticate(request) for _ in range(50)))
+    assert len({info.id for info in infos}) == 1
+    assert calls == 1

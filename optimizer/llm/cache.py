@@ -11,6 +11,8 @@ that differ only in whitespace share an entry.
 
 A Redis outage turns every call into a logged miss (or a no-op), never an exception, and the
 cache stops trying for `retry_interval` seconds so that a dead server does not slow every request.
+A saturated pool (RedisBusy) is not an outage: get_by_key() raises it, so that a burst never
+sends requests upstream for answers that are cached.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from django.conf import settings
 from django.core.cache import BaseCache
 
 from optimizer import redis_client
-from optimizer.redis_client import REDIS_ERRORS
+from optimizer.redis_client import REDIS_ERRORS, RedisBusy
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +175,11 @@ class LLMCache:
                 if saved:
                     pipe.incrbyfloat(self._stat_key("saved_usd"), saved)
                 raw = (await pipe.execute())[0]
+        except RedisBusy:
+            # Saturated, not down: the caller answers "busy" rather than paying upstream for
+            # an answer that may well be cached, and the cache is not marked down for others.
+            self._pending_saved += saved
+            raise
         except REDIS_ERRORS as error:
             self._pending_saved += saved
             self._mark_down("get", error)
