@@ -131,7 +131,10 @@ class SecurityHeadersMiddleware:
 
     def _headers(self, response: HttpResponseBase) -> HttpResponseBase:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)
+        policy = settings.SECURE_REFERRER_POLICY
+        if policy:  # Django accepts a list or a comma-separated string (SecurityMiddleware)
+            value = policy if isinstance(policy, str) else ",".join(policy)
+            response.headers.setdefault("Referrer-Policy", value)
         response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if not getattr(response, "csp_exempt", False):

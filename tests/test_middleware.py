@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from django.core.handlers.asgi import ASGIHandler
@@ -25,6 +26,15 @@ async def test_responses_carry_the_security_headers() -> None:
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
+
+
+@pytest.mark.django_db
+async def test_a_referrer_policy_list_is_sent_comma_separated_as_django_does(
+    settings: Any,
+) -> None:
+    settings.SECURE_REFERRER_POLICY = ["origin", "same-origin"]
+    response = await AsyncClient().get("/api/v1/health")
+    assert response.headers["Referrer-Policy"] == "origin,same-origin"
 
 
 @pytest.mark.django_db
