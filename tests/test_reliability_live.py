@@ -1,0 +1,313 @@
+"""Bursts and outages against real processes: uvicorn, the real Redis and PostgreSQL.
+
+- a burst for a cached answer on one worker: no upstream call, no 5xx, no HTML, and the worker's
+  PostgreSQL connections stay within its pool;
+- a rate limit of 5 a minute holds over two workers and both key headers;
+- Redis killed during jobs and requests, then started again: every job ends done or failed,
+  every request gets a result or a JSON error, and the cache comes back.
+
+The fake upstream runs in this process; the Redis that is killed is a redis-server of this
+test's own, on a spare port.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from conftest import REAL_REDIS_URL, free_port, require_service
+
+from optimizer.testing.fake_anthropic import FakeReply
+
+pytestmark = [pytest.mark.live, pytest.mark.services]
+
+ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def _redis_db_url() -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(REAL_REDIS_URL, socket_connect_timeout=0.5).ping()
+    except Exception as error:
+        require_service("Redis", str(error))
+    return REAL_REDIS_URL
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL database of this test's own, dropped afterwards."""
+    psycopg = pytest.importorskip("psycopg")
+    name = f"ats_live_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=2) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        require_service("PostgreSQL", str(error))
+    yield f"postgres://postgres@127.0.0.1:5432/{name}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _connections_to(database_url: str) -> int:
+    import psycopg
+
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        row = admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _flushed(url: str) -> str:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()  # the suite's own database (TEST_REDIS_URL)
+    return url
+
+
+def _start(factory: Callable[..., Any], fake: Any, workers: int = 1, **env: str) -> Any:
+    server = factory(
+        workers=workers,
+        LLM_PROVIDER="anthropic",
+        ANTHROPIC_API_KEY="fake-test-key",
+        ANTHROPIC_BASE_URL=fake.base_url,
+        ANTHROPIC_MODEL="claude-sonnet-4-20250514",
+        LLM_RETRY_INITIAL_DELAY="0.001",
+        LLM_RETRY_JITTER="False",
+        **env,
+    )
+    server.key = server.manage("create_api_key", "burst", env=server.env).strip().splitlines()[-1]
+    return server
+
+
+async def _burst(url: str, requests: list[tuple[dict[str, str], dict[str, str]]]) -> list[Any]:
+    limits = httpx.Limits(max_connections=len(requests), max_keepalive_connections=0)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        return await asyncio.gather(
+            *(client.post(url, json=body, headers=headers) for body, headers in requests),
+            return_exceptions=True,
+        )
+
+
+def _no_5xx_but_json_503(responses: list[Any]) -> None:
+    for response in responses:
+        assert isinstance(response, httpx.Response), response
+        assert response.headers["content-type"].startswith("application/json"), response.text
+        if response.status_code >= 500:
+            assert response.status_code == 503 and "Retry-After" in response.headers
+
+
+@pytest.mark.parametrize("concurrency", [200, 500])
+def test_a_burst_for_a_cached_answer_costs_no_upstream_call_and_no_5xx(
+    live_server_factory: Callable[..., Any],
+    fake_anthropic: Any,
+    postgres_url: str,
+    api_body: dict[str, str],
+    concurrency: int,
+) -> None:
+    pool_size = 5
+    server = _start(
+        live_server_factory,
+        fake_anthropic,
+        REDIS_URL=_flushed(_redis_db_url()),
+        DATABASE_URL=postgres_url,
+        DATABASE_POOL_SIZE=str(pool_size),
+    )
+    headers = {"Authorization": f"Bearer {server.key}"}
+    url = f"{server.url}/api/v1/generate"
+    assert httpx.post(url, json=api_body, headers=headers, timeout=30).status_code == 200
+    assert fake_anthropic.calls == 1
+
+    peak = 0
+
+    async def burst_while_counting_connections(target: str) -> list[Any]:
+        nonlocal peak
+        burst = asyncio.ensure_future(_burst(target, [(api_body, headers)] * concurrency))
+        while not burst.done():
+            peak = max(peak, await asyncio.to_thread(_connections_to, postgres_url))
+            await asyncio.wait([burst], timeout=0.05)
+        return burst.result()
+
+    responses = asyncio.run(burst_while_counting_connections(url))
+    _no_5xx_but_json_503(responses)
+    ok = [r for r in responses if r.status_code == 200]
+    assert len(ok) == concurrency, [r.status_code for r in responses if r.status_code != 200]
+    assert all(r.json()["usage_stats"]["cached"] for r in ok)
+    assert fake_anthropic.calls == 1  # not one of them went upstream
+    # Creating jobs writes a row in every request's own thread: the pool bounds them.
+    jobs = asyncio.run(burst_while_counting_connections(f"{server.url}/api/v1/jobs"))
+    _no_5xx_but_json_503(jobs)
+    assert {r.status_code for r in jobs} <= {202, 503}
+    # One worker: its pool, plus the process-wide sync thread's connection for key lookups.
+    assert peak <= pool_size + 1
+    created = sum(r.status_code == 202 for r in jobs)
+    print(
+        f"burst {concurrency}: {len(ok)} cached answers, {created} jobs created, "
+        f"peak {peak} PostgreSQL connections"
+    )
+
+
+def test_a_rate_limit_of_five_a_minute_holds_over_two_workers_and_both_headers(
+    live_server_factory: Callable[..., Any], fake_anthropic: Any, api_body: dict[str, str]
+) -> None:
+    server = _start(
+        live_server_factory,
+        fake_anthropic,
+        workers=2,
+        REDIS_URL=_flushed(_redis_db_url()),
+        API_RATE_LIMIT_PER_MINUTE="5",
+    )
+    # The limit counts per clock minute: start well inside one, so that the burst is in one.
+    if time.time() % 60 > 45:
+        time.sleep(61 - time.time() % 60)  # a precondition on the wall clock, not a race
+    bearer = {"Authorization": f"Bearer {server.key}"}
+    header = {"X-API-Key": server.key}
+    requests = [(api_body, bearer if n % 2 else header) for n in range(60)]
+    responses = asyncio.run(_burst(f"{server.url}/api/v1/generate", requests))
+    _no_5xx_but_json_503(responses)
+    statuses = [r.status_code for r in responses]
+    assert statuses.count(200) == 5, statuses
+    assert statuses.count(429) == 55
+    assert all(r.headers["Retry-After"] for r in responses if r.status_code == 429)
+
+
+class OwnRedis:
+    """A redis-server of the test's own, that it can kill and start again on the same port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping()
+                return
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.02)  # waiting for start-up, with a deadline
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
+
+@pytest.fixture
+def own_redis() -> Iterator[OwnRedis]:
+    if shutil.which("redis-server") is None:
+        require_service("redis-server", "the binary is not installed")
+    server = OwnRedis()
+    server.start()
+    yield server
+    if server.process is not None and server.process.poll() is None:
+        server.kill()
+
+
+def test_redis_killed_during_jobs_and_requests_leaves_nothing_running(
+    live_server_factory: Callable[..., Any],
+    fake_anthropic: Any,
+    own_redis: OwnRedis,
+    api_body: dict[str, str],
+) -> None:
+    # Every answer streams for about 2 s, so that the outage comes in the middle of them.
+    fake_anthropic.set_default(FakeReply(chunk_delay=0.1))
+    server = _start(live_server_factory, fake_anthropic, REDIS_URL=own_redis.url)
+    headers = {"Authorization": f"Bearer {server.key}"}
+    base = server.url
+
+    async def scenario() -> tuple[list[Any], list[dict[str, Any]], list[Any]]:
+        limits = httpx.Limits(max_connections=200)
+        async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+            jobs = []
+            for n in range(20):
+                body = {
+                    **api_body,
+                    "job_description_text": f"{api_body['job_description_text']} {n}",
+                }
+                created = await client.post(f"{base}/api/v1/jobs", json=body, headers=headers)
+                assert created.status_code == 202
+                jobs.append(created.json())
+            # Start them all (a result poll starts a pending job) and wait until they stream.
+            for job in jobs:
+                await client.get(job["result_url"])
+            started = await asyncio.to_thread(
+                fake_anthropic.wait_for, lambda: fake_anthropic.open_streams >= 20, 20
+            )
+            assert started
+            requests = [
+                asyncio.ensure_future(
+                    client.post(
+                        f"{base}/api/v1/generate",
+                        json={**api_body, "resume_raw_text": f"{api_body['resume_raw_text']} {n}"},
+                        headers=headers,
+                    )
+                )
+                for n in range(50)
+            ]
+            own_redis.kill()  # in the middle of 20 jobs and 50 requests
+            answers = await asyncio.gather(*requests, return_exceptions=True)
+            own_redis.start()
+            results = []
+            for job in jobs:
+                deadline = time.monotonic() + 30
+                while True:
+                    response = await client.get(job["result_url"])
+                    if response.status_code != 202 or time.monotonic() > deadline:
+                        break
+                    await asyncio.sleep(0.1)  # polling the job's result with a deadline
+                results.append({"status": response.status_code, "body": response.json()})
+            health = []
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                health.append((await client.get(f"{base}/api/v1/health")).json())
+                if health[-1]["cache_enabled"]:
+                    break
+                await asyncio.sleep(0.1)  # the cache retries 2 s after an outage
+            return answers, results, health
+
+    answers, results, health = asyncio.run(scenario())
+    for answer in answers:
+        assert isinstance(answer, httpx.Response), answer
+        assert answer.headers["content-type"].startswith("application/json")
+        assert answer.status_code in (200, 503) or answer.status_code < 500, answer.text
+    for result in results:
+        assert result["status"] != 202, "a job was still running after the outage"
+        if result["status"] != 200:
+            assert result["body"]["error"]["code"], result  # a JSON error, not a hang
+    assert any(r["status"] != 200 for r in results)  # the outage did hit running jobs
+    done = sum(r["status"] == 200 for r in results)
+    answered = sum(isinstance(a, httpx.Response) and a.status_code == 200 for a in answers)
+    print(
+        f"outage: jobs {done} done, {len(results) - done} failed, 0 running; requests "
+        f"{answered} answered, {len(answers) - answered} JSON errors; cache back: "
+        f"{health[-1]['cache_enabled']}"
+    )
+    assert health[-1]["cache_enabled"] is True  # and the cache came back
