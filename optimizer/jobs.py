@@ -31,6 +31,10 @@ EVENTS_TTL_SECONDS = 24 * 3600
 POLL_SECONDS = 0.05  # how often a viewer on another worker looks for new events
 SEEN_REFRESH_SECONDS = 1.0
 TERMINAL = ("done", "error")
+EVENTS_UNAVAILABLE_MESSAGE = (
+    "The optimization stopped: its progress could not be stored (the cache is unavailable). "
+    "Start it again in a moment."
+)
 MAX_EVENT_ID = 2**62
 
 # Jobs this worker is running, and a notifier per job so local viewers wake up at once.
@@ -91,15 +95,16 @@ async def _run(job: Optimization) -> None:
         await asyncio.shield(_append(job.pk, cancelled))
         logger.info("Job %s cancelled after %d events", job.pk, last_id)
     except Exception as error:
-        # Storing an event failed (Redis away): the record says so first, so that viewers
-        # reading it see a failed job rather than one "running" forever.
+        # Storing an event failed (Redis away) or a bug: the record says so first, so that
+        # viewers reading it see a failed job rather than one "running" forever.
         logger.exception("Job %s failed", job.pk)
-        await services.record_failure(job.pk, "internal_error", str(error))
+        if isinstance(error, REDIS_ERRORS):
+            code, message = "events_unavailable", EVENTS_UNAVAILABLE_MESSAGE
+        else:
+            code, message = "internal_error", services.INTERNAL_ERROR_MESSAGE
+        await services.record_failure(job.pk, code, message)
         await pipeline.aclose()  # closes upstream; a cancel never overwrites the failure
-        failure = Event(
-            last_id + 1,
-            {"type": "error", "message": services.INTERNAL_ERROR_MESSAGE, "code": "internal_error"},
-        )
+        failure = Event(last_id + 1, {"type": "error", "message": message, "code": code})
         try:
             await _append(job.pk, failure)
         except REDIS_ERRORS as again:

@@ -129,5 +129,6 @@ async def test_a_job_whose_events_cannot_be_stored_is_marked_failed(
         await jobs._running[job.pk]
     await job.arefresh_from_db()
     assert job.status == Optimization.Status.FAILED
-    assert job.error_code == "internal_error"
+    assert job.error_code == "events_unavailable"
+    assert "Start it again" in job.error_message and "Redis went away" not in job.error_message
     assert await use_anthropic.wait_for_async(lambda: use_anthropic.disconnects >= 1, 5)
