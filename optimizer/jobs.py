@@ -2,8 +2,10 @@
 
 A job is an Optimization row. It starts at the first follow() (or start()), claimed atomically
 in the database (pending -> running), so a reconnect or a second tab never calls the LLM again.
-Its events are appended to a Redis list as they are produced (the shared cache, so a viewer on
-any worker can replay them and resume after Last-Event-ID). Viewers refresh a "seen" timestamp
+Its events go to one Redis Stream per job as they are produced (XADD, bounded by MAXLEN and a
+TTL), with stream ids 0-<event id>, so an SSE Last-Event-ID is a stream position. Viewers on any
+worker XREAD BLOCK from there: a new event reaches every viewer at once, with no polling. The
+job's keys share a Redis Cluster hash tag (job:{<id>}:...). Viewers refresh a "seen" timestamp
 while connected; when nobody has looked for JOB_ORPHAN_GRACE_SECONDS the job is cancelled, its
 upstream stream closed, and it is marked cancelled.
 """
@@ -28,22 +30,34 @@ from optimizer.redis_client import REDIS_ERRORS
 logger = logging.getLogger(__name__)
 
 EVENTS_TTL_SECONDS = 24 * 3600
-POLL_SECONDS = 0.05  # how often a viewer on another worker looks for new events
-SEEN_REFRESH_SECONDS = 1.0
+EVENTS_MAX_LENGTH = 20_000  # far more than one generation's events; bounds a runaway one
+READ_COUNT = 1000  # events per XREAD at the most
+# An idle viewer wakes this often (to say it is still there and to look at the record): at
+# most VIEWER_WAIT_SECONDS, and well inside the orphan grace period.
+VIEWER_WAIT_SECONDS = 5.0
+RECORD_CHECK_SECONDS = 10.0
 TERMINAL = ("done", "error")
 EVENTS_UNAVAILABLE_MESSAGE = (
     "The optimization stopped: its progress could not be stored (the cache is unavailable). "
     "Start it again in a moment."
 )
-MAX_EVENT_ID = 2**62
+MAX_EVENT_ID = 2**62  # a stream id's sequence part is 64 bits: clamp what clients send
 
-# Jobs this worker is running, and a notifier per job so local viewers wake up at once.
+# Jobs this worker is running.
 _running: dict[uuid.UUID, asyncio.Task[None]] = {}
-_notify: dict[uuid.UUID, asyncio.Event] = {}
 
 
 def _key(job_id: uuid.UUID, part: str) -> str:
-    return redis_client.connection().full_key(f"job:{job_id}:{part}")
+    # {job_id}: a Redis Cluster hash tag, so one job's keys live in one slot.
+    return redis_client.connection().full_key(f"job:{{{job_id}}}:{part}")
+
+
+def _stream_id(event_id: int) -> str:
+    return f"0-{min(event_id, MAX_EVENT_ID)}"
+
+
+def _decode(entries: list[Any]) -> list[Event]:
+    return [Event.from_dict(json.loads(fields[b"e"])) for _, fields in entries]
 
 
 def _redis() -> Any:
@@ -63,7 +77,6 @@ async def start(job: Optimization) -> bool:
     if not await services.claim(job):
         return False
     await touch(job.pk)
-    _notify[job.pk] = asyncio.Event()
     _running[job.pk] = asyncio.ensure_future(_run(job))
     return True
 
@@ -71,12 +84,17 @@ async def start(job: Optimization) -> bool:
 async def _append(job_id: uuid.UUID, event: Event) -> None:
     redis = _redis()
     key = _key(job_id, "events")
+    payload = json.dumps(event.to_dict(), ensure_ascii=False)
     async with redis.pipeline(transaction=False) as pipe:
-        pipe.rpush(key, json.dumps(event.to_dict(), ensure_ascii=False))
+        pipe.xadd(
+            key,
+            {"e": payload},
+            id=_stream_id(event.id),
+            maxlen=EVENTS_MAX_LENGTH,
+            approximate=True,
+        )
         pipe.expire(key, EVENTS_TTL_SECONDS)
         await pipe.execute()
-    if notifier := _notify.get(job_id):
-        notifier.set()
 
 
 async def _run(job: Optimization) -> None:
@@ -112,8 +130,6 @@ async def _run(job: Optimization) -> None:
     finally:
         watchdog.cancel()
         _running.pop(job.pk, None)
-        if notifier := _notify.pop(job.pk, None):
-            notifier.set()
 
 
 async def _watch_for_orphan(job_id: uuid.UUID, runner: asyncio.Task[Any] | None) -> None:
@@ -131,10 +147,9 @@ async def _watch_for_orphan(job_id: uuid.UUID, runner: asyncio.Task[Any] | None)
 
 
 async def events_after(job_id: uuid.UUID, last_event_id: int) -> list[Event]:
-    # A client may send any Last-Event-ID; Redis refuses indexes past 64 bits.
-    start = min(last_event_id, MAX_EVENT_ID)
-    raw = await _redis().lrange(_key(job_id, "events"), start, -1)
-    return [Event.from_dict(json.loads(item)) for item in raw]
+    """The stored events after last_event_id (no waiting)."""
+    entries = await _redis().xrange(_key(job_id, "events"), min=_stream_id(last_event_id + 1))
+    return _decode(entries)
 
 
 async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncIterator[Event]:
@@ -145,37 +160,30 @@ async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncIterator[
     """
     if job.status == Optimization.Status.PENDING:
         await start(job)
-    last_touch = last_check = 0.0
+    key = _key(job.pk, "events")
+    wait = min(VIEWER_WAIT_SECONDS, max(settings.JOB_ORPHAN_GRACE_SECONDS / 3, 0.05))
+    blocking = redis_client.connection().blocking_client()
+    next_check = 0.0  # the record is looked at on the first quiet wait, then now and then
     while True:
-        now = time.monotonic()
-        if now - last_touch >= SEEN_REFRESH_SECONDS:
-            await touch(job.pk)
-            last_touch = now
-        notifier = _notify.get(job.pk)
-        if notifier is not None:
-            notifier.clear()  # before reading, so an append after the read still wakes us
-        events = await events_after(job.pk, last_event_id)
+        await touch(job.pk)
+        # RESP2's reply: [[key, [(id, fields), ...]]], or [] when nothing came within `wait`.
+        reply: Any = await blocking.xread(
+            {key: _stream_id(last_event_id)}, count=READ_COUNT, block=int(wait * 1000)
+        )
+        events = _decode(reply[0][1]) if reply else []
         for event in events:
             last_event_id = event.id
             yield event
             if event.type in TERMINAL:
                 return
-        if events:
+        if events or time.monotonic() < next_check:
             continue
-        if notifier is None and now - last_check >= SEEN_REFRESH_SECONDS:
-            # Not running here: the record says whether it ended without leaving events.
-            last_check = now
-            await job.arefresh_from_db(fields=["status", "result", "error_code", "error_message"])
-            if job.is_finished and not await events_after(job.pk, last_event_id):
-                yield _from_record(job, last_event_id + 1)
-                return
-        if notifier is not None:
-            try:
-                await asyncio.wait_for(notifier.wait(), timeout=SEEN_REFRESH_SECONDS)
-            except TimeoutError:
-                pass
-        else:
-            await asyncio.sleep(POLL_SECONDS)
+        # Quiet for a while: the record says whether the job ended without leaving events.
+        next_check = time.monotonic() + RECORD_CHECK_SECONDS
+        await job.arefresh_from_db(fields=["status", "result", "error_code", "error_message"])
+        if job.is_finished and not await events_after(job.pk, last_event_id):
+            yield _from_record(job, last_event_id + 1)
+            return
 
 
 def _from_record(job: Optimization, event_id: int) -> Event:

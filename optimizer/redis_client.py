@@ -33,6 +33,10 @@ SERVER = fakeredis.FakeServer()
 REDIS_ERRORS = (redis.exceptions.RedisError, OSError, asyncio.TimeoutError)
 
 
+# The longest a blocking read may wait (callers block for less); its client's socket timeout.
+MAX_BLOCK_SECONDS = 10.0
+
+
 class RedisBusy(redis.exceptions.ConnectionError):
     """No pooled connection came free within REDIS_POOL_TIMEOUT: saturated, not down."""
 
@@ -79,6 +83,9 @@ class RedisConnection:
         self.cache_alias = cache_alias
         self._own_store: BaseCache | None = None
         self._async_clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, redis.asyncio.Redis
+        ] = weakref.WeakKeyDictionary()
+        self._blocking_clients: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, redis.asyncio.Redis
         ] = weakref.WeakKeyDictionary()
 
@@ -131,6 +138,31 @@ class RedisConnection:
                 )
             client = redis.asyncio.Redis(connection_pool=pool)
             self._async_clients[loop] = client
+        return client
+
+    def blocking_client(self) -> redis.asyncio.Redis:
+        """One client per event loop for blocking reads (XREAD BLOCK), apart from the others:
+        its own pool (REDIS_MAX_BLOCKING_CONNECTIONS), so that viewers waiting for events never
+        take the connections a cache hit needs, and a read timeout longer than the block."""
+        loop = asyncio.get_running_loop()
+        client = self._blocking_clients.get(loop)
+        if client is None:
+            kwargs: dict[str, Any] = {
+                "max_connections": settings.REDIS_MAX_BLOCKING_CONNECTIONS,
+                "timeout": settings.REDIS_POOL_TIMEOUT,
+            }
+            if self.embedded:
+                pool = _WaitingPool(**kwargs, **async_connection_kwargs())
+            else:
+                timeout = settings.REDIS_SOCKET_TIMEOUT
+                pool = _WaitingPool.from_url(
+                    self.url or settings.REDIS_URL,
+                    socket_timeout=MAX_BLOCK_SECONDS + timeout,
+                    socket_connect_timeout=timeout,
+                    **kwargs,
+                )
+            client = redis.asyncio.Redis(connection_pool=pool)
+            self._blocking_clients[loop] = client
         return client
 
     def full_key(self, key: str) -> str:

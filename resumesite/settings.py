@@ -206,6 +206,8 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 # waits up to REDIS_POOL_TIMEOUT s for a free one instead of failing at once.
 REDIS_MAX_CONNECTIONS = envint("REDIS_MAX_CONNECTIONS", 200, minimum=1)
 REDIS_POOL_TIMEOUT = envfloat("REDIS_POOL_TIMEOUT", 5.0, minimum=0.01)
+# Viewers of a job each hold one connection of a separate pool while they wait for its events.
+REDIS_MAX_BLOCKING_CONNECTIONS = envint("REDIS_MAX_BLOCKING_CONNECTIONS", 2000, minimum=1)
 _redis_options: dict[str, object] = {
     "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
     "CONNECTION_POOL_CLASS": "redis.BlockingConnectionPool",

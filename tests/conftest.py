@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -255,3 +256,57 @@ def admin_api_key(transactional_db: Any) -> str:
     from optimizer.models import ApiKey
 
     return ApiKey.create_key("tests-admin", is_admin=True)[1]
+
+
+# -- a Redis server of a test's own (to kill, or to count its commands) ---------------------
+
+
+class OwnRedis:
+    """A redis-server of the test's own, that it can kill and start again on the same port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping()
+                return
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.02)  # waiting for start-up, with a deadline
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
+
+@pytest.fixture
+def own_redis() -> Iterator[OwnRedis]:
+    if shutil.which("redis-server") is None:
+        require_service("redis-server", "the binary is not installed")
+    server = OwnRedis()
+    server.start()
+    yield server
+    if server.process is not None and server.process.poll() is None:
+        server.kill()

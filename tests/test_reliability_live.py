@@ -13,8 +13,6 @@ test's own, on a spare port.
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import REAL_REDIS_URL, free_port, require_service
+from conftest import REAL_REDIS_URL, OwnRedis, require_service
 
 from optimizer.testing.fake_anthropic import FakeReply
 
@@ -178,57 +176,6 @@ def test_a_rate_limit_of_five_a_minute_holds_over_two_workers_and_both_headers(
     assert statuses.count(200) == 5, statuses
     assert statuses.count(429) == 55
     assert all(r.headers["Retry-After"] for r in responses if r.status_code == 429)
-
-
-class OwnRedis:
-    """A redis-server of the test's own, that it can kill and start again on the same port."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        import redis
-
-        self.process = subprocess.Popen(
-            [
-                shutil.which("redis-server") or "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping()
-                return
-            except redis.exceptions.ConnectionError:
-                time.sleep(0.02)  # waiting for start-up, with a deadline
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait()
-
-
-@pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    if shutil.which("redis-server") is None:
-        require_service("redis-server", "the binary is not installed")
-    server = OwnRedis()
-    server.start()
-    yield server
-    if server.process is not None and server.process.poll() is None:
-        server.kill()
 
 
 def test_redis_killed_during_jobs_and_requests_leaves_nothing_running(
