@@ -277,7 +277,7 @@ def _schemas() -> dict[str, Any]:
             "output_tokens": {"type": "integer"},
             "cost_usd": {
                 "type": ["number", "null"],
-                "description": "Charged for this call: 0 on a cache hit",
+                "description": "Charged for this call: 0 on a cache hit or a shared answer",
             },
             "model": {"type": "string"},
             "cached": {"type": "boolean"},
@@ -287,6 +287,11 @@ def _schemas() -> dict[str, Any]:
             "latency_ms": {"type": ["number", "null"]},
             "time_to_first_chunk_ms": {"type": ["number", "null"]},
             "cached_at": {"type": ["string", "null"]},
+            "shared": {
+                "type": "boolean",
+                "description": "true: produced for an identical request that was running at "
+                "the same time and shared with this one (single-flight): nothing charged",
+            },
         },
     }
     result = {

@@ -5,7 +5,9 @@
 
 1. key = LLMCache key(prompt, system prompt, model, max_tokens, temperature)
 2. hit  -> replay the stored chunks (same boundaries), the stored warnings, done (cached=true)
-3. miss -> provider.stream() under the retry policy, retried only before the first chunk
+3. miss -> single-flight (optimizer/flights.py): the first of identical requests leads and calls
+   provider.stream() under the retry policy (retried only before the first chunk), publishing
+   its events; identical requests meanwhile follow those events instead of calling upstream
 4. every text delta -> a chunk event at once (no buffering)
 5. end  -> sanitize, validate, parse, analyse -> warning event -> done(result)
 6. only a complete, valid result is cached (structured result + ordered chunks)
@@ -30,6 +32,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
+from optimizer import flights
 from optimizer.analysis import (
     ResumeGrounding,
     annotate_unsupported,
@@ -48,7 +51,7 @@ from optimizer.llm.prompts import SYSTEM_PROMPT, build_prompt
 from optimizer.llm.retry import RetryConfig, retry_with_exponential_backoff
 from optimizer.llm.validator import ResponseValidator, parse_sections
 from optimizer.models import Optimization
-from optimizer.redis_client import RedisBusy
+from optimizer.redis_client import REDIS_ERRORS, RedisBusy
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +87,7 @@ class UsageStats(TypedDict, total=False):
     latency_ms: float
     time_to_first_chunk_ms: float | None
     cached_at: str | None  # hits only
+    shared: bool  # an identical request's generation, followed while it ran (single-flight)
 
 
 class OptimizationResult(TypedDict):
@@ -155,6 +159,7 @@ class _Run:
     attempts: int = 0
     chunks: list[str] = field(default_factory=list)
     ended: bool = False  # a done or error event was produced: nothing left to cancel
+    detached: bool = False  # its client left, the generation goes on for its followers
 
     def event(self, kind: str, **data: Any) -> Event:
         return Event(next(self.ids), {"type": kind, **data})
@@ -208,7 +213,13 @@ async def stream(
     if entry is not None and entry.get("version") == CACHE_ENTRY_VERSION:
         path = _hit(run, entry, replay_chunks)
     else:
-        path = _miss(run)
+        flight = await flights.take(key)
+        if flight is None:
+            path = _miss(run)
+        elif flight.leader:
+            path = _lead(run, flight)
+        else:
+            path = _follow(run, flight)
     try:
         async with contextlib.aclosing(path):
             async for event in path:
@@ -216,7 +227,7 @@ async def stream(
     except (asyncio.CancelledError, GeneratorExit):
         # The client went away (the task was cancelled while waiting upstream, or the consumer
         # closed this generator at a yield): the upstream stream is closed by now.
-        if not run.ended:
+        if not run.ended and not run.detached:
             logger.info("Client went away after %d chunks: upstream closed", len(run.chunks))
             await asyncio.shield(run.record.cancel(run.clock))
         raise
@@ -291,6 +302,91 @@ async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
     if settings.CACHE_ENABLED and is_cacheable(result):
         await run.cache.set_by_key(run.key, _cache_entry(result, run.chunks, run.request))
     yield await _success(run, result)
+
+
+# Generations whose client left while others follow them: kept referenced until they end.
+_detached: set[asyncio.Future[None]] = set()
+
+
+async def _lead(run: _Run, flight: flights.Flight) -> AsyncGenerator[Event, None]:
+    """The miss path for the first of identical requests: the generation runs in a task of its
+    own that publishes each event for the followers, so that it can outlive this client."""
+    queue: asyncio.Queue[Event | Exception | None] = asyncio.Queue()
+    producer = asyncio.ensure_future(_produce(run, flight, queue))
+    finished = False
+    try:
+        while (item := await queue.get()) is not None:
+            if isinstance(item, Exception):
+                raise item
+            yield item
+        finished = True
+    finally:
+        if not finished and not producer.done():
+            if await flight.followers():
+                logger.info("Client went away; flight %s goes on for its followers", flight.id)
+                run.detached = True
+                _detached.add(producer)
+                producer.add_done_callback(_detached.discard)
+            else:
+                producer.cancel()  # nobody else wants it: close upstream now
+                await asyncio.gather(producer, return_exceptions=True)
+
+
+async def _produce(run: _Run, flight: flights.Flight, queue: asyncio.Queue[Any]) -> None:
+    lease = asyncio.ensure_future(flight.keep_lease())
+    try:
+        async with contextlib.aclosing(_miss(run)) as events:
+            async for event in events:
+                try:
+                    await flight.publish(event.data)
+                except REDIS_ERRORS as error:  # followers take over when the lease lapses
+                    logger.warning("Could not publish to flight %s: %s", flight.id, error)
+                queue.put_nowait(event)
+                if run.detached and not await flight.followers():
+                    logger.info("Nobody follows flight %s any more: closing upstream", flight.id)
+                    await run.record.cancel(run.clock)
+                    return
+    except Exception as error:
+        queue.put_nowait(error)
+    finally:
+        lease.cancel()
+        await flight.release()  # after the result was cached, so late arrivals hit it
+        queue.put_nowait(None)
+
+
+async def _follow(run: _Run, flight: flights.Flight) -> AsyncGenerator[Event, None]:
+    """An identical request while the leader's generation runs: its events, renumbered."""
+    await flight.join()
+    try:
+        async with contextlib.aclosing(flight.events()) as shared:
+            async for data in shared:
+                if data is None:  # the leader died: run it ourselves
+                    logger.warning("Flight %s lost its leader: calling upstream", flight.id)
+                    async with contextlib.aclosing(_miss(run)) as alone:
+                        async for event in alone:
+                            yield event
+                    return
+                kind = data.pop("type")
+                if kind == "chunk":
+                    run.clock.mark("first_chunk")
+                    run.chunks.append(data["content"])
+                    yield run.event("chunk", **data)
+                elif kind == "warning":
+                    yield run.event("warning", **data)
+                elif kind == "done":
+                    yield await _success(run, _relabelled(data["result"], run.clock, shared=True))
+                    return
+                elif kind == "error":
+                    failure = LLMError(
+                        data["message"],
+                        code=data["code"],
+                        retry_after=data.get("retry_after"),
+                        status=data.get("upstream_status"),
+                    )
+                    yield await _failure(run, failure)
+                    return
+    finally:
+        await asyncio.shield(flight.leave())
 
 
 async def _open_stream(
@@ -447,19 +543,25 @@ def _cache_entry(
 
 
 def _hit_result(entry: dict[str, Any], clock: _Clock) -> OptimizationResult:
-    """The stored result, re-labelled: original token counts, nothing charged, what it saved."""
-    result = cast(OptimizationResult, dict(entry["result"]))  # the JSON this module stored
+    """The stored result, re-labelled as a hit."""
+    return _relabelled(entry["result"], clock, cached=True, cached_at=entry.get("created_at"))
+
+
+def _relabelled(stored: dict[str, Any], clock: _Clock, **labels: Any) -> OptimizationResult:
+    """A result made by another call (a cache hit, or a shared flight): its original token
+    counts, nothing charged, what it saved, and this request's own timings."""
+    result = cast(OptimizationResult, dict(stored))  # the JSON this module built
     original = result["usage_stats"]
-    result["usage_stats"] = {
+    usage: dict[str, Any] = {
         **original,
         "cost_usd": 0.0,
         "saved_usd": original.get("cost_usd") or 0.0,
-        "cached": True,
         "attempts": 0,
         "latency_ms": clock.mark("done"),
         "time_to_first_chunk_ms": clock.marks.get("first_chunk"),
-        "cached_at": entry.get("created_at"),
+        **labels,
     }
+    result["usage_stats"] = cast(UsageStats, usage)
     return result
 
 

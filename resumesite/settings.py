@@ -293,6 +293,10 @@ API_RECORD_CACHE_HITS = envbool("API_RECORD_CACHE_HITS", "False")
 # Lifetime of the signed stream_url/result_url tokens that POST /api/v1/jobs hands out.
 JOB_TOKEN_MAX_AGE_SECONDS = envint("JOB_TOKEN_MAX_AGE_SECONDS", 3600, minimum=1)
 JOB_ORPHAN_GRACE_SECONDS = envint("JOB_ORPHAN_GRACE_SECONDS", 30)
+# A generation's lease: renewed while it runs; one that lapses means its process died.
+JOB_LEASE_SECONDS = envfloat("JOB_LEASE_SECONDS", 15.0, minimum=0.1)
+# Identical requests that miss the cache together share one upstream call (optimizer.flights).
+SINGLE_FLIGHT = envbool("SINGLE_FLIGHT", "True")
 SSE_HEARTBEAT_SECONDS = envfloat("SSE_HEARTBEAT_SECONDS", 15.0, minimum=0.05)
 
 LANGUAGE_CODE = "en-us"

@@ -13,6 +13,7 @@ test's own, on a spare port.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -259,3 +260,47 @@ def test_redis_killed_during_jobs_and_requests_leaves_nothing_running(
         f"{health[-1]['cache_enabled']}"
     )
     assert health[-1]["cache_enabled"] is True  # and the cache came back
+
+
+def test_identical_requests_over_two_workers_and_three_endpoints_make_one_upstream_call(
+    live_server_factory: Callable[..., Any], fake_anthropic: Any, api_body: dict[str, str]
+) -> None:
+    fake_anthropic.set_default(FakeReply(chunk_delay=0.01))  # about 2.5 s of streaming
+    server = _start(
+        live_server_factory, fake_anthropic, workers=2, REDIS_URL=_flushed(_redis_db_url())
+    )
+    headers = {"Authorization": f"Bearer {server.key}"}
+    base = server.url
+
+    async def one_of_each(client: httpx.AsyncClient, n: int) -> str:
+        """The optimized resume, through generate, generate/stream or a job's stream."""
+        kind = n % 3
+        if kind == 0:
+            response = await client.post(f"{base}/api/v1/generate", json=api_body, headers=headers)
+            assert response.status_code == 200, response.text
+            return str(response.json()["optimized_resume"])
+        if kind == 1:
+            request = client.build_request(
+                "POST", f"{base}/api/v1/generate/stream", json=api_body, headers=headers
+            )
+        else:
+            created = await client.post(f"{base}/api/v1/jobs", json=api_body, headers=headers)
+            assert created.status_code == 202, created.text
+            request = client.build_request("GET", created.json()["stream_url"])
+        response = await client.send(request, stream=True)
+        last = None
+        async for line in response.aiter_lines():
+            if line.startswith("data:"):
+                last = json.loads(line[5:])
+        await response.aclose()
+        assert last is not None and last["type"] == "done", last
+        return str(last["result"]["optimized_resume"])
+
+    async def burst() -> list[str]:
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=0)
+        async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+            return await asyncio.gather(*(one_of_each(client, n) for n in range(100)))
+
+    resumes = asyncio.run(burst())
+    assert len(resumes) == 100 and len(set(resumes)) == 1
+    assert fake_anthropic.calls == 1

@@ -1,0 +1,156 @@
+"""Single-flight: identical requests that miss the cache together make one upstream call."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from optimizer import flights, redis_client, services
+from optimizer.testing.fake_anthropic import FakeReply
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REQUEST = services.OptimizeRequest(
+    "Jane Doe\nSenior Python Developer\n- Built Django APIs at Acme Corp",
+    "Python Developer, Django",
+)
+
+
+async def _events(**kwargs: Any) -> list[Any]:
+    return [event async for event in services.stream(REQUEST, **kwargs)]
+
+
+def _text(events: list[Any]) -> str:
+    return "".join(e.data["content"] for e in events if e.type == "chunk")
+
+
+async def test_identical_requests_at_once_make_one_upstream_call(use_anthropic: Any) -> None:
+    use_anthropic.set_default(FakeReply(chunk_delay=0.005))
+    streams = [asyncio.ensure_future(_events()) for _ in range(5)]
+    answers = [asyncio.ensure_future(services.generate(REQUEST)) for _ in range(20)]
+    streamed = await asyncio.gather(*streams)
+    generated = await asyncio.gather(*answers)
+    assert use_anthropic.calls == 1
+    results = [events[-1].data["result"] for events in streamed] + generated
+    assert len({r["optimized_resume"] for r in results}) == 1
+    assert len({_text(events) for events in streamed}) == 1  # every stream got every chunk
+    for events in streamed:
+        assert [e.id for e in events] == list(range(1, len(events) + 1))  # each its own ids
+    leaders = [r for r in results if r["usage_stats"]["cost_usd"]]
+    assert len(leaders) == 1
+    followers = [r for r in results if r["usage_stats"].get("shared")]
+    assert len(followers) == 24
+    assert all(
+        f["usage_stats"]["saved_usd"] == leaders[0]["usage_stats"]["cost_usd"] for f in followers
+    )
+
+
+async def test_a_late_follower_gets_the_events_already_produced_then_the_rest(
+    use_anthropic: Any,
+) -> None:
+    use_anthropic.set_default(FakeReply(chunk_delay=0.01))
+    leader = asyncio.ensure_future(_events())
+    assert await use_anthropic.wait_for_async(
+        lambda: use_anthropic.calls == 1 and len(use_anthropic.last_request.chunk_sent_at) >= 3,
+        10,
+    )
+    follower = await _events()
+    assert _text(follower) == _text(await leader)
+    assert follower[-1].data["result"]["usage_stats"]["shared"] is True
+    assert use_anthropic.calls == 1
+
+
+async def test_the_generation_goes_on_for_followers_when_the_leaders_client_leaves(
+    use_anthropic: Any,
+) -> None:
+    leader = await _leader_mid_text(use_anthropic)
+    follower = asyncio.ensure_future(_events())
+    assert await _wait_for_followers(1)
+    await leader.aclose()  # the leader's client goes away mid-text
+    events = await follower
+    assert events[-1].type == "done"
+    assert use_anthropic.calls == 1
+    assert use_anthropic.disconnects == 0  # upstream was not closed: somebody still wanted it
+
+
+async def test_a_leader_alone_closes_upstream_at_once_when_its_client_leaves(
+    use_anthropic: Any,
+) -> None:
+    leader = await _leader_mid_text(use_anthropic)
+    await leader.aclose()
+    assert await use_anthropic.wait_for_async(lambda: use_anthropic.disconnects == 1, 5)
+
+
+async def test_a_flight_whose_leader_died_is_taken_over(use_anthropic: Any, settings: Any) -> None:
+    settings.JOB_LEASE_SECONDS = 0.3
+    key = _cache_key()
+    dead = flights.Flight(key, "dead-leader", leader=True)
+    client = redis_client.connection().async_client()
+    await client.set(dead.lock_key, dead.id, px=300)  # a leader that will never renew
+    events = await _events()
+    assert events[-1].type == "done"
+    assert use_anthropic.calls == 1  # the follower ran it itself
+
+
+async def test_single_flight_can_be_turned_off(use_anthropic: Any, settings: Any) -> None:
+    settings.SINGLE_FLIGHT = False
+    settings.CACHE_ENABLED = False
+    use_anthropic.set_default(FakeReply(chunk_delay=0.005))
+    await asyncio.gather(services.generate(REQUEST), services.generate(REQUEST))
+    assert use_anthropic.calls == 2
+
+
+async def _leader_mid_text(fake: Any) -> Any:
+    """A leader's stream read up to its first chunk (the generation is under way)."""
+    fake.set_default(FakeReply(chunk_delay=0.01))
+    leader = services.stream(REQUEST)
+    async for event in leader:
+        if event.type == "chunk":
+            break
+    return leader
+
+
+def _cache_key() -> str:
+    from optimizer.llm.cache import get_llm_cache
+
+    llm = services.build_llm_request(REQUEST)
+    return get_llm_cache().make_key(
+        llm.prompt, llm.system_prompt, llm.model, llm.max_tokens, llm.temperature
+    )
+
+
+async def _wait_for_followers(count: int) -> bool:
+    client = redis_client.connection().async_client()
+    for _ in range(500):
+        keys = [k async for k in client.scan_iter(match="*flight:*:followers")]
+        values = [int(await client.get(k) or 0) for k in keys]
+        if sum(values) >= count:
+            return True
+        await asyncio.sleep(0.01)  # waiting for a state, bounded
+    return False
+
+
+async def test_a_page_job_and_an_api_call_share_one_generation(use_anthropic: Any) -> None:
+    from optimizer import jobs
+    from optimizer.models import Optimization
+
+    use_anthropic.set_default(FakeReply(chunk_delay=0.005))
+    job = await services.create_optimization(
+        resume=REQUEST.resume,
+        job_description=REQUEST.job_description,
+        source=Optimization.Source.PAGE,
+        session_key="s" * 32,
+    )
+    page = asyncio.ensure_future(_collect(jobs.follow(job)))
+    api = asyncio.ensure_future(services.generate(REQUEST))
+    page_events, api_result = await asyncio.gather(page, api)
+    assert page_events[-1].data["result"]["optimized_resume"] == api_result["optimized_resume"]
+    assert use_anthropic.calls == 1
+    await job.arefresh_from_db()
+    assert job.status == Optimization.Status.DONE
+
+
+async def _collect(events: Any) -> list[Any]:
+    return [event async for event in events]
