@@ -7,6 +7,7 @@ also record it); jobs go through optimizer/jobs.py. Errors use one shape,
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,10 +17,11 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 
 from optimizer import jobs, services
 from optimizer.api_keys import KeyInfo, authenticate, count_request, require_key
-from optimizer.decorators import ApiError, api_view, error, parse_json
+from optimizer.decorators import ApiError, View, api_view, error, parse_json
 from optimizer.downloads import FORMATS, download_response
 from optimizer.events import Event, render_json
 from optimizer.forms import OptimizeForm, PageOptimizeForm
@@ -194,6 +196,61 @@ async def _with_restart_hint(events: AsyncIterator[Event]) -> AsyncIterator[Even
         yield event
 
 
+# What a cross-origin page may send and read. EventSource sends Last-Event-ID when it
+# reconnects; a fetch()-based SSE client may send Authorization or Cache-Control. Retry-After
+# (a 202 from result_url) and X-Request-ID (a 5xx) are not readable cross-origin unless exposed.
+_CORS_ALLOW_HEADERS = "Authorization, Cache-Control, Last-Event-ID"
+_CORS_EXPOSE_HEADERS = "Retry-After, X-Request-ID"
+_CORS_MAX_AGE_SECONDS = "600"
+
+
+def _cors_origin(request: HttpRequest) -> str | None:
+    """The Access-Control-Allow-Origin value for this request, or None: origin not allowed."""
+    origin = request.headers.get("Origin")
+    if not origin:
+        return None
+    allowed = settings.JOB_CORS_ALLOWED_ORIGINS
+    if "*" in allowed:
+        return "*"
+    return origin if origin in allowed else None
+
+
+def _job_cors(view: View) -> View:
+    """CORS for a job link (JOB_CORS_ALLOWED_ORIGINS), so an integrator's page can open it.
+
+    On these two views, not in a middleware: django-cors-headers' middleware would run on
+    every request, the cache hits of POST /api/v1/generate included. No credentials: the
+    signed token is in the URL. An origin not allowed gets no CORS headers (the browser
+    refuses); with the setting empty the view behaves as if this decorator were not there.
+    """
+
+    @functools.wraps(view)  # keeps api_view's csrf_exempt mark
+    async def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not settings.JOB_CORS_ALLOWED_ORIGINS:
+            return await view(request, *args, **kwargs)
+        origin = _cors_origin(request)
+        preflight = (
+            request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+        )
+        response: HttpResponseBase
+        if origin and preflight:
+            response = HttpResponse(status=204)
+            response.headers["Access-Control-Allow-Methods"] = "GET"
+            response.headers["Access-Control-Allow-Headers"] = _CORS_ALLOW_HEADERS
+            response.headers["Access-Control-Max-Age"] = _CORS_MAX_AGE_SECONDS
+        else:  # a not-allowed preflight gets the view's 405, without CORS headers
+            response = await view(request, *args, **kwargs)
+            if origin:
+                response.headers["Access-Control-Expose-Headers"] = _CORS_EXPOSE_HEADERS
+        if origin:
+            response.headers["Access-Control-Allow-Origin"] = origin
+        # The answer depends on Origin: a shared cache must not serve one origin's to another.
+        patch_vary_headers(response, ("Origin",))
+        return response
+
+    return wrapper
+
+
 @api_view("POST")
 @require_key()
 @parse_json
@@ -210,6 +267,7 @@ async def create_job(request: ApiRequest) -> JsonResponse:
     return JsonResponse(body, status=202, headers={"Location": urls["result_url"]})
 
 
+@_job_cors
 @api_view("GET")
 async def job_stream(request: HttpRequest, job_id: uuid.UUID) -> HttpResponseBase:
     job = await _job_for(request, job_id, "stream")
@@ -221,6 +279,7 @@ async def job_stream(request: HttpRequest, job_id: uuid.UUID) -> HttpResponseBas
     return sse_response(with_heartbeats(events, render_json))
 
 
+@_job_cors
 @api_view("GET")
 async def job_result(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
     job = await _job_for(request, job_id, "result")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import overload
@@ -66,6 +67,18 @@ def envfloat(name: str, default: float | None, minimum: float = 0.0) -> float | 
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
+
+
+def envorigins(name: str) -> list[str]:
+    """Exact origins (scheme://host[:port], lowercased as browsers send them) or "*"."""
+    origins = [item.lower() for item in envlist(name, "")]
+    for origin in origins:
+        if origin != "*" and not re.fullmatch(r"[a-z][a-z0-9+.-]*://[^/?#\s]+", origin):
+            raise ImproperlyConfigured(
+                f"Unexpected value {name}={origin!r}: expected origins like "
+                "https://app.example.com (scheme, host, optional port; no path), or *"
+            )
+    return origins
 
 
 def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
@@ -292,6 +305,9 @@ API_KEY_CACHE_SECONDS = envfloat("API_KEY_CACHE_SECONDS", 30.0)
 API_RECORD_CACHE_HITS = envbool("API_RECORD_CACHE_HITS", "False")
 # Lifetime of the signed stream_url/result_url tokens that POST /api/v1/jobs hands out.
 JOB_TOKEN_MAX_AGE_SECONDS = envint("JOB_TOKEN_MAX_AGE_SECONDS", 3600, minimum=1)
+# Web pages on these origins may open stream_url and result_url (CORS on those two views only;
+# see optimizer/api.py _job_cors). Empty: no CORS headers at all. "*": any origin.
+JOB_CORS_ALLOWED_ORIGINS = envorigins("JOB_CORS_ALLOWED_ORIGINS")
 JOB_ORPHAN_GRACE_SECONDS = envint("JOB_ORPHAN_GRACE_SECONDS", 30)
 # A generation's lease: renewed while it runs; one that lapses means its process died.
 JOB_LEASE_SECONDS = envfloat("JOB_LEASE_SECONDS", 15.0, minimum=0.1)
