@@ -13,14 +13,19 @@ upstream stream closed, and it is marked cancelled.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.utils import timezone
 
 from optimizer import redis_client, services
 from optimizer.events import Event
@@ -44,7 +49,7 @@ EVENTS_UNAVAILABLE_MESSAGE = (
 MAX_EVENT_ID = 2**62  # a stream id's sequence part is 64 bits: clamp what clients send
 
 # Jobs this worker is running.
-_running: dict[uuid.UUID, asyncio.Task[None]] = {}
+_running: dict[uuid.UUID, asyncio.Future[str]] = {}
 
 
 def _key(job_id: uuid.UUID, part: str) -> str:
@@ -73,12 +78,87 @@ async def touch(job_id: uuid.UUID) -> None:
 
 
 async def start(job: Optimization) -> bool:
-    """Claim a pending job and run it in this worker. False when it was already claimed."""
+    """Claim a pending job and have it run: on a Celery worker when a broker is configured,
+    else in this process. False when it was already claimed."""
     if not await services.claim(job):
         return False
     await touch(job.pk)
-    _running[job.pk] = asyncio.ensure_future(_run(job))
+    await _launch(job.pk, job)
     return True
+
+
+async def _launch(job_id: uuid.UUID, job: Optimization | None = None) -> None:
+    if settings.CELERY_BROKER_URL:
+        from optimizer.tasks import run_job
+
+        # kombu publishes with blocking sockets: in a thread, never on the event loop.
+        await sync_to_async(run_job.delay, thread_sensitive=False)(str(job_id))
+    else:
+        _running[job_id] = asyncio.ensure_future(run(job_id, job))
+
+
+async def run(job_id: uuid.UUID, job: Optimization | None = None) -> str:
+    """The task body, on a Celery worker or in-process: run the job under its lease.
+
+    "held": another live process holds the lease (a redelivered task: try again later);
+    "finished": nothing to do; "ran": this call ran it (to an end, or until it died here).
+    """
+    if job is None:
+        job = await Optimization.objects.filter(pk=job_id).afirst()
+    if job is None or job.is_finished:
+        return "finished"
+    token = f"{os.getpid()}:{uuid.uuid4().hex}"  # the runner's pid: for operators (and tests)
+    redis = _redis()
+    lease_ms = int(settings.JOB_LEASE_SECONDS * 1000)
+    try:
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.set(_key(job_id, "lease"), token, nx=True, px=lease_ms)
+            pipe.incr(_key(job_id, "runs"))
+            pipe.expire(_key(job_id, "runs"), EVENTS_TTL_SECONDS)
+            won, runs, _ = await pipe.execute()
+        if not won:
+            await redis.decr(_key(job_id, "runs"))
+            return "held"
+    except REDIS_ERRORS as error:
+        logger.error("Job %s cannot take its lease: %s", job_id, error)
+        await services.record_failure(job_id, "events_unavailable", EVENTS_UNAVAILABLE_MESSAGE)
+        return "ran"
+    renew = asyncio.ensure_future(_keep_lease(job_id, token))
+    try:
+        await _run(job, attempt=int(runs))
+    finally:
+        renew.cancel()
+        try:
+            if await redis.get(_key(job_id, "lease")) == token.encode():
+                await redis.delete(_key(job_id, "lease"))
+        except REDIS_ERRORS as error:
+            logger.warning("Could not release the lease of job %s: %s", job_id, error)
+    return "ran"
+
+
+async def _keep_lease(job_id: uuid.UUID, token: str) -> None:
+    lease = settings.JOB_LEASE_SECONDS
+    while True:
+        await asyncio.sleep(lease / 3)
+        try:
+            await _redis().set(_key(job_id, "lease"), token, xx=True, px=int(lease * 1000))
+        except REDIS_ERRORS as error:
+            logger.warning("Could not renew the lease of job %s: %s", job_id, error)
+
+
+async def sweep() -> int:
+    """Run again the jobs whose runner died: running, untouched for a lease, no live lease.
+    Called every JOB_LEASE_SECONDS by each Celery worker (resumesite/celery.py)."""
+    stale = timezone.now() - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    relaunched = 0
+    async for job_id in Optimization.objects.filter(
+        status=Optimization.Status.RUNNING, updated_at__lt=stale
+    ).values_list("pk", flat=True):
+        if not await _redis().exists(_key(job_id, "lease")):
+            logger.warning("Job %s lost its runner: running it again", job_id)
+            await _launch(job_id)
+            relaunched += 1
+    return relaunched
 
 
 async def _append(job_id: uuid.UUID, event: Event) -> None:
@@ -97,11 +177,17 @@ async def _append(job_id: uuid.UUID, event: Event) -> None:
         await pipe.execute()
 
 
-async def _run(job: Optimization) -> None:
+async def _run(job: Optimization, attempt: int = 1) -> None:
     request = services.OptimizeRequest(job.resume_text, job.job_description)
-    pipeline = services.stream(request, optimization=job)
-    watchdog = asyncio.ensure_future(_watch_for_orphan(job.pk, asyncio.current_task()))
     last_id = 0
+    if attempt > 1:  # a restart after its runner died: go on after the events already sent
+        with contextlib.suppress(*REDIS_ERRORS):
+            stored = await _redis().xrevrange(_key(job.pk, "events"), count=1)
+            last_id = int(stored[0][0].split(b"-")[1]) if stored else 0
+    pipeline = services.stream(
+        request, optimization=job, first_event_id=last_id + 1, attempt=attempt
+    )
+    watchdog = asyncio.ensure_future(_watch_for_orphan(job.pk, asyncio.current_task()))
     try:
         async for event in pipeline:
             last_id = event.id

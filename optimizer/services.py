@@ -175,12 +175,14 @@ async def stream(
     config: RetryConfig | None = None,
     first_event_id: int = 1,
     replay_chunks: bool = True,
+    attempt: int = 1,
 ) -> AsyncGenerator[Event, None]:
     """Every event of one generation. optimization: the job's row, updated as it runs;
     api_key_id: an API call, stored as one new row at the end; neither: nothing is recorded.
 
     replay_chunks=False: a hit yields no chunk events (generate() only wants the result;
-    building 50 events it would throw away cost a third of a hit's CPU)."""
+    building 50 events it would throw away cost a third of a hit's CPU). attempt > 1: a job run
+    again after its runner died; its start event says restart: true and the attempt."""
     provider = provider or get_provider()
     llm_request = build_llm_request(request)
     cache = cache or get_llm_cache()
@@ -198,11 +200,14 @@ async def stream(
         cache=cache,
         provider=provider,
         config=config or retry_config(),
-        record=_Record(request, optimization, api_key_id),
+        record=_Record(request, optimization, api_key_id, prior_attempts=attempt - 1),
         ids=itertools.count(first_event_id),
     )
     await run.record.start(key, provider.name, llm_request.model)
-    yield run.event("start", message="Starting resume optimization...", stage="checking_cache")
+    restart = {"restart": True, "attempt": attempt} if attempt > 1 else {}
+    yield run.event(
+        "start", message="Starting resume optimization...", stage="checking_cache", **restart
+    )
 
     try:
         entry = await cache.get_by_key(key) if settings.CACHE_ENABLED else None
@@ -616,8 +621,13 @@ class _Record:
     """
 
     def __init__(
-        self, request: OptimizeRequest, optimization: Optimization | None, api_key_id: int | None
+        self,
+        request: OptimizeRequest,
+        optimization: Optimization | None,
+        api_key_id: int | None,
+        prior_attempts: int = 0,
     ) -> None:
+        self.prior_attempts = prior_attempts  # upstream calls of earlier runs of this job
         self.request = request
         self.job = optimization
         self.api_key_id = api_key_id
@@ -651,7 +661,7 @@ class _Record:
         row.output_tokens = usage["output_tokens"]
         row.cost_usd = usage["cost_usd"]
         row.cached = usage["cached"]
-        row.attempts = usage.get("attempts", 0)
+        row.attempts = usage.get("attempts", 0) + self.prior_attempts
         row.latency_ms = clock.marks.get("done")
         row.first_chunk_ms = clock.marks.get("first_chunk")
         await self._save(row, clock)
@@ -661,7 +671,7 @@ class _Record:
         row.status = Optimization.Status.FAILED
         row.error_code = code
         row.error_message = message
-        row.attempts = attempts
+        row.attempts = attempts + self.prior_attempts
         row.latency_ms = clock.mark("failed")
         await self._save(row, clock)
 

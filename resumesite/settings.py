@@ -313,6 +313,20 @@ JOB_ORPHAN_GRACE_SECONDS = envint("JOB_ORPHAN_GRACE_SECONDS", 30)
 JOB_LEASE_SECONDS = envfloat("JOB_LEASE_SECONDS", 15.0, minimum=0.1)
 # Identical requests that miss the cache together share one upstream call (optimizer.flights).
 SINGLE_FLIGHT = envbool("SINGLE_FLIGHT", "True")
+
+# Celery runs jobs when CELERY_BROKER_URL is set (redis://... e.g. the REDIS_URL server, or
+# amqp://... RabbitMQ); unset: jobs run in the web process, through the same function.
+CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "").strip()
+CELERY_TASK_ACKS_LATE = True  # a task is acknowledged when it ends, not when it starts
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed worker's task goes back to the queue
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a busy worker does not sit on tasks others could run
+CELERY_WORKER_POOL = os.getenv("CELERY_WORKER_POOL", "threads")  # generations are I/O-bound
+CELERY_WORKER_CONCURRENCY = envint("CELERY_WORKER_CONCURRENCY", 50, minimum=1)
+# Redis broker: an unacknowledged task is redelivered after this long (longer than any
+# generation, so a slow one is never run twice; a dead worker's jobs are swept sooner).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 SSE_HEARTBEAT_SECONDS = envfloat("SSE_HEARTBEAT_SECONDS", 15.0, minimum=0.05)
 
 LANGUAGE_CODE = "en-us"

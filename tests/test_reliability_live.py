@@ -15,19 +15,17 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from conftest import POSTGRES_ADMIN_URL as ADMIN_URL
 from conftest import REAL_REDIS_URL, OwnRedis, require_service
 
 from optimizer.testing.fake_anthropic import FakeReply
 
 pytestmark = [pytest.mark.live, pytest.mark.services]
-
-ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
 def _redis_db_url() -> str:
@@ -38,21 +36,6 @@ def _redis_db_url() -> str:
     except Exception as error:
         require_service("Redis", str(error))
     return REAL_REDIS_URL
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A PostgreSQL database of this test's own, dropped afterwards."""
-    psycopg = pytest.importorskip("psycopg")
-    name = f"ats_live_{uuid.uuid4().hex[:10]}"
-    try:
-        with psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=2) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as error:
-        require_service("PostgreSQL", str(error))
-    yield f"postgres://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _connections_to(database_url: str) -> int:
