@@ -7,6 +7,7 @@ also record it); jobs go through optimizer/jobs.py. Errors use one shape,
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -43,6 +44,7 @@ _INPUT_ERROR_CODES = {
 # Pipeline error code -> HTTP status. Retryable upstream trouble is a 503 with Retry-After.
 _UPSTREAM_BAD_REQUEST = ("upstream_bad_request", "upstream_request_too_large")
 _MISCONFIGURED = ("llm_auth", "upstream_not_found")
+NOT_CONFIGURED_CODE = "llm_not_configured"
 NOT_CONFIGURED_MESSAGE = "LLM not configured correctly; the operator has been told"
 
 
@@ -78,12 +80,25 @@ async def read_optimize_request(data: dict[str, Any]) -> services.OptimizeReques
     return optimize_request(data)
 
 
+def public_failure(code: str, message: str) -> tuple[str, str]:
+    """The code and message a client is told of a pipeline failure.
+
+    A refused key or an unknown model is the operator's to fix: the client learns that the LLM
+    is not configured, never which part is wrong (services logs the real cause). The same for
+    the JSON errors and the streams' error events.
+    """
+    if code in _MISCONFIGURED:
+        return NOT_CONFIGURED_CODE, NOT_CONFIGURED_MESSAGE
+    return code, message
+
+
 def pipeline_error(code: str, message: str, retry_after: float | None) -> ApiError:
     """An upstream or pipeline failure as an HTTP error; never carries a credential."""
+    code, message = public_failure(code, message)
     if code in _UPSTREAM_BAD_REQUEST:
         return ApiError(422, code, message)
-    if code in _MISCONFIGURED:
-        return ApiError(503, "llm_not_configured", NOT_CONFIGURED_MESSAGE)
+    if code == NOT_CONFIGURED_CODE:
+        return ApiError(503, code, message)
     if code == "cancelled":
         return ApiError(409, "cancelled", message)
     if code == "internal_error":
@@ -130,8 +145,20 @@ async def generate(request: ApiRequest) -> JsonResponse:
 @parse_json
 async def generate_stream(request: ApiRequest) -> HttpResponseBase:
     optimize = await read_optimize_request(request.json)
-    events = services.stream(optimize, api_key_id=request.api_key.id)
+    events = _public_events(services.stream(optimize, api_key_id=request.api_key.id))
     return sse_response(with_heartbeats(events, render_json))
+
+
+async def _public_events(events: AsyncIterator[Event]) -> AsyncIterator[Event]:
+    """The events with each error as public_failure() tells it (no upstream status with it)."""
+    async with contextlib.aclosing(events):  # closing this closes the pipeline at once
+        async for event in events:
+            if event.type == "error":
+                code, message = public_failure(event.data.get("code", ""), event.data["message"])
+                if code != event.data.get("code"):
+                    data = {"type": "error", "message": message, "code": code}
+                    event = Event(event.id, data)
+            yield event
 
 
 # -- jobs ----------------------------------------------------------------------------------
@@ -217,7 +244,7 @@ async def job_stream(request: HttpRequest, job_id: uuid.UUID) -> HttpResponseBas
         resume_after = last_event_id(request)
     except InvalidLastEventId as problem:
         raise ApiError(400, "invalid_last_event_id", str(problem)) from None
-    events = _with_restart_hint(jobs.follow(job, last_event_id=resume_after))
+    events = _with_restart_hint(_public_events(jobs.follow(job, last_event_id=resume_after)))
     return sse_response(with_heartbeats(events, render_json))
 
 

@@ -150,6 +150,28 @@ async def test_a_failed_job_answers_the_error_shape(
     assert result.json()["error"]["code"] == "upstream_bad_request"
 
 
+async def test_a_job_refused_by_upstream_says_not_configured_on_both_urls(
+    use_anthropic: Any, api_key: str, api_body: dict[str, str]
+) -> None:
+    use_anthropic.fail(401)
+    job = await create_job(api_body, api_key)
+    events = await read_stream(job["stream_url"])
+    assert events[-1].type == "error"
+    assert events[-1].data == {
+        "type": "error",
+        "code": "llm_not_configured",
+        "message": api.NOT_CONFIGURED_MESSAGE,
+    }
+    replay = await read_stream(job["stream_url"])  # from the stored events: told the same
+    assert replay[-1].data == events[-1].data
+    result = await AsyncClient().get(local(job["result_url"]))
+    assert result.status_code == 503
+    assert result.json()["error"]["code"] == "llm_not_configured"
+    assert result.json()["error"]["message"] == api.NOT_CONFIGURED_MESSAGE
+    record = await Optimization.objects.aget(pk=job["id"])
+    assert record.error_code == "llm_auth"  # the record keeps the real cause
+
+
 async def test_an_orphaned_job_is_cancelled_after_the_grace_period(
     use_anthropic: Any, api_key: str, api_body: dict[str, str], settings: Any
 ) -> None:
