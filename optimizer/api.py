@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -149,7 +149,7 @@ async def generate_stream(request: ApiRequest) -> HttpResponseBase:
     return sse_response(with_heartbeats(events, render_json))
 
 
-async def _public_events(events: AsyncIterator[Event]) -> AsyncIterator[Event]:
+async def _public_events(events: AsyncGenerator[Event, None]) -> AsyncIterator[Event]:
     """The events with each error as public_failure() tells it (no upstream status with it)."""
     async with contextlib.aclosing(events):  # closing this closes the pipeline at once
         async for event in events:

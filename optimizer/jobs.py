@@ -15,7 +15,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from django.conf import settings
@@ -132,7 +132,7 @@ async def events_after(job_id: uuid.UUID, last_event_id: int) -> list[Event]:
     return [Event.from_dict(json.loads(item)) for item in raw]
 
 
-async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncIterator[Event]:
+async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncGenerator[Event, None]:
     """Every event of the job after last_event_id: stored ones first, then live ones.
 
     Starts the job when it is still pending. Ends after a done or error event. A job that ended
