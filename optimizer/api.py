@@ -266,7 +266,19 @@ async def job_result(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
             "cancelled",
             "This job was cancelled (nobody was watching it). POST /api/v1/jobs to start again.",
         )
-    raise pipeline_error(job.error_code or "internal_error", job.error_message, None)
+    code = job.error_code or "internal_error"
+    raise pipeline_error(code, job.error_message, await _failure_retry_after(job))
+
+
+async def _failure_retry_after(job: Optimization) -> float:
+    """How long a failed job's 503 asks to wait: what its error event said (the upstream's
+    retry-after), else 1 s, so that a retryable failure always says when to try again."""
+    final = await jobs.final_event(job.pk)
+    if final is not None and final.type == "error":
+        retry_after = final.data.get("retry_after")
+        if isinstance(retry_after, int | float):
+            return float(retry_after)
+    return 1.0
 
 
 @api_view("GET")

@@ -132,6 +132,16 @@ async def events_after(job_id: uuid.UUID, last_event_id: int) -> list[Event]:
     return [Event.from_dict(json.loads(item)) for item in raw]
 
 
+async def final_event(job_id: uuid.UUID) -> Event | None:
+    """The job's last stored event; None when there is none or Redis cannot say."""
+    try:
+        raw = await _redis().lindex(_key(job_id, "events"), -1)
+    except REDIS_ERRORS as error:
+        logger.warning("Could not read the last event of job %s: %s", job_id, error)
+        return None
+    return None if raw is None else Event.from_dict(json.loads(raw))
+
+
 async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncGenerator[Event, None]:
     """Every event of the job after last_event_id: stored ones first, then live ones.
 

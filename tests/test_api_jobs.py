@@ -172,6 +172,32 @@ async def test_a_job_refused_by_upstream_says_not_configured_on_both_urls(
     assert record.error_code == "llm_auth"  # the record keeps the real cause
 
 
+async def test_a_failed_jobs_result_keeps_the_upstreams_retry_after(
+    use_anthropic: Any, api_key: str, api_body: dict[str, str]
+) -> None:
+    use_anthropic.fail(529, times=1, retry_after="30")  # beyond LLM_RETRY_MAX_DELAY: fails now
+    job = await create_job(api_body, api_key)
+    events = await read_stream(job["stream_url"])
+    assert events[-1].data["retry_after"] == 30
+    result = await AsyncClient().get(local(job["result_url"]))
+    assert result.status_code == 503
+    assert result.json()["error"]["code"] == "upstream_overloaded"
+    assert result["Retry-After"] == "30"
+
+
+async def test_a_failed_jobs_result_says_retry_after_1_when_upstream_gave_none(
+    use_anthropic: Any, api_key: str, api_body: dict[str, str]
+) -> None:
+    use_anthropic.fail(529, times=4)
+    job = await create_job(api_body, api_key)
+    assert (await read_stream(job["stream_url"]))[-1].data["code"] == "upstream_overloaded"
+    url = local(job["result_url"])
+    assert (await AsyncClient().get(url))["Retry-After"] == "1"
+    await jobs._redis().delete(jobs._key(job["id"], "events"))  # the events expired
+    expired = await AsyncClient().get(url)
+    assert (expired.status_code, expired["Retry-After"]) == (503, "1")
+
+
 async def test_an_orphaned_job_is_cancelled_after_the_grace_period(
     use_anthropic: Any, api_key: str, api_body: dict[str, str], settings: Any
 ) -> None:
