@@ -46,6 +46,7 @@ _UPSTREAM_BAD_REQUEST = ("upstream_bad_request", "upstream_request_too_large")
 _MISCONFIGURED = ("llm_auth", "upstream_not_found")
 NOT_CONFIGURED_CODE = "llm_not_configured"
 NOT_CONFIGURED_MESSAGE = "LLM not configured correctly; the operator has been told"
+CACHE_UNAVAILABLE = "cache_unavailable"
 
 
 def optimize_request(data: dict[str, Any]) -> services.OptimizeRequest:
@@ -306,5 +307,21 @@ async def cache_stats(request: ApiRequest) -> JsonResponse:
 @api_view("DELETE")
 @require_key(admin=True)
 async def cache_clear(request: ApiRequest) -> JsonResponse:
-    deleted = await get_llm_cache().clear_all()
+    cache = get_llm_cache()
+    # clear_all() answers 0 when Redis fails, as when there was nothing to delete: ask Redis
+    # before, and after a 0, so that an outage is a 503 rather than "cleared".
+    if not await cache.connect():
+        raise _cache_unavailable(cache.retry_interval)
+    deleted = await cache.clear_all()
+    if not deleted and not await cache.connect():
+        raise _cache_unavailable(cache.retry_interval)
     return JsonResponse({"success": True, "message": "Cache cleared", "deleted": deleted})
+
+
+def _cache_unavailable(retry_after: float) -> ApiError:
+    return ApiError(
+        503,
+        CACHE_UNAVAILABLE,
+        "The cache is unavailable (Redis does not answer): it was not cleared. Try again later.",
+        headers={"Retry-After": str(max(1, round(retry_after)))},
+    )

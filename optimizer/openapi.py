@@ -464,6 +464,8 @@ LINK_AUTH = [{}, *KEY_AUTH]
 
 def _operations() -> dict[str, dict[str, Any]]:
     """URL name (api_urls.py) -> method -> operation."""
+    from optimizer.api import CACHE_UNAVAILABLE  # api imports this module
+
     return {
         "api-health": {
             "get": {
@@ -590,6 +592,11 @@ def _operations() -> dict[str, dict[str, Any]]:
                 "responses": {
                     "200": _json(_ref("CacheCleared"), "Cleared"),
                     **_key_errors(admin=True),
+                    "503": _error(
+                        "Redis does not answer: the cache was not cleared",
+                        [CACHE_UNAVAILABLE],
+                        headers=RETRY_AFTER,
+                    ),
                 },
             }
         },

@@ -239,6 +239,17 @@ async def _last_event_id(ctx: Ctx, path: str) -> Any:
     return await _link(ctx, "stream_url", **{"Last-Event-ID": "minus one"})
 
 
+async def _clear_during_outage(ctx: Ctx, path: str) -> Any:
+    from optimizer.llm.cache import reset_llm_cache
+
+    ctx.settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nobody listens there
+    ctx.settings.CACHES = {
+        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": ctx.settings.REDIS_URL}
+    }
+    reset_llm_cache()
+    return await AsyncClient().delete(path, headers={"X-API-Key": ctx.admin_key})
+
+
 JSON = "application/json"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CASES: dict[Key, Case] = {
@@ -282,6 +293,7 @@ CASES: dict[Key, Case] = {
     ("clearCache", "429", JSON): lambda ctx, path: rate_limited(
         ctx, lambda: AsyncClient().delete(path, headers={"X-API-Key": ctx.admin_key})
     ),
+    ("clearCache", "503", JSON): _clear_during_outage,
 }
 
 
