@@ -145,8 +145,9 @@ async def final_event(job_id: uuid.UUID) -> Event | None:
 async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncGenerator[Event, None]:
     """Every event of the job after last_event_id: stored ones first, then live ones.
 
-    Starts the job when it is still pending. Ends after a done or error event. A job that ended
-    without stored events (e.g. they expired) is answered from its record.
+    Starts the job when it is still pending. Ends after a done or error event, or at once,
+    with no event, when last_event_id is already at or past a finished job's last stored event.
+    A job that ended without stored events (e.g. they expired) is answered from its record.
     """
     if job.status == Optimization.Status.PENDING:
         await start(job)
@@ -172,8 +173,10 @@ async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncGenerator
             last_check = now
             await job.arefresh_from_db(fields=["status", "result", "error_code", "error_message"])
             if job.is_finished and not await events_after(job.pk, last_event_id):
-                yield _from_record(job, last_event_id + 1)
-                return
+                final = await final_event(job.pk)
+                if final is None:  # its events expired: the record still has the outcome
+                    yield _from_record(job, last_event_id + 1)
+                return  # else the client has every event up to the last: nothing to send
         if notifier is not None:
             try:
                 await asyncio.wait_for(notifier.wait(), timeout=SEEN_REFRESH_SECONDS)
