@@ -7,9 +7,10 @@ also record it); jobs go through optimizer/jobs.py. Errors use one shape,
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -45,7 +46,9 @@ _INPUT_ERROR_CODES = {
 # Pipeline error code -> HTTP status. Retryable upstream trouble is a 503 with Retry-After.
 _UPSTREAM_BAD_REQUEST = ("upstream_bad_request", "upstream_request_too_large")
 _MISCONFIGURED = ("llm_auth", "upstream_not_found")
+NOT_CONFIGURED_CODE = "llm_not_configured"
 NOT_CONFIGURED_MESSAGE = "LLM not configured correctly; the operator has been told"
+CACHE_UNAVAILABLE = "cache_unavailable"
 
 
 def optimize_request(data: dict[str, Any]) -> services.OptimizeRequest:
@@ -80,12 +83,25 @@ async def read_optimize_request(data: dict[str, Any]) -> services.OptimizeReques
     return optimize_request(data)
 
 
+def public_failure(code: str, message: str) -> tuple[str, str]:
+    """The code and message a client is told of a pipeline failure.
+
+    A refused key or an unknown model is the operator's to fix: the client learns that the LLM
+    is not configured, never which part is wrong (services logs the real cause). The same for
+    the JSON errors and the streams' error events.
+    """
+    if code in _MISCONFIGURED:
+        return NOT_CONFIGURED_CODE, NOT_CONFIGURED_MESSAGE
+    return code, message
+
+
 def pipeline_error(code: str, message: str, retry_after: float | None) -> ApiError:
     """An upstream or pipeline failure as an HTTP error; never carries a credential."""
+    code, message = public_failure(code, message)
     if code in _UPSTREAM_BAD_REQUEST:
         return ApiError(422, code, message)
-    if code in _MISCONFIGURED:
-        return ApiError(503, "llm_not_configured", NOT_CONFIGURED_MESSAGE)
+    if code == NOT_CONFIGURED_CODE:
+        return ApiError(503, code, message)
     if code == "cancelled":
         return ApiError(409, "cancelled", message)
     if code == "internal_error":
@@ -132,8 +148,20 @@ async def generate(request: ApiRequest) -> JsonResponse:
 @parse_json
 async def generate_stream(request: ApiRequest) -> HttpResponseBase:
     optimize = await read_optimize_request(request.json)
-    events = services.stream(optimize, api_key_id=request.api_key.id)
+    events = _public_events(services.stream(optimize, api_key_id=request.api_key.id))
     return sse_response(with_heartbeats(events, render_json))
+
+
+async def _public_events(events: AsyncGenerator[Event, None]) -> AsyncIterator[Event]:
+    """The events with each error as public_failure() tells it (no upstream status with it)."""
+    async with contextlib.aclosing(events):  # closing this closes the pipeline at once
+        async for event in events:
+            if event.type == "error":
+                code, message = public_failure(event.data.get("code", ""), event.data["message"])
+                if code != event.data.get("code"):
+                    data = {"type": "error", "message": message, "code": code}
+                    event = Event(event.id, data)
+            yield event
 
 
 # -- jobs ----------------------------------------------------------------------------------
@@ -275,7 +303,7 @@ async def job_stream(request: HttpRequest, job_id: uuid.UUID) -> HttpResponseBas
         resume_after = last_event_id(request)
     except InvalidLastEventId as problem:
         raise ApiError(400, "invalid_last_event_id", str(problem)) from None
-    events = _with_restart_hint(jobs.follow(job, last_event_id=resume_after))
+    events = _with_restart_hint(_public_events(jobs.follow(job, last_event_id=resume_after)))
     return sse_response(with_heartbeats(events, render_json))
 
 
@@ -298,7 +326,19 @@ async def job_result(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
             "cancelled",
             "This job was cancelled (nobody was watching it). POST /api/v1/jobs to start again.",
         )
-    raise pipeline_error(job.error_code or "internal_error", job.error_message, None)
+    code = job.error_code or "internal_error"
+    raise pipeline_error(code, job.error_message, await _failure_retry_after(job))
+
+
+async def _failure_retry_after(job: Optimization) -> float:
+    """How long a failed job's 503 asks to wait: what its error event said (the upstream's
+    retry-after), else 1 s, so that a retryable failure always says when to try again."""
+    final = await jobs.final_event(job.pk)
+    if final is not None and final.type == "error":
+        retry_after = final.data.get("retry_after")
+        if isinstance(retry_after, int | float):
+            return float(retry_after)
+    return 1.0
 
 
 @api_view("GET")
@@ -326,5 +366,21 @@ async def cache_stats(request: ApiRequest) -> JsonResponse:
 @api_view("DELETE")
 @require_key(admin=True)
 async def cache_clear(request: ApiRequest) -> JsonResponse:
-    deleted = await get_llm_cache().clear_all()
+    cache = get_llm_cache()
+    # clear_all() answers 0 when Redis fails, as when there was nothing to delete: ask Redis
+    # before, and after a 0, so that an outage is a 503 rather than "cleared".
+    if not await cache.connect():
+        raise _cache_unavailable(cache.retry_interval)
+    deleted = await cache.clear_all()
+    if not deleted and not await cache.connect():
+        raise _cache_unavailable(cache.retry_interval)
     return JsonResponse({"success": True, "message": "Cache cleared", "deleted": deleted})
+
+
+def _cache_unavailable(retry_after: float) -> ApiError:
+    return ApiError(
+        503,
+        CACHE_UNAVAILABLE,
+        "The cache is unavailable (Redis does not answer): it was not cleared. Try again later.",
+        headers={"Retry-After": str(max(1, round(retry_after)))},
+    )

@@ -19,7 +19,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import timedelta
 from typing import Any
 
@@ -238,14 +238,40 @@ async def events_after(job_id: uuid.UUID, last_event_id: int) -> list[Event]:
     return _decode(entries)
 
 
-async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncIterator[Event]:
+async def final_event(job_id: uuid.UUID) -> Event | None:
+    """The job's last stored event; None when there is none or Redis cannot say."""
+    try:
+        entries = await _redis().xrevrange(_key(job_id, "events"), count=1)
+    except REDIS_ERRORS as error:
+        logger.warning("Could not read the last event of job %s: %s", job_id, error)
+        return None
+    events = _decode(entries)
+    return events[0] if events else None
+
+
+async def _ended(job: Optimization, last_event_id: int) -> list[Event] | None:
+    """For a finished job with nothing stored after last_event_id: what is left to send ([]:
+    the client has every event; [done or error]: its events expired, from the record)."""
+    if await events_after(job.pk, last_event_id):
+        return None  # more to read
+    if await final_event(job.pk) is None:
+        return [_from_record(job, last_event_id + 1)]
+    return []
+
+
+async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncGenerator[Event, None]:
     """Every event of the job after last_event_id: stored ones first, then live ones.
 
-    Starts the job when it is still pending. Ends after a done or error event. A job that ended
-    without stored events (e.g. they expired) is answered from its record.
+    Starts the job when it is still pending. Ends after a done or error event, or at once,
+    with no event, when last_event_id is already at or past a finished job's last stored event.
+    A job that ended without stored events (e.g. they expired) is answered from its record.
     """
     if job.status == Optimization.Status.PENDING:
         await start(job)
+    elif job.is_finished and (ended := await _ended(job, last_event_id)) is not None:
+        for event in ended:  # a finished job and a client that has it all: answer at once
+            yield event
+        return
     key = _key(job.pk, "events")
     wait = min(VIEWER_WAIT_SECONDS, max(settings.JOB_ORPHAN_GRACE_SECONDS / 3, 0.05))
     blocking = redis_client.connection().blocking_client()
@@ -267,8 +293,9 @@ async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncIterator[
         # Quiet for a while: the record says whether the job ended without leaving events.
         next_check = time.monotonic() + RECORD_CHECK_SECONDS
         await job.arefresh_from_db(fields=["status", "result", "error_code", "error_message"])
-        if job.is_finished and not await events_after(job.pk, last_event_id):
-            yield _from_record(job, last_event_id + 1)
+        if job.is_finished and (ended := await _ended(job, last_event_id)) is not None:
+            if ended:
+                yield ended[0]
             return
 
 

@@ -137,15 +137,30 @@ def _form_schema(form: forms.Form, description: str) -> dict[str, Any]:
     }
 
 
+# How PageOptimizeForm.clean() combines a file and a text (tests/test_openapi.py sends each case).
+_UPLOAD_RULES = (
+    "multipart/form-data: a resume as resume_raw_text, or as resume_file, or both. The text wins "
+    "whenever it is not blank: it is then the resume and is checked as in JSON (a short one is a "
+    "400 too_short on resume_raw_text, even with a good file), and the file, though its text is "
+    "not used, is still read and its errors answered (e.g. 400 unsupported_type). A blank "
+    "resume_raw_text (absent, empty or only whitespace, as an empty textarea sends it) leaves "
+    "the file's text as the resume, checked against resume_raw_text's limits with errors on "
+    "resume_file. Neither: 400 required on resume_raw_text. Unknown extra fields are ignored."
+)
+
+
+def _upload_schema() -> dict[str, Any]:
+    upload = _form_schema(PageOptimizeForm(), _UPLOAD_RULES)
+    text = upload["properties"]["resume_raw_text"]
+    blank = {"type": "string", "pattern": r"^\s*$", "description": "Blank: the file is used"}
+    upload["properties"]["resume_raw_text"] = {"anyOf": [blank, text]}
+    return upload
+
+
 def _request_schemas() -> dict[str, Any]:
-    upload = _form_schema(
-        PageOptimizeForm(),
-        "multipart/form-data: a resume_file instead of resume_raw_text (pasted text wins "
-        "when both are sent). Unknown extra fields are ignored.",
-    )
     return {
         "GenerateRequest": _form_schema(OptimizeForm(), "Unknown extra fields are ignored."),
-        "GenerateUpload": upload,
+        "GenerateUpload": _upload_schema(),
     }
 
 
@@ -469,6 +484,8 @@ LINK_AUTH = [{}, *KEY_AUTH]
 
 def _operations() -> dict[str, dict[str, Any]]:
     """URL name (api_urls.py) -> method -> operation."""
+    from optimizer.api import CACHE_UNAVAILABLE  # api imports this module
+
     return {
         "api-health": {
             "get": {
@@ -595,6 +612,11 @@ def _operations() -> dict[str, dict[str, Any]]:
                 "responses": {
                     "200": _json(_ref("CacheCleared"), "Cleared"),
                     **_key_errors(admin=True),
+                    "503": _error(
+                        "Redis does not answer: the cache was not cleared",
+                        [CACHE_UNAVAILABLE],
+                        headers=RETRY_AFTER,
+                    ),
                 },
             }
         },

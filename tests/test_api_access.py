@@ -225,15 +225,54 @@ async def test_the_root_negotiates_between_page_and_health(
 
 
 async def test_health_survives_redis_being_down(settings: Any) -> None:
+    dead_redis(settings)
+    response = await AsyncClient().get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json()["cache_enabled"] is False
+    assert response.json()["cached_responses"] == 0
+
+
+def dead_redis(settings: Any) -> None:
+    """The project's Redis pointed at a port nobody listens on (an outage)."""
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     settings.CACHES = {
         "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": settings.REDIS_URL}
     }
     reset_llm_cache()
-    response = await AsyncClient().get("/api/v1/health")
-    assert response.status_code == 200
-    assert response.json()["cache_enabled"] is False
-    assert response.json()["cached_responses"] == 0
+
+
+async def test_clearing_the_cache_during_a_redis_outage_is_a_503(
+    admin_api_key: str, settings: Any
+) -> None:
+    dead_redis(settings)
+    response = await AsyncClient().delete("/api/v1/cache", headers={"X-API-Key": admin_api_key})
+    error = error_of(response, 503)
+    assert error["code"] == "cache_unavailable"
+    assert "not cleared" in error["message"]
+    assert response["Retry-After"] == "2"
+
+
+async def test_a_redis_failure_while_clearing_is_a_503(
+    admin_api_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = get_llm_cache()
+    answers = iter([True, False])  # Redis answers, then fails during the clear
+
+    async def connect() -> bool:
+        return next(answers)
+
+    async def clear_all() -> int:
+        return 0  # what LLMCache.clear_all() reports when Redis fails
+
+    monkeypatch.setattr(cache, "connect", connect)
+    monkeypatch.setattr(cache, "clear_all", clear_all)
+    response = await AsyncClient().delete("/api/v1/cache", headers={"X-API-Key": admin_api_key})
+    assert error_of(response, 503)["code"] == "cache_unavailable"
+
+
+async def test_clearing_an_empty_cache_is_a_success(admin_api_key: str) -> None:
+    response = await AsyncClient().delete("/api/v1/cache", headers={"X-API-Key": admin_api_key})
+    assert response.json() == {"success": True, "message": "Cache cleared", "deleted": 0}
 
 
 async def test_cache_stats_and_clear_count_only_llm_entries(

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 from django.test import AsyncClient
+from sse_helpers import parse_sse
 
+from optimizer import api
 from optimizer.background import drain_background
 from optimizer.models import Optimization
 from optimizer.testing.fake_anthropic import FakeReply
@@ -164,6 +166,36 @@ async def test_an_upstream_auth_failure_says_not_configured_and_leaks_no_key(
     assert "fake-test-key" not in response.content.decode()
     assert api_key not in response.content.decode()
     assert use_anthropic.calls == 1
+
+
+@pytest.mark.parametrize("status", [401, 403, 404])
+async def test_the_stream_says_not_configured_like_generate(
+    use_anthropic: Any,
+    api_key: str,
+    api_body: dict[str, str],
+    status: int,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    use_anthropic.fail(status)
+    plain = (await post(api_body, api_key)).json()["error"]
+    use_anthropic.fail(status)
+    response = await AsyncClient().post(
+        "/api/v1/generate/stream", api_body, content_type="application/json", headers=auth(api_key)
+    )
+    body = b"".join([part async for part in response.streaming_content]).decode()
+    error = parse_sse(body)[0][-1]
+    assert error.type == "error"
+    assert {"code": error.data["code"], "message": error.data["message"]} == {
+        "code": "llm_not_configured",
+        "message": api.NOT_CONFIGURED_MESSAGE,
+    }
+    assert (plain["code"], plain["message"]) == (error.data["code"], error.data["message"])
+    assert "upstream_status" not in error.data  # a 401 would say whose fault it is
+    assert "fake-test-key" not in body
+    # The operator's log keeps the real cause.
+    causes = [r.getMessage() for r in caplog.records if r.name == "optimizer.services"]
+    expected = "(llm_auth)" if status != 404 else "(upstream_not_found)"
+    assert any(expected in cause for cause in causes)
 
 
 async def test_a_failed_call_is_recorded_as_failed(

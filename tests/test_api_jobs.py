@@ -36,11 +36,14 @@ def local(url: str) -> str:
     return f"{parts.path}?{parts.query}"
 
 
-async def read_stream(url: str, **headers: str) -> list[Any]:
+async def read_body(url: str, **headers: str) -> str:
     response = await AsyncClient().get(local(url), headers=headers)
     assert response.status_code == 200, response.content
-    text = b"".join([part async for part in response.streaming_content]).decode()
-    return parse_sse(text)[0]
+    return b"".join([part async for part in response.streaming_content]).decode()
+
+
+async def read_stream(url: str, **headers: str) -> list[Any]:
+    return parse_sse(await read_body(url, **headers))[0]
 
 
 async def wait_until(predicate: Any, seconds: float = 10.0) -> None:
@@ -97,14 +100,31 @@ async def test_a_reconnect_with_last_event_id_resumes_after_it(
     assert use_anthropic.calls == 1
 
 
-async def test_a_last_event_id_past_the_end_answers_from_the_record(
+@pytest.mark.parametrize("past", [0, 1, 10**30], ids=["last", "after", "huge"])
+async def test_a_last_event_id_at_or_past_the_end_gets_an_empty_stream_that_ends(
+    use_anthropic: Any, api_key: str, api_body: dict[str, str], past: int
+) -> None:
+    # 10**30 is past what Redis accepts as a list index.
+    job = await create_job(api_body, api_key)
+    everything = await read_stream(job["stream_url"])
+    assert everything[-1].type == "done"
+    last_id = str(everything[-1].id + past)
+    # The reading returns: the stream ended, and it carried no event (the client has them all).
+    body = await asyncio.wait_for(read_body(job["stream_url"], **{"Last-Event-ID": last_id}), 10)
+    assert parse_sse(body)[0] == []
+    assert "data:" not in body
+    assert use_anthropic.calls == 1
+
+
+async def test_a_finished_job_whose_events_expired_is_answered_from_the_record(
     use_anthropic: Any, api_key: str, api_body: dict[str, str]
 ) -> None:
     job = await create_job(api_body, api_key)
     everything = await read_stream(job["stream_url"])
-    huge = str(10**30)  # past what Redis accepts as a list index
-    resumed = await read_stream(job["stream_url"], **{"Last-Event-ID": huge})
+    await jobs._redis().delete(jobs._key(job["id"], "events"))  # the events expired
+    resumed = await read_stream(job["stream_url"])
     assert [e.data["type"] for e in resumed] == ["done"]
+    assert resumed[0].id == 1
     assert resumed[0].data["result"] == everything[-1].data["result"]
     assert use_anthropic.calls == 1
 
@@ -148,6 +168,54 @@ async def test_a_failed_job_answers_the_error_shape(
     result = await AsyncClient().get(local(job["result_url"]))
     assert result.status_code == 422
     assert result.json()["error"]["code"] == "upstream_bad_request"
+
+
+async def test_a_job_refused_by_upstream_says_not_configured_on_both_urls(
+    use_anthropic: Any, api_key: str, api_body: dict[str, str]
+) -> None:
+    use_anthropic.fail(401)
+    job = await create_job(api_body, api_key)
+    events = await read_stream(job["stream_url"])
+    assert events[-1].type == "error"
+    assert events[-1].data == {
+        "type": "error",
+        "code": "llm_not_configured",
+        "message": api.NOT_CONFIGURED_MESSAGE,
+    }
+    replay = await read_stream(job["stream_url"])  # from the stored events: told the same
+    assert replay[-1].data == events[-1].data
+    result = await AsyncClient().get(local(job["result_url"]))
+    assert result.status_code == 503
+    assert result.json()["error"]["code"] == "llm_not_configured"
+    assert result.json()["error"]["message"] == api.NOT_CONFIGURED_MESSAGE
+    record = await Optimization.objects.aget(pk=job["id"])
+    assert record.error_code == "llm_auth"  # the record keeps the real cause
+
+
+async def test_a_failed_jobs_result_keeps_the_upstreams_retry_after(
+    use_anthropic: Any, api_key: str, api_body: dict[str, str]
+) -> None:
+    use_anthropic.fail(529, times=1, retry_after="30")  # beyond LLM_RETRY_MAX_DELAY: fails now
+    job = await create_job(api_body, api_key)
+    events = await read_stream(job["stream_url"])
+    assert events[-1].data["retry_after"] == 30
+    result = await AsyncClient().get(local(job["result_url"]))
+    assert result.status_code == 503
+    assert result.json()["error"]["code"] == "upstream_overloaded"
+    assert result["Retry-After"] == "30"
+
+
+async def test_a_failed_jobs_result_says_retry_after_1_when_upstream_gave_none(
+    use_anthropic: Any, api_key: str, api_body: dict[str, str]
+) -> None:
+    use_anthropic.fail(529, times=4)
+    job = await create_job(api_body, api_key)
+    assert (await read_stream(job["stream_url"]))[-1].data["code"] == "upstream_overloaded"
+    url = local(job["result_url"])
+    assert (await AsyncClient().get(url))["Retry-After"] == "1"
+    await jobs._redis().delete(jobs._key(job["id"], "events"))  # the events expired
+    expired = await AsyncClient().get(url)
+    assert (expired.status_code, expired["Retry-After"]) == (503, "1")
 
 
 async def test_an_orphaned_job_is_cancelled_after_the_grace_period(

@@ -239,6 +239,17 @@ async def _last_event_id(ctx: Ctx, path: str) -> Any:
     return await _link(ctx, "stream_url", **{"Last-Event-ID": "minus one"})
 
 
+async def _clear_during_outage(ctx: Ctx, path: str) -> Any:
+    from optimizer.llm.cache import reset_llm_cache
+
+    ctx.settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nobody listens there
+    ctx.settings.CACHES = {
+        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": ctx.settings.REDIS_URL}
+    }
+    reset_llm_cache()
+    return await AsyncClient().delete(path, headers={"X-API-Key": ctx.admin_key})
+
+
 JSON = "application/json"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CASES: dict[Key, Case] = {
@@ -282,6 +293,7 @@ CASES: dict[Key, Case] = {
     ("clearCache", "429", JSON): lambda ctx, path: rate_limited(
         ctx, lambda: AsyncClient().delete(path, headers={"X-API-Key": ctx.admin_key})
     ),
+    ("clearCache", "503", JSON): _clear_during_outage,
 }
 
 
@@ -324,12 +336,16 @@ def _closed(schema: Any) -> Any:
     return schema
 
 
-def check(doc: dict[str, Any], schema: dict[str, Any], value: Any) -> None:
+def schema_errors(doc: dict[str, Any], schema: dict[str, Any], value: Any) -> list[str]:
     components = copy.deepcopy(doc["components"])
     components["schemas"] = _closed(components["schemas"])
     root = {"$schema": "https://json-schema.org/draft/2020-12/schema", "components": components}
     validator = jsonschema_rs.validator_for({**root, "allOf": [schema]})
-    errors = [str(e) for e in validator.iter_errors(value)]
+    return [str(e) for e in validator.iter_errors(value)]
+
+
+def check(doc: dict[str, Any], schema: dict[str, Any], value: Any) -> None:
+    errors = schema_errors(doc, schema, value)
     assert not errors, (errors, value)
 
 
@@ -419,6 +435,17 @@ def _upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
 
 
+GOOD_FILE = b"Python Django engineer " * 5
+
+
+def _file_and_text(ctx: Ctx, name: str, content: bytes, text: str) -> dict[str, Any]:
+    return {
+        "resume_file": _upload(name, content),
+        "resume_raw_text": text,
+        "job_description_text": body(ctx)["job_description_text"],
+    }
+
+
 PROBES: list[tuple[str, Callable[[Ctx], dict[str, Any]]]] = [
     ("json+suffix", lambda ctx: {"data": body(ctx), "content_type": "application/vnd.api+json"}),
     ("empty", lambda ctx: {"data": b"", "content_type": JSON}),
@@ -475,6 +502,14 @@ PROBES: list[tuple[str, Callable[[Ctx], dict[str, Any]]]] = [
         },
     ),
     (
+        "multipart-file-and-short-text",
+        lambda ctx: {"data": _file_and_text(ctx, "r.txt", GOOD_FILE, "too short")},
+    ),
+    (
+        "multipart-file-and-blank-text",
+        lambda ctx: {"data": _file_and_text(ctx, "r.txt", GOOD_FILE, "  \n ")},
+    ),
+    (
         "multipart-no-resume",
         lambda ctx: {"data": {"job_description_text": body(ctx)["job_description_text"]}},
     ),
@@ -504,6 +539,52 @@ async def test_a_json_suffix_media_type_and_a_file_are_accepted(
     for probe in ("json+suffix", "multipart-file"):
         response = await AsyncClient().post(path, headers=ctx.headers, **dict(PROBES)[probe](ctx))
         assert response.status_code == 200, (probe, response.content)
+
+
+# A file with a text, as GenerateUpload describes them: (file name, content, text) -> whether
+# the body's fields match the schema, the status, and the error's (code, field).
+FILE_AND_TEXT = {
+    "short-text-beats-a-good-file": (
+        ("r.txt", GOOD_FILE, "too short"),
+        False,
+        400,
+        ("too_short", "resume_raw_text"),
+    ),
+    "blank-text-leaves-the-file": (("r.txt", GOOD_FILE, " \n "), True, 200, None),
+    "empty-text-leaves-the-file": (("r.txt", GOOD_FILE, ""), True, 200, None),
+    "a-text-wins-over-a-short-file": (("r.txt", b"abc", RESUME), True, 200, None),
+    "the-file-is-checked-even-when-the-text-wins": (
+        ("r.exe", b"MZ", RESUME),
+        True,
+        400,
+        ("unsupported_type", "resume_file"),
+    ),
+    "a-blank-text-and-a-short-file": (
+        ("r.txt", b"abc", " "),
+        True,
+        400,
+        ("too_short", "resume_file"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FILE_AND_TEXT))
+async def test_a_file_with_a_text_is_answered_as_the_upload_schema_says(
+    doc: dict[str, Any], ctx: Ctx, case: str
+) -> None:
+    (name, content, text), matches, status, failure = FILE_AND_TEXT[case]
+    upload = doc["components"]["schemas"]["GenerateUpload"]
+    fields = {"resume_raw_text": text, "job_description_text": JOB, "resume_file": "(bytes)"}
+    assert (not schema_errors(doc, upload, fields)) is matches
+    for rule in ("text wins", "400 too_short on resume_raw_text", "blank", "still read"):
+        assert rule in upload["description"]
+    path = operations(doc)["generate"][0]
+    data = _file_and_text(ctx, name, content, text)
+    response = await AsyncClient().post(path, data, headers=ctx.headers)
+    assert response.status_code == status, response.content
+    if failure is not None:
+        error = response.json()["error"]
+        assert (error["code"], error["field"]) == failure
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import anthropic
+import httpx
+import httpx2
 import pytest
 from samples import JOB, RESUME
 
 from optimizer import services
-from optimizer.llm.client import LLMRequest, get_provider
+from optimizer.llm.client import LLMRequest, get_provider, translate_error
+from optimizer.llm.errors import LLMError
 from optimizer.llm.retry import RetryConfig
 from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, FakeReply
 
@@ -122,6 +126,83 @@ async def test_a_dropped_connection_mid_stream_is_an_error_event(use_anthropic: 
     assert [e.type for e in events] == ["start", "chunk", "error"]
     assert events[-1].data["code"] == "upstream_connection"
     assert use_anthropic.calls == 1
+
+
+@pytest.fixture
+def short_timeout(use_anthropic: Any, settings: Any) -> Any:
+    """LLM_TIMEOUT_SECONDS small enough for the fake's delays to exceed it."""
+    from optimizer.llm import client
+
+    settings.LLM_TIMEOUT_SECONDS = 0.3
+    client.reset_provider()
+    return use_anthropic
+
+
+async def test_a_slow_first_token_is_a_retried_timeout(short_timeout: Any) -> None:
+    # The headers arrive at once, then the model stays silent: a read timeout mid-stream.
+    short_timeout.enqueue(FakeReply(first_token_delay=2.0))
+    events = await run()
+    assert short_timeout.calls == 2  # retryable, and the retry answered
+    assert events[-1].type == "done"
+
+
+async def test_a_model_that_never_answers_fails_with_upstream_timeout(
+    short_timeout: Any, settings: Any
+) -> None:
+    settings.LLM_RETRY_MAX_RETRIES = 1
+    short_timeout.set_default(FakeReply(first_token_delay=2.0))
+    error = (await run())[-1]
+    assert short_timeout.calls == 2
+    assert error.type == "error"
+    assert error.data["code"] == "upstream_timeout"
+    assert "did not answer within 0.3 s (LLM_TIMEOUT_SECONDS)" in error.data["message"]
+    assert "ReadTimeout" not in error.data["message"]
+
+
+async def test_a_model_going_quiet_after_text_is_a_timeout_not_retried(
+    short_timeout: Any,
+) -> None:
+    short_timeout.enqueue(FakeReply(chunks=["a ", "b ", "c"], chunk_delay=2.0))
+    events = await run()
+    assert short_timeout.calls == 1
+    assert [e.type for e in events] == ["start", "chunk", "error"]
+    assert events[-1].data["code"] == "upstream_timeout"
+
+
+async def test_a_slow_non_streaming_answer_is_upstream_timeout(short_timeout: Any) -> None:
+    short_timeout.enqueue(FakeReply(first_token_delay=2.0))
+    with pytest.raises(LLMError) as raised:
+        await get_provider().generate(services.build_llm_request(REQUEST))
+    assert raised.value.code == "upstream_timeout"
+    assert raised.value.retryable
+    assert raised.value.message == "The model did not answer within 0.3 s (LLM_TIMEOUT_SECONDS)"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        httpx.ReadTimeout("read timed out"),
+        httpx2.ReadTimeout("read timed out"),
+        anthropic.APITimeoutError(request=httpx.Request("POST", "http://upstream/v1/messages")),
+    ],
+    ids=["httpx", "httpx2", "sdk"],
+)
+def test_a_timeout_is_upstream_timeout_raw_or_wrapped(error: Exception) -> None:
+    connection = anthropic.APIConnectionError(
+        request=httpx.Request("POST", "http://upstream/v1/messages")
+    )
+    connection.__cause__ = error  # how the SDK wraps a transport error: raise ... from error
+    for raised in (error, connection):
+        translated = translate_error(raised, timeout=120)
+        assert translated.code == "upstream_timeout"
+        assert translated.retryable
+        assert translated.message == "The model did not answer within 120 s (LLM_TIMEOUT_SECONDS)"
+
+
+def test_a_refused_connection_is_still_upstream_connection() -> None:
+    translated = translate_error(httpx.ConnectError("refused"))
+    assert translated.code == "upstream_connection"
+    assert translated.retryable
 
 
 async def test_a_cache_hit_replays_the_same_chunks(use_anthropic: Any) -> None:

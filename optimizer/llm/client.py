@@ -94,12 +94,41 @@ def _retry_after(headers: Any) -> float | None:
         return max(parsed.timestamp() - time.time(), 0.0) if parsed else None
 
 
-def translate_error(error: BaseException) -> LLMError:
-    """Map an SDK or transport exception onto one LLMError."""
+# The SDK wraps a timeout while it waits for the response headers as APITimeoutError; one while
+# it reads the stream's body (the model went quiet mid-answer) reaches us as the raw transport
+# error, or as an APIConnectionError caused by it.
+_TIMEOUTS = (anthropic.APITimeoutError, httpx.TimeoutException, httpx2.TimeoutException)
+
+
+def _is_timeout(error: BaseException) -> bool:
+    cause: BaseException | None = error
+    for _ in range(8):  # a cause chain is short; the bound guards against a cycle
+        if cause is None:
+            return False
+        if isinstance(cause, _TIMEOUTS):
+            return True
+        cause = cause.__cause__
+    return False
+
+
+def _timeout_error(timeout: float | None) -> LLMError:
+    seconds = settings.LLM_TIMEOUT_SECONDS if timeout is None else timeout
+    return LLMError(
+        f"The model did not answer within {seconds:g} s (LLM_TIMEOUT_SECONDS)",
+        retryable=True,
+        code="upstream_timeout",
+    )
+
+
+def translate_error(error: BaseException, *, timeout: float | None = None) -> LLMError:
+    """Map an SDK or transport exception onto one LLMError.
+
+    timeout: the provider's LLM_TIMEOUT_SECONDS, named in a timeout's message (default: settings).
+    """
     if isinstance(error, LLMError):
         return error
-    if isinstance(error, anthropic.APITimeoutError):
-        return LLMError("Upstream timed out", retryable=True, code="upstream_timeout")
+    if _is_timeout(error):
+        return _timeout_error(timeout)
     if isinstance(error, anthropic.APIConnectionError):
         return LLMError(
             "Could not reach the LLM upstream", retryable=True, code="upstream_connection"
@@ -191,7 +220,7 @@ class AnthropicProvider:
         try:
             message = await self._client().messages.create(**self._params(request))
         except _SDK_ERRORS as error:
-            raise translate_error(error) from error
+            raise translate_error(error, timeout=self.timeout) from error
         text = "".join(block.text for block in message.content if block.type == "text")
         usage = LLMUsage(
             message.usage.input_tokens,
@@ -210,7 +239,7 @@ class AnthropicProvider:
                         yield text
                 message = await stream.get_final_message()
         except _SDK_ERRORS as error:
-            raise translate_error(error) from error
+            raise translate_error(error, timeout=self.timeout) from error
         yield LLMUsage(
             message.usage.input_tokens,
             message.usage.output_tokens,
