@@ -44,6 +44,7 @@ DOWNLOAD_FORMATS = tuple(FORMATS)
 STAGES = {
     "checking_cache": "Checking cache",
     "writing": "Writing",
+    "restarted": "The writer stopped and another one restarted it: writing again from the start",
 }
 
 
@@ -206,6 +207,7 @@ class PageRenderer:
     """Renders pipeline events as the page's named SSE messages.
 
     chunk -> `chunk` (escaped text, appended) + `progress`; start and first chunk -> `stage`;
+    a restart (its runner died, another runs it again) -> `restart` (clears the text) + `stage`;
     warning -> `warning` (list items); done -> `done` (the result panel); error -> `failed`
     (message and a retry button). Not `error`: that name is EventSource's own error event.
     """
@@ -221,7 +223,11 @@ class PageRenderer:
         kind = event.type
         data = event.data
         out = b""
-        if kind == "start":
+        if kind == "start" and data.get("restart"):
+            self.chunks = self.characters = 0
+            out += render_named("restart", event.id, "")  # clears the text written so far
+            out += self._stage(event.id, "restarted")
+        elif kind == "start":
             out += self._stage(event.id, data.get("stage") or "checking_cache")
         elif kind == "chunk":
             content = str(data.get("content", ""))

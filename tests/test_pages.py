@@ -19,6 +19,7 @@ from django.test import Client
 from django.utils.html import escape
 from samples import JOB, RESUME
 
+from optimizer.events import Event
 from optimizer.models import Optimization
 from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, FakeReply
 
@@ -513,3 +514,18 @@ def test_strict_grounding_shows_the_result_as_not_valid(
     html = client.get(f"/optimize/{job.pk}/").content.decode()
     assert "grounding-strict" in html and 'role="alert"' in html
     assert "Not valid: claims your original resume does not support" in html
+
+
+def test_a_restart_clears_the_text_and_says_the_writer_restarted() -> None:
+    from optimizer.views import PageRenderer
+
+    renderer = PageRenderer(Optimization(resume_text="r", job_description="j"), csrf_token="t")
+    renderer.render(Event(1, {"type": "start", "stage": "checking_cache"}))
+    renderer.render(Event(2, {"type": "chunk", "content": "half a resu"}))
+    restart = _events(
+        renderer.render(Event(3, {"type": "start", "restart": True, "attempt": 2})).decode()
+    )
+    assert ("restart", "") in restart  # swapped into the text: it empties it
+    assert any(name == "stage" and "restarted" in data for name, data in restart)
+    again = _events(renderer.render(Event(4, {"type": "chunk", "content": "Jane"})).decode())
+    assert ("progress", "1 chunk · about 1 tokens so far") in again
