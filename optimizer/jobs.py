@@ -146,6 +146,17 @@ async def _keep_lease(job_id: uuid.UUID, token: str) -> None:
             logger.warning("Could not renew the lease of job %s: %s", job_id, error)
 
 
+async def _revive_if_orphaned(job: Optimization) -> None:
+    """A viewer's look at its running job: a runner that died (no live lease for a while) is
+    replaced, also in-process mode where no Celery worker sweeps."""
+    stale = timezone.now() - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    if job.status != Optimization.Status.RUNNING or job.updated_at > stale:
+        return
+    if not await _redis().exists(_key(job.pk, "lease")):
+        logger.warning("Job %s lost its runner: a viewer runs it again", job.pk)
+        await _launch(job.pk)
+
+
 async def sweep() -> int:
     """Run again the jobs whose runner died: running, untouched for a lease, no live lease.
     Called every JOB_LEASE_SECONDS by each Celery worker (resumesite/celery.py)."""
@@ -292,11 +303,14 @@ async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncGenerator
             continue
         # Quiet for a while: the record says whether the job ended without leaving events.
         next_check = time.monotonic() + RECORD_CHECK_SECONDS
-        await job.arefresh_from_db(fields=["status", "result", "error_code", "error_message"])
+        await job.arefresh_from_db(
+            fields=["status", "result", "error_code", "error_message", "updated_at"]
+        )
         if job.is_finished and (ended := await _ended(job, last_event_id)) is not None:
             if ended:
                 yield ended[0]
             return
+        await _revive_if_orphaned(job)
 
 
 def _from_record(job: Optimization, event_id: int) -> Event:

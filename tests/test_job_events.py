@@ -86,3 +86,24 @@ async def test_an_idle_viewer_costs_at_most_one_redis_command_a_second(
 def _commands(client: redis.Redis) -> int:
     stats = client.info("commandstats")
     return sum(int(value["calls"]) for value in stats.values())
+
+
+async def test_a_viewer_of_a_job_whose_runner_died_has_it_run_again(
+    use_anthropic: Any, settings: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from optimizer.models import Optimization
+
+    settings.JOB_ORPHAN_GRACE_SECONDS = 1  # a viewer looks every third of it
+    settings.JOB_LEASE_SECONDS = 0.2
+    job = await services.create_optimization(resume="r" * 40, job_description="j" * 40)
+    assert await services.claim(job)  # claimed by a process that then died: no lease, no events
+    long_ago = timezone.now() - timedelta(seconds=5)
+    await Optimization.objects.filter(pk=job.pk).aupdate(updated_at=long_ago)
+    await job.arefresh_from_db()
+    events = await _collect(job)
+    assert events[-1].type == "done"
+    assert use_anthropic.calls == 1
