@@ -7,6 +7,10 @@ spare ports; `cluster_redis` points the project's Redis at it (REDIS_CLUSTER=Tru
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -156,3 +160,30 @@ async def test_a_saturated_cluster_client_waits_then_says_busy(
         with pytest.raises(redis_client.RedisBusy):
             await cache.get("prompt", *ARGS)
     assert await cache.get("prompt", *ARGS) is None  # busy is not down: the next call asks
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"REDIS_CLUSTER": "True"}, "REDIS_CLUSTER=True needs REDIS_URL"),
+        (
+            {"REDIS_CLUSTER": "True", "REDIS_URL": "redis://127.0.0.1:7000/3"},
+            "a Redis Cluster has only database 0",
+        ),
+        ({"REDIS_CLUSTER": "yes"}, "REDIS_CLUSTER"),
+    ],
+)
+def test_a_misconfigured_cluster_fails_at_start_naming_the_variable(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("REDIS_")}
+    clean.update(VAR_DIR=str(tmp_path), **env)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
