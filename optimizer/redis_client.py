@@ -40,8 +40,14 @@ from django_redis.pool import ConnectionFactory
 
 SERVER = fakeredis.FakeServer()
 
-# Everything a Redis client can raise when the server is away or misbehaves.
-REDIS_ERRORS = (redis.exceptions.RedisError, OSError, asyncio.TimeoutError)
+# Everything a Redis client can raise when the server is away or misbehaves. (A cluster client
+# that reaches no node raises RedisClusterException, which is not a RedisError.)
+REDIS_ERRORS = (
+    redis.exceptions.RedisError,
+    redis.exceptions.RedisClusterException,
+    OSError,
+    asyncio.TimeoutError,
+)
 
 
 class RedisBusy(redis.exceptions.ConnectionError):

@@ -53,7 +53,9 @@ def _fresh_singletons(settings: Any) -> Iterator[None]:
     import fakeredis
 
     fakeredis.FakeRedis(server=redis_client.SERVER).flushall()
-    if settings.REDIS_URL:  # the suite's run against a real Redis: a dedicated db, emptied
+    if settings.REDIS_CLUSTER:  # the suite's run against a Redis Cluster: emptied, every node
+        flush_cluster(settings.REDIS_URL)
+    elif settings.REDIS_URL:  # the suite's run against a real Redis: a dedicated db, emptied
         import redis
 
         redis.Redis.from_url(settings.REDIS_URL).flushdb()
@@ -124,6 +126,7 @@ def real_redis(redis_url: str, settings: Any) -> Iterator[Any]:
     from optimizer.llm import cache
 
     settings.REDIS_URL = redis_url
+    settings.REDIS_CLUSTER = False
     settings.CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",

@@ -187,3 +187,29 @@ def test_a_misconfigured_cluster_fails_at_start_naming_the_variable(
     )
     assert result.returncode != 0
     assert message in result.stderr
+
+
+async def test_a_cluster_that_is_away_is_a_logged_miss(settings: Any) -> None:
+    from tests.conftest import free_port
+
+    url = f"redis://127.0.0.1:{free_port()}"
+    settings.REDIS_URL = url
+    settings.REDIS_CLUSTER = True
+    settings.REDIS_SOCKET_TIMEOUT = 0.2
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {
+                "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+                "SOCKET_CONNECT_TIMEOUT": 0.2,
+                **redis_client.cluster_cache_options(),
+            },
+        }
+    }
+    redis_client.reset_connection()
+    cache = LLMCache(retry_interval=0)
+    assert await cache.get("prompt", *ARGS) is None
+    assert await cache.set("prompt", *ARGS, entry("x")) is False
+    assert await cache.clear_all() == 0
+    assert (await cache.get_stats())["available"] is False
