@@ -37,6 +37,10 @@ SCAN_COUNT = 500
 # A page stops scanning after this many SCAN calls even if it found fewer than PAGE_SIZE keys
 # (a database mostly full of other applications' keys), and links to the rest.
 MAX_SCANS_PER_PAGE = 50
+# A page position is node * NODE_STRIDE + that node's SCAN cursor (unsigned 64-bit), so one
+# number in the "next page" link says where to go on in a cluster of up to MAX_NODES primaries.
+NODE_STRIDE = 2**64
+MAX_NODES = 1024
 # Keys whose memory is measured; the total is extrapolated from this sample.
 MEMORY_SAMPLE = 200
 
@@ -121,36 +125,47 @@ def _first_words(text: str, words: int = 12) -> str:
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
-def scan_page(cache: LLMCache, cursor: int, skip: int) -> Page:
-    """Up to PAGE_SIZE entries from SCAN position (cursor, skip), values in one round trip.
+def scan_page(cache: LLMCache, position: int, skip: int) -> Page:
+    """Up to PAGE_SIZE entries from SCAN position (position, skip), values in one round trip.
 
-    `skip` says how many keys of the batch that SCAN returns at `cursor` were on earlier
-    pages, so pages hold exactly PAGE_SIZE rows. As with any SCAN, an entry added or removed
-    while someone pages may show up twice or not at all; nothing is ever loaded in full.
+    `position` is node * NODE_STRIDE + that node's SCAN cursor, node an index into the
+    primaries (one Redis: always node 0, so position is the plain cursor); a page that ends a
+    node's keyspace goes on with the next node's. `skip` says how many keys of the batch that
+    SCAN returns at the position were on earlier pages, so pages hold exactly PAGE_SIZE rows.
+    As with any SCAN, an entry added or removed while someone pages may show up twice or not
+    at all (also when the cluster's nodes change in between); nothing is ever loaded in full.
     """
-    client = cache.redis.sync_client()
+    nodes = cache.redis.primaries()
+    node, cursor = divmod(position, NODE_STRIDE)
+    if node >= len(nodes):  # a made-up link, or one from before the cluster lost a node
+        node, cursor, skip = 0, 0, 0
     pattern = cache.entry_pattern()
     keys: list[bytes | str] = []
-    next_cursor: int | None = None
+    next_position: int | None = None
     next_skip = 0
     for _ in range(MAX_SCANS_PER_PAGE):
-        after, batch = client.scan(cursor, match=pattern, count=SCAN_COUNT)
+        after, batch = nodes[node].scan(cursor, match=pattern, count=SCAN_COUNT)
         batch = batch[skip:]
         room = PAGE_SIZE - len(keys)
         if len(batch) > room:
             keys.extend(batch[:room])
-            next_cursor, next_skip = cursor, skip + room
+            next_position, next_skip = node * NODE_STRIDE + cursor, skip + room
             break
         keys.extend(batch)
         cursor, skip = int(after), 0
         if cursor == 0:
-            break
+            node += 1
+            if node == len(nodes):
+                break
         if len(keys) == PAGE_SIZE:
-            next_cursor = cursor
+            next_position = node * NODE_STRIDE + cursor
             break
     else:
-        next_cursor = cursor
+        next_position = node * NODE_STRIDE + cursor
 
+    # The keys may live on several nodes: the main client's pipeline (on a cluster, redis-py
+    # splits it per node and asks them in parallel).
+    client = cache.redis.sync_client()
     rows: list[EntryRow] = []
     if keys:
         with client.pipeline(transaction=False) as pipe:
@@ -172,33 +187,37 @@ def scan_page(cache: LLMCache, cursor: int, skip: int) -> Page:
                     job_excerpt=_first_words(str(entry.get("job_excerpt", ""))),
                 )
             )
-    return Page(rows, next_cursor, next_skip)
+    return Page(rows, next_position, next_skip)
 
 
 def memory_estimate(cache: LLMCache, total_entries: int) -> dict[str, Any]:
     """Bytes used by our entries, measured on a sample and scaled up to `total_entries`.
 
     Real Redis answers MEMORY USAGE (key, value and overhead). The embedded server does not
-    know that command, so there the figure is the size of the stored values only.
+    know that command, so there the figure is the size of the stored values only. On a
+    cluster the sample is drawn from every primary alike.
     """
-    client = cache.redis.sync_client()
-    sample: list[bytes] = []
-    for key in client.scan_iter(match=cache.entry_pattern(), count=SCAN_COUNT):
-        sample.append(key)
-        if len(sample) >= MEMORY_SAMPLE:
-            break
+    nodes = cache.redis.primaries()
+    per_node = -(-MEMORY_SAMPLE // len(nodes))
     method = "MEMORY USAGE"
-    try:
-        with client.pipeline(transaction=False) as pipe:
-            for key in sample:
-                pipe.memory_usage(key)
-            sizes = pipe.execute()
-    except redis.exceptions.ResponseError:
-        method = "value sizes"
-        with client.pipeline(transaction=False) as pipe:
-            for key in sample:
-                pipe.strlen(key)
-            sizes = pipe.execute()
+    sizes: list[Any] = []
+    for node in nodes:
+        sample: list[bytes] = []
+        for key in node.scan_iter(match=cache.entry_pattern(), count=SCAN_COUNT):
+            sample.append(key)
+            if len(sample) >= per_node:
+                break
+        try:
+            with node.pipeline(transaction=False) as pipe:
+                for key in sample:
+                    pipe.memory_usage(key)
+                sizes.extend(pipe.execute())
+        except redis.exceptions.ResponseError:
+            method = "value sizes"
+            with node.pipeline(transaction=False) as pipe:
+                for key in sample:
+                    pipe.strlen(key)
+                sizes.extend(pipe.execute())
     measured = [int(size) for size in sizes if size]
     if not measured:
         return {"bytes": 0, "method": method, "sample": 0, "estimated": False}
@@ -228,7 +247,8 @@ def _parse_position(request: HttpRequest) -> tuple[int, int]:
         skip = int(request.GET.get("skip", "0"))
     except ValueError:
         return 0, 0
-    if not 0 <= cursor < 2**64 or not 0 <= skip < 2**31:  # Redis cursors are unsigned 64-bit
+    # Redis cursors are unsigned 64-bit, and a position holds a node index above them.
+    if not 0 <= cursor < NODE_STRIDE * MAX_NODES or not 0 <= skip < 2**31:
         return 0, 0
     return cursor, skip
 

@@ -127,6 +127,12 @@ async def _query(key_hash: str) -> KeyInfo | None:
     return KeyInfo(*row) if row is not None else None
 
 
+def _counter_key(key_id: int, name: str) -> str:
+    # One hash tag per API key: on a Redis Cluster its counters share a slot, so
+    # count_request()'s pipeline is one round trip to one node.
+    return redis_client.connection().full_key(f"api:{{key:{key_id}}}:{name}")
+
+
 async def count_request(key: KeyInfo) -> None:
     """Count the request for the key's rate limit and usage; ApiError 429 over the limit.
 
@@ -142,9 +148,9 @@ async def count_request(key: KeyInfo) -> None:
     redis = redis_client.connection()
     now = time.time()
     window = int(now // 60)
-    window_key = redis.full_key(f"api:rate:{key.id}:{window}")
-    usage_key = redis.full_key(f"api:usage:{key.id}")
-    flush_key = redis.full_key(f"api:usage-flush:{key.id}")
+    window_key = _counter_key(key.id, f"rate:{window}")
+    usage_key = _counter_key(key.id, "usage")
+    flush_key = _counter_key(key.id, "usage-flush")
     try:
         async with redis.async_client().pipeline(transaction=False) as pipe:
             pipe.incr(usage_key)
@@ -183,7 +189,7 @@ async def flush_usage(key_id: int) -> int:
     """Move the key's counted requests from Redis into ApiKey.request_count/last_used_at."""
     redis = redis_client.connection()
     try:
-        count = int(await redis.async_client().getdel(redis.full_key(f"api:usage:{key_id}")) or 0)
+        count = int(await redis.async_client().getdel(_counter_key(key_id, "usage")) or 0)
     except REDIS_ERRORS as failure:
         logger.warning("Could not flush usage of key %s: %s", key_id, failure)
         return 0

@@ -13,24 +13,41 @@ counters) reaches it through a RedisConnection from here, so there is one way to
 - Pools wait: at most REDIS_MAX_CONNECTIONS connections per pool; a caller waits up to
   REDIS_POOL_TIMEOUT seconds for a free one, then gets RedisBusy (Redis is up, we are saturated),
   which callers tell apart from an outage (see docs/operations.md, "When Redis is busy or away").
+- REDIS_CLUSTER=True: REDIS_URL names one seed node of a Redis Cluster. django-redis 7.0 has no
+  cluster client, so its connection factory hands it redis-py's RedisCluster (ClusterConnection-
+  Factory): the backend and its JSONSerializer stay django-redis's own, so every path reads and
+  writes the same bytes as on one Redis. The async side is redis.asyncio's RedisCluster, gated so
+  that it waits for a free connection and then raises RedisBusy like the single-Redis pool.
+  primaries() gives one plain client per primary node for what walks the keyspace (SCAN, DBSIZE).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import Any, cast
 
 import fakeredis
 import redis
 import redis.asyncio
+import redis.asyncio.cluster
+import redis.cluster
 from django.conf import settings
 from django.core.cache import BaseCache, caches
+from django_redis.pool import ConnectionFactory
 
 SERVER = fakeredis.FakeServer()
 
-# Everything a Redis client can raise when the server is away or misbehaves.
-REDIS_ERRORS = (redis.exceptions.RedisError, OSError, asyncio.TimeoutError)
+# Everything a Redis client can raise when the server is away or misbehaves. (A cluster client
+# that reaches no node raises RedisClusterException, which is not a RedisError.)
+REDIS_ERRORS = (
+    redis.exceptions.RedisError,
+    redis.exceptions.RedisClusterException,
+    OSError,
+    asyncio.TimeoutError,
+)
 
 
 # The longest a blocking read may wait (callers block for less); its client's socket timeout.
@@ -50,11 +67,19 @@ class _WaitingPool(redis.asyncio.BlockingConnectionPool):
             return await super().get_connection(*args, **kwargs)
         except redis.exceptions.ConnectionError as error:
             if isinstance(error.__cause__, asyncio.TimeoutError):
-                raise RedisBusy(
-                    f"All {self.max_connections} Redis connections stayed busy for "
-                    f"{self.timeout} s (REDIS_MAX_CONNECTIONS, REDIS_POOL_TIMEOUT)"
-                ) from error
+                raise _busy(self.max_connections, self.timeout) from error
             raise
+
+
+SyncClient = redis.Redis | redis.cluster.RedisCluster
+AsyncClient = redis.asyncio.Redis | redis.asyncio.cluster.RedisCluster
+
+
+def _busy(connections: int, timeout: float | None) -> RedisBusy:
+    return RedisBusy(
+        f"All {connections} Redis connections stayed busy for "
+        f"{timeout} s (REDIS_MAX_CONNECTIONS, REDIS_POOL_TIMEOUT)"
+    )
 
 
 def pool_kwargs() -> dict[str, Any]:
@@ -75,23 +100,120 @@ def async_connection_kwargs() -> dict[str, Any]:
     return {"connection_class": fakeredis.FakeAsyncRedisConnection, "server": SERVER}
 
 
-class RedisConnection:
-    """One Redis: the project's (url=None: settings.CACHES[cache_alias]) or the one at url."""
+class ClusterConnectionFactory(ConnectionFactory):
+    """django-redis's connection factory, handing its client a redis-py RedisCluster.
 
-    def __init__(self, url: str | None = None, cache_alias: str = "default") -> None:
+    One RedisCluster per seed URL and process: Django makes a cache backend per thread, and each
+    new RedisCluster would first ask the cluster for its slot map.
+    """
+
+    _clusters: dict[str, redis.cluster.RedisCluster] = {}
+
+    def connect(self, url: str) -> redis.cluster.RedisCluster:
+        client = self._clusters.get(url)
+        if client is None:
+            params = self.make_connection_params(url)
+            params.pop("parser_class")  # a per-connection option RedisCluster does not take
+            client = redis.cluster.RedisCluster.from_url(
+                params.pop("url"),
+                # Each node's pool waits like the single-Redis one (BlockingConnectionPool).
+                connection_pool_class=self.pool_cls,
+                **self.pool_cls_kwargs,
+                **params,
+            )
+            self._clusters[url] = client
+        return client
+
+    def disconnect(self, connection: redis.cluster.RedisCluster) -> None:
+        # Shared by every thread's backend: drop the sockets, keep the client (it reconnects).
+        connection.disconnect_connection_pools()
+
+
+class _GatedPipeline(redis.asyncio.cluster.ClusterPipeline):
+    async def execute(self, raise_on_error: bool = True, allow_redirections: bool = True) -> Any:
+        client = cast("_AsyncCluster", self.cluster_client)
+        async with client.gate():
+            return await super().execute(raise_on_error, allow_redirections)
+
+
+class _AsyncCluster(redis.asyncio.cluster.RedisCluster):
+    """redis.asyncio's RedisCluster, waiting for a free connection like _WaitingPool does.
+
+    Its own node pools refuse at once when full (MaxConnectionsError, a ConnectionError that
+    reads as an outage). At most max_connections commands and pipelines run at once here (each
+    takes at most one connection per node), and a caller waits up to pool_timeout for a turn.
+    """
+
+    _slots: asyncio.Semaphore
+    _connections: int
+    _pool_timeout: float
+
+    def limit(self, connections: int, pool_timeout: float) -> _AsyncCluster:
+        self._slots = asyncio.Semaphore(connections)
+        self._connections = connections
+        self._pool_timeout = pool_timeout
+        return self
+
+    @contextlib.asynccontextmanager
+    async def gate(self) -> AsyncIterator[None]:
+        try:
+            await asyncio.wait_for(self._slots.acquire(), self._pool_timeout)
+        except TimeoutError:
+            raise _busy(self._connections, self._pool_timeout) from None
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+    async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        async with self.gate():
+            return await super().execute_command(*args, **kwargs)
+
+    def pipeline(
+        self, transaction: Any | None = None, shard_hint: Any | None = None
+    ) -> redis.asyncio.cluster.ClusterPipeline:
+        if shard_hint:
+            raise redis.exceptions.RedisClusterException("shard_hint is not used on a cluster")
+        # mypy sees _event_dispatcher as abstract (a mixin declares it); ClusterPipeline's
+        # __init__ sets it, and redis-py's own pipeline() instantiates the class the same way.
+        return _GatedPipeline(self, transaction)  # type: ignore[abstract]
+
+
+def cluster_cache_options() -> dict[str, Any]:
+    """django-redis OPTIONS entries for a Redis Cluster (added to the single-Redis ones)."""
+    return {"CONNECTION_FACTORY": "optimizer.redis_client.ClusterConnectionFactory"}
+
+
+class RedisConnection:
+    """One Redis: the project's (url=None: settings.CACHES[cache_alias]) or the one at url.
+
+    cluster: whether url names a seed node of a Redis Cluster (default: settings.REDIS_CLUSTER
+    for the project's Redis, False for an explicit url).
+    """
+
+    def __init__(
+        self, url: str | None = None, cache_alias: str = "default", cluster: bool | None = None
+    ) -> None:
         self.url = url
         self.cache_alias = cache_alias
+        self._cluster = cluster
         self._own_store: BaseCache | None = None
-        self._async_clients: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, redis.asyncio.Redis
-        ] = weakref.WeakKeyDictionary()
+        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncClient] = (
+            weakref.WeakKeyDictionary()
+        )
         self._blocking_clients: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, redis.asyncio.Redis
+            asyncio.AbstractEventLoop, AsyncClient
         ] = weakref.WeakKeyDictionary()
 
     @property
     def embedded(self) -> bool:
         return self.url is None and not settings.REDIS_URL
+
+    @property
+    def cluster(self) -> bool:
+        if self._cluster is not None:
+            return self._cluster
+        return self.url is None and bool(settings.REDIS_URL) and settings.REDIS_CLUSTER
 
     @property
     def store(self) -> BaseCache:
@@ -101,69 +223,85 @@ class RedisConnection:
         if self._own_store is None:
             from django_redis.cache import RedisCache
 
-            self._own_store = RedisCache(
-                self.url,
-                {
-                    "OPTIONS": {
-                        "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
-                        "SOCKET_CONNECT_TIMEOUT": settings.REDIS_SOCKET_TIMEOUT,
-                        "SOCKET_TIMEOUT": settings.REDIS_SOCKET_TIMEOUT,
-                        "CONNECTION_POOL_CLASS": "redis.BlockingConnectionPool",
-                        "CONNECTION_POOL_KWARGS": pool_kwargs(),
-                    }
-                },
-            )
+            options: dict[str, Any] = {
+                "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+                "SOCKET_CONNECT_TIMEOUT": settings.REDIS_SOCKET_TIMEOUT,
+                "SOCKET_TIMEOUT": settings.REDIS_SOCKET_TIMEOUT,
+                "CONNECTION_POOL_CLASS": "redis.BlockingConnectionPool",
+                "CONNECTION_POOL_KWARGS": pool_kwargs(),
+            }
+            if self.cluster:
+                options.update(cluster_cache_options())
+            self._own_store = RedisCache(self.url, {"OPTIONS": options})
         return self._own_store
 
-    def sync_client(self) -> redis.Redis:
-        """The redis-py client under django-redis, for sync callers (admin, SCAN, deletes)."""
+    def sync_client(self) -> SyncClient:
+        """The redis-py client under django-redis, for sync callers (admin, SCAN, deletes).
+
+        On a cluster, a RedisCluster: single-key commands and pipelines go to the right nodes;
+        what walks the keyspace (SCAN, DBSIZE) goes to each of primaries() instead.
+        """
         backend: Any = self.store  # django-redis's RedisCache (untyped): its .client is its own
-        client: redis.Redis = backend.client.get_client(write=True)
+        client: SyncClient = backend.client.get_client(write=True)
         return client
 
-    def async_client(self) -> redis.asyncio.Redis:
+    def primaries(self) -> list[redis.Redis]:
+        """One client per primary node, in a stable order (host, port): the whole keyspace is
+        the union of theirs. One Redis: [sync_client()]."""
+        client = self.sync_client()
+        if not isinstance(client, redis.cluster.RedisCluster):
+            return [client]
+        nodes = sorted(client.get_primaries(), key=lambda node: (node.host, node.port))
+        return [client.get_redis_connection(node) for node in nodes]
+
+    def async_client(self) -> AsyncClient:
         """One redis.asyncio client per event loop (a pool cannot cross loops)."""
         loop = asyncio.get_running_loop()
         client = self._async_clients.get(loop)
         if client is None:
-            timeout = settings.REDIS_SOCKET_TIMEOUT
-            if self.embedded:
-                pool = _WaitingPool(**pool_kwargs(), **async_connection_kwargs())
-            else:
-                pool = _WaitingPool.from_url(
-                    self.url or settings.REDIS_URL,
-                    socket_timeout=timeout,
-                    socket_connect_timeout=timeout,
-                    **pool_kwargs(),
-                )
-            client = redis.asyncio.Redis(connection_pool=pool)
+            client = self._new_async_client()
             self._async_clients[loop] = client
         return client
 
-    def blocking_client(self) -> redis.asyncio.Redis:
+    def blocking_client(self) -> AsyncClient:
         """One client per event loop for blocking reads (XREAD BLOCK), apart from the others:
         its own pool (REDIS_MAX_BLOCKING_CONNECTIONS), so that viewers waiting for events never
         take the connections a cache hit needs, and a read timeout longer than the block."""
         loop = asyncio.get_running_loop()
         client = self._blocking_clients.get(loop)
         if client is None:
-            kwargs: dict[str, Any] = {
-                "max_connections": settings.REDIS_MAX_BLOCKING_CONNECTIONS,
-                "timeout": settings.REDIS_POOL_TIMEOUT,
-            }
-            if self.embedded:
-                pool = _WaitingPool(**kwargs, **async_connection_kwargs())
-            else:
-                timeout = settings.REDIS_SOCKET_TIMEOUT
-                pool = _WaitingPool.from_url(
-                    self.url or settings.REDIS_URL,
-                    socket_timeout=MAX_BLOCK_SECONDS + timeout,
-                    socket_connect_timeout=timeout,
-                    **kwargs,
-                )
-            client = redis.asyncio.Redis(connection_pool=pool)
+            client = self._new_async_client(
+                settings.REDIS_MAX_BLOCKING_CONNECTIONS,
+                MAX_BLOCK_SECONDS + settings.REDIS_SOCKET_TIMEOUT,
+            )
             self._blocking_clients[loop] = client
         return client
+
+    def _new_async_client(
+        self, max_connections: int | None = None, read_timeout: float | None = None
+    ) -> AsyncClient:
+        connections = max_connections or settings.REDIS_MAX_CONNECTIONS
+        timeout = settings.REDIS_SOCKET_TIMEOUT
+        wait: dict[str, Any] = {
+            "max_connections": connections,
+            "timeout": settings.REDIS_POOL_TIMEOUT,
+        }
+        if self.embedded:
+            pool = _WaitingPool(**wait, **async_connection_kwargs())
+            return redis.asyncio.Redis(connection_pool=pool)
+        url = self.url or settings.REDIS_URL
+        if self.cluster:
+            client = _AsyncCluster.from_url(
+                url,
+                max_connections=connections,
+                socket_timeout=read_timeout or timeout,
+                socket_connect_timeout=timeout,
+            )
+            return cast("_AsyncCluster", client).limit(connections, settings.REDIS_POOL_TIMEOUT)
+        pool = _WaitingPool.from_url(
+            url, socket_timeout=read_timeout or timeout, socket_connect_timeout=timeout, **wait
+        )
+        return redis.asyncio.Redis(connection_pool=pool)
 
     def full_key(self, key: str) -> str:
         """The Redis key django-redis uses for key (KEY_PREFIX and version applied)."""

@@ -327,7 +327,10 @@ async def _lead(run: _Run, flight: flights.Flight) -> AsyncGenerator[Event, None
         finished = True
     finally:
         if not finished and not producer.done():
-            if await flight.followers():
+            if run.ended:
+                # The answer is out; the producer is only releasing the lock: let it.
+                await asyncio.gather(asyncio.shield(producer), return_exceptions=True)
+            elif await flight.followers():
                 logger.info("Client went away; flight %s goes on for its followers", flight.id)
                 run.detached = True
                 _detached.add(producer)
@@ -355,7 +358,9 @@ async def _produce(run: _Run, flight: flights.Flight, queue: asyncio.Queue[Any])
         queue.put_nowait(error)
     finally:
         lease.cancel()
-        await flight.release()  # after the result was cached, so late arrivals hit it
+        # After the result was cached, so late arrivals hit it; shielded: a cancelled leader
+        # must not leave the lock behind for a lease.
+        await asyncio.shield(flight.release())
         queue.put_nowait(None)
 
 

@@ -14,6 +14,7 @@ import re
 import secrets
 from pathlib import Path
 from typing import overload
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -215,6 +216,15 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(
         f"Unexpected value REDIS_URL={REDIS_URL!r}: expected redis://, rediss:// or unix://"
     )
+# REDIS_CLUSTER=True: REDIS_URL names one seed node of a Redis Cluster (redis://host:port, db 0
+# only); the client finds the other nodes (docs/operations.md, "Redis Cluster").
+REDIS_CLUSTER = envbool("REDIS_CLUSTER", "False")
+if REDIS_CLUSTER and not REDIS_URL:
+    raise ImproperlyConfigured("REDIS_CLUSTER=True needs REDIS_URL (one node of the cluster)")
+if REDIS_CLUSTER and urlsplit(REDIS_URL).path.strip("/") not in ("", "0"):
+    raise ImproperlyConfigured(
+        f"Unexpected value REDIS_URL={REDIS_URL!r}: a Redis Cluster has only database 0"
+    )
 # Each pool (one sync, one asyncio per worker) holds at most this many connections; a caller
 # waits up to REDIS_POOL_TIMEOUT s for a free one instead of failing at once.
 REDIS_MAX_CONNECTIONS = envint("REDIS_MAX_CONNECTIONS", 200, minimum=1)
@@ -241,6 +251,11 @@ if not REDIS_URL:
         "timeout": REDIS_POOL_TIMEOUT,
         **redis_client.connection_pool_kwargs(),
     }
+if REDIS_CLUSTER:
+    from optimizer import redis_client
+
+    # django-redis's backend on redis-py's RedisCluster (one per process, per-node pools).
+    _redis_options.update(redis_client.cluster_cache_options())
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",

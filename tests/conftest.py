@@ -5,6 +5,9 @@
 - `use_anthropic`: points the pipeline at that fake through the real SDK, with instant retries.
 - `redis_url` / `real_redis`: the real Redis server; skipped without it, unless
   REQUIRE_SERVICES=1 (CI), where a missing service fails the test instead.
+- `redis_cluster` / `cluster_redis`: a 3-master Redis Cluster started for the session on spare
+  ports (skipped without redis-server, failed under REQUIRE_SERVICES=1), and the project's cache
+  pointed at it, emptied around the test.
 - `live_server_factory`: the product under uvicorn in a subprocess, on its own SQLite file.
 """
 
@@ -51,7 +54,9 @@ def _fresh_singletons(settings: Any) -> Iterator[None]:
     import fakeredis
 
     fakeredis.FakeRedis(server=redis_client.SERVER).flushall()
-    if settings.REDIS_URL:  # the suite's run against a real Redis: a dedicated db, emptied
+    if settings.REDIS_CLUSTER:  # the suite's run against a Redis Cluster: emptied, every node
+        flush_cluster(settings.REDIS_URL)
+    elif settings.REDIS_URL:  # the suite's run against a real Redis: a dedicated db, emptied
         import redis
 
         redis.Redis.from_url(settings.REDIS_URL).flushdb()
@@ -122,6 +127,7 @@ def real_redis(redis_url: str, settings: Any) -> Iterator[Any]:
     from optimizer.llm import cache
 
     settings.REDIS_URL = redis_url
+    settings.REDIS_CLUSTER = False
     settings.CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
@@ -135,6 +141,113 @@ def real_redis(redis_url: str, settings: Any) -> Iterator[Any]:
     yield client
     client.flushdb()
     caches["default"].close()
+    cache.reset_llm_cache()
+
+
+def _start_cluster(directory: Path) -> tuple[list[subprocess.Popen[bytes]], str]:
+    """Three redis-server masters with cluster mode on spare ports, joined by redis-cli."""
+    ports: list[int] = []
+    while len(ports) < 3:
+        port = free_port()
+        # A node also listens on port + 10000 (the cluster bus), so it must stay below 55536.
+        if port <= 55535 and port not in ports and _port_free(port + 10000):
+            ports.append(port)
+    nodes = [
+        subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--cluster-enabled",
+             "yes", "--cluster-config-file", str(directory / f"nodes-{port}.conf"),
+             "--save", "", "--appendonly", "no", "--dir", str(directory)],
+            stdout=(directory / f"redis-{port}.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        for port in ports
+    ]  # fmt: skip
+    try:
+        for port in ports:
+            _wait_for(lambda port=port: _redis_reachable(f"redis://127.0.0.1:{port}") is None)
+        subprocess.run(
+            ["redis-cli", "--cluster", "create", *(f"127.0.0.1:{port}" for port in ports),
+             "--cluster-replicas", "0", "--cluster-yes"],
+            check=True, capture_output=True, timeout=30,
+        )  # fmt: skip
+
+        def ready() -> bool:
+            info = subprocess.run(
+                ["redis-cli", "-p", str(ports[0]), "cluster", "info"],
+                capture_output=True,
+                text=True,
+            ).stdout
+            return "cluster_state:ok" in info
+
+        _wait_for(ready)
+    except BaseException:
+        _stop_nodes(nodes)
+        raise
+    return nodes, f"redis://127.0.0.1:{ports[0]}"
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the Redis Cluster did not come up")
+        time.sleep(0.05)  # polling for start-up, not a race: the loop has a deadline
+
+
+def _stop_nodes(nodes: list[subprocess.Popen[bytes]]) -> None:
+    for node in nodes:
+        node.kill()
+        node.wait()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A 3-master Redis Cluster on loopback for the session: the seed node's URL."""
+    if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
+        require_service("Redis Cluster", "redis-server and redis-cli are not installed")
+    nodes, url = _start_cluster(tmp_path_factory.mktemp("redis-cluster"))
+    yield url
+    _stop_nodes(nodes)
+
+
+def flush_cluster(url: str) -> None:
+    import redis.cluster
+
+    with redis.cluster.RedisCluster.from_url(url) as client:
+        client.flushdb(target_nodes=redis.cluster.RedisCluster.PRIMARIES)
+
+
+@pytest.fixture
+def cluster_redis(redis_cluster: str, settings: Any) -> Iterator[str]:
+    """The project's Redis is the cluster (REDIS_CLUSTER=True), emptied around the test."""
+    from optimizer import redis_client
+    from optimizer.llm import cache
+
+    settings.REDIS_URL = redis_cluster
+    settings.REDIS_CLUSTER = True
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": redis_cluster,
+            "OPTIONS": {
+                "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+                **redis_client.cluster_cache_options(),
+            },
+        }
+    }
+    flush_cluster(redis_cluster)
+    cache.reset_llm_cache()
+    yield redis_cluster
+    flush_cluster(redis_cluster)
     cache.reset_llm_cache()
 
 

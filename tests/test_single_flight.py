@@ -154,3 +154,9 @@ async def test_a_page_job_and_an_api_call_share_one_generation(use_anthropic: An
 
 async def _collect(events: Any) -> list[Any]:
     return [event async for event in events]
+
+
+async def test_a_finished_flight_leaves_no_lock_behind(use_anthropic: Any) -> None:
+    await services.generate(REQUEST)  # generate() stops reading at done: the lock still goes
+    client = redis_client.connection().async_client()
+    assert [k async for k in client.scan_iter(match="*flight:*:lock")] == []

@@ -26,6 +26,7 @@ import time
 import unicodedata
 from typing import Any
 
+import redis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import BaseCache
@@ -92,7 +93,10 @@ class LLMCache:
         self.key_prefix = key_prefix
         self.cache_alias = cache_alias
         self.retry_interval = retry_interval
-        self.stats_prefix = key_prefix.rstrip(":") + "_stats:"
+        # The stats keys share one hash tag, hence one slot on a Redis Cluster: get_stats()
+        # reads them in one MGET, and a lookup's pipeline touches at most two nodes (the
+        # entry's and the stats'), which redis-py's cluster pipeline asks in parallel.
+        self.stats_prefix = "{" + key_prefix.rstrip(":") + "_stats}:"
         if redis_url is None and cache_alias == "default":
             self.redis = redis_client.connection()
         else:
@@ -164,7 +168,8 @@ class LLMCache:
         )
 
     async def get_by_key(self, key: str) -> dict[str, Any] | None:
-        """The hot path: GET, the lookup counter and pending savings in one round trip."""
+        """The hot path: GET, the lookup counter and pending savings in one round trip (on a
+        cluster, one per node touched, in parallel: the entry's node and the stats' node)."""
         if self._is_down():
             return None
         saved, self._pending_saved = self._pending_saved, 0.0
@@ -246,16 +251,19 @@ class LLMCache:
             return 0
 
     def _clear_sync(self) -> int:
+        # SCAN each primary; the deletes go through the main client, which on a cluster
+        # splits a batch by slot (one DEL may not span slots, even on one node).
         client = self.redis.sync_client()
         deleted = 0
-        batch: list[bytes] = []
-        for key in client.scan_iter(match=self.entry_pattern(), count=1000):
-            batch.append(key)
-            if len(batch) >= 1000:
+        for node in self.redis.primaries():
+            batch: list[bytes] = []
+            for key in node.scan_iter(match=self.entry_pattern(), count=1000):
+                batch.append(key)
+                if len(batch) >= 1000:
+                    deleted += client.delete(*batch)
+                    batch = []
+            if batch:
                 deleted += client.delete(*batch)
-                batch = []
-        if batch:
-            deleted += client.delete(*batch)
         return deleted
 
     async def get_stats(self, count_keys: bool = True) -> dict[str, Any]:
@@ -271,7 +279,7 @@ class LLMCache:
             "hit_rate": 0.0,
             "saved_usd": 0.0,
             "available": False,
-            "backend": "embedded" if self.redis.embedded else "redis",
+            "backend": self._backend_name(),
             "key_prefix": self.key_prefix,
         }
         await self.flush_savings()
@@ -301,11 +309,25 @@ class LLMCache:
         )
         return stats
 
+    def _backend_name(self) -> str:
+        if self.redis.embedded:
+            return "embedded"
+        return "redis-cluster" if self.redis.cluster else "redis"
+
     def count_entries(self) -> dict[str, Any]:
         """{"count", "estimated", "dbsize"}: our entries, exact by SCAN on databases of up to
         EXACT_COUNT_LIMIT keys, else DBSIZE times our share of one SCAN batch (two round trips
-        however large the database is). Sync: the admin calls it; get_stats() from a thread."""
-        client = self.redis.sync_client()
+        however large the database is). On a cluster, the sums over its primaries (each one
+        exact or estimated by its own size). Sync: the admin calls it; get_stats() from a thread.
+        """
+        counts = [self._count_on(node) for node in self.redis.primaries()]
+        return {
+            "count": sum(count["count"] for count in counts),
+            "estimated": any(count["estimated"] for count in counts),
+            "dbsize": sum(count["dbsize"] for count in counts),
+        }
+
+    def _count_on(self, client: redis.Redis) -> dict[str, Any]:
         pattern = self.entry_pattern()
         dbsize = int(client.dbsize())
         if dbsize <= EXACT_COUNT_LIMIT:
