@@ -285,6 +285,18 @@ class LiveServer:
         return out.stdout
 
 
+def fake_upstream_env(fake: Any) -> dict[str, str]:
+    """The environment that points a live server at the fake Anthropic server, retries instant."""
+    return {
+        "LLM_PROVIDER": "anthropic",
+        "ANTHROPIC_API_KEY": "fake-test-key",
+        "ANTHROPIC_BASE_URL": fake.base_url,
+        "ANTHROPIC_MODEL": "claude-sonnet-4-20250514",
+        "LLM_RETRY_INITIAL_DELAY": "0.001",
+        "LLM_RETRY_JITTER": "False",
+    }
+
+
 @pytest.fixture
 def live_server_factory(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
     """Start the product under uvicorn: factory(**env overrides) -> LiveServer with .url."""

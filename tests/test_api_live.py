@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import fake_upstream_env
 from sse_helpers import seed_onmessage_client
 
 from optimizer.testing.fake_anthropic import FakeReply
@@ -34,12 +35,7 @@ class LiveApi:
 @pytest.fixture
 def live_api(live_server_factory: Callable[..., Any], fake_anthropic: Any) -> LiveApi:
     server = live_server_factory(
-        LLM_PROVIDER="anthropic",
-        ANTHROPIC_API_KEY="fake-test-key",
-        ANTHROPIC_BASE_URL=fake_anthropic.base_url,
-        ANTHROPIC_MODEL="claude-sonnet-4-20250514",
-        LLM_RETRY_INITIAL_DELAY="0.001",
-        LLM_RETRY_JITTER="False",
+        **fake_upstream_env(fake_anthropic),
     )
     output = server.manage("create_api_key", "live-tests", env=server.env)
     return LiveApi(server.url, output.strip().splitlines()[-1])

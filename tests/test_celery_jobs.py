@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import BASE_DIR, REAL_REDIS_URL, require_service
+from conftest import BASE_DIR, REAL_REDIS_URL, fake_upstream_env, require_service
 
 from optimizer.testing.fake_anthropic import FakeReply
 
@@ -121,12 +121,7 @@ def on_celery(
     tmp_path: Path,
 ) -> Iterator[tuple[Any, Workers]]:
     server = live_server_factory(
-        LLM_PROVIDER="anthropic",
-        ANTHROPIC_API_KEY="fake-test-key",
-        ANTHROPIC_BASE_URL=fake_anthropic.base_url,
-        ANTHROPIC_MODEL="claude-sonnet-4-20250514",
-        LLM_RETRY_INITIAL_DELAY="0.001",
-        LLM_RETRY_JITTER="False",
+        **fake_upstream_env(fake_anthropic),
         REDIS_URL=REAL_REDIS_URL,
         DATABASE_URL=postgres_url,
         CELERY_BROKER_URL=broker,

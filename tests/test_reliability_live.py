@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import POSTGRES_ADMIN_URL as ADMIN_URL
-from conftest import REAL_REDIS_URL, OwnRedis, require_service
+from conftest import REAL_REDIS_URL, OwnRedis, fake_upstream_env, require_service
 
 from optimizer.testing.fake_anthropic import FakeReply
 
@@ -59,12 +59,7 @@ def _flushed(url: str) -> str:
 def _start(factory: Callable[..., Any], fake: Any, workers: int = 1, **env: str) -> Any:
     server = factory(
         workers=workers,
-        LLM_PROVIDER="anthropic",
-        ANTHROPIC_API_KEY="fake-test-key",
-        ANTHROPIC_BASE_URL=fake.base_url,
-        ANTHROPIC_MODEL="claude-sonnet-4-20250514",
-        LLM_RETRY_INITIAL_DELAY="0.001",
-        LLM_RETRY_JITTER="False",
+        **fake_upstream_env(fake),
         **env,
     )
     server.key = server.manage("create_api_key", "burst", env=server.env).strip().splitlines()[-1]
