@@ -81,6 +81,25 @@ def use_anthropic(settings: Any, fake_anthropic: Any) -> Any:
     return fake_anthropic
 
 
+def use_redis(settings: Any, url: str, *, cluster: bool = False, **options: Any) -> None:
+    """Point the project's cache and Redis connection at the Redis (or cluster seed) at url."""
+    from optimizer import redis_client
+    from optimizer.llm import cache
+
+    settings.REDIS_URL = url
+    settings.REDIS_CLUSTER = cluster
+    if cluster:
+        options.update(redis_client.cluster_cache_options())
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"SERIALIZER": "django_redis.serializers.json.JSONSerializer", **options},
+        }
+    }
+    cache.reset_llm_cache()
+
+
 @pytest.fixture
 def embedded_cache(settings: Any) -> None:
     """The embedded cache, even when the suite runs with REDIS_URL set (CI's second pass)."""
@@ -126,18 +145,9 @@ def real_redis(redis_url: str, settings: Any) -> Iterator[Any]:
 
     from optimizer.llm import cache
 
-    settings.REDIS_URL = redis_url
-    settings.REDIS_CLUSTER = False
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": redis_url,
-            "OPTIONS": {"SERIALIZER": "django_redis.serializers.json.JSONSerializer"},
-        }
-    }
+    use_redis(settings, redis_url)
     client = redis.Redis.from_url(redis_url)
     client.flushdb()
-    cache.reset_llm_cache()
     yield client
     client.flushdb()
     caches["default"].close()
@@ -229,23 +239,10 @@ def flush_cluster(url: str) -> None:
 @pytest.fixture
 def cluster_redis(redis_cluster: str, settings: Any) -> Iterator[str]:
     """The project's Redis is the cluster (REDIS_CLUSTER=True), emptied around the test."""
-    from optimizer import redis_client
     from optimizer.llm import cache
 
-    settings.REDIS_URL = redis_cluster
-    settings.REDIS_CLUSTER = True
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": redis_cluster,
-            "OPTIONS": {
-                "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
-                **redis_client.cluster_cache_options(),
-            },
-        }
-    }
+    use_redis(settings, redis_cluster, cluster=True)
     flush_cluster(redis_cluster)
-    cache.reset_llm_cache()
     yield redis_cluster
     flush_cluster(redis_cluster)
     cache.reset_llm_cache()

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import redis
 from asgiref.sync import async_to_sync
+from conftest import use_redis
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
 from django.db import connection
@@ -580,22 +581,8 @@ def test_cache_pages_say_so_when_redis_is_down(staff_client: Client, settings: A
     from conftest import free_port
     from django.core.cache import caches
 
-    from optimizer.llm import cache as cache_module
-
     url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    settings.REDIS_URL = url
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": url,
-            "OPTIONS": {
-                "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
-                "SOCKET_CONNECT_TIMEOUT": 0.5,
-                "SOCKET_TIMEOUT": 0.5,
-            },
-        }
-    }
-    cache_module.reset_llm_cache()
+    use_redis(settings, url, SOCKET_CONNECT_TIMEOUT=0.5, SOCKET_TIMEOUT=0.5)
     try:
         pages = [
             staff_client.get(reverse("admin:cache")),

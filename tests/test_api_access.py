@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from conftest import use_redis
 from django.contrib.auth.models import User
 from django.core.cache import cache as django_cache
 from django.test import AsyncClient
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from optimizer.api_keys import flush_usage
 from optimizer.background import drain_background
-from optimizer.llm.cache import get_llm_cache, reset_llm_cache
+from optimizer.llm.cache import get_llm_cache
 from optimizer.models import ApiKey, hash_api_key
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -234,11 +235,7 @@ async def test_health_survives_redis_being_down(settings: Any) -> None:
 
 def dead_redis(settings: Any) -> None:
     """The project's Redis pointed at a port nobody listens on (an outage)."""
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    settings.CACHES = {
-        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": settings.REDIS_URL}
-    }
-    reset_llm_cache()
+    use_redis(settings, "redis://127.0.0.1:1/0")
 
 
 async def test_clearing_the_cache_during_a_redis_outage_is_a_503(

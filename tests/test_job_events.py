@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import redis
+from conftest import use_redis
 
 from optimizer import jobs, redis_client, services
-from optimizer.llm import cache
 from optimizer.testing.fake_anthropic import FakeReply
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,15 +51,7 @@ async def test_a_viewer_gets_each_event_before_the_next_is_produced(use_anthropi
 async def test_an_idle_viewer_costs_at_most_one_redis_command_a_second(
     own_redis: Any, settings: Any, use_anthropic: Any
 ) -> None:
-    settings.REDIS_URL = own_redis.url
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": own_redis.url,
-            "OPTIONS": {"SERIALIZER": "django_redis.serializers.json.JSONSerializer"},
-        }
-    }
-    cache.reset_llm_cache()
+    use_redis(settings, own_redis.url)
     use_anthropic.enqueue(FakeReply(first_token_delay=30))  # a long quiet start
     job = await services.create_optimization(resume="r" * 40, job_description="j" * 40)
     assert await jobs.start(job)

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from conftest import use_redis
 from django.core.cache import caches
 from samples import JOB, RESUME
 
@@ -88,18 +89,9 @@ async def test_it_treats_whitespace_variants_as_one_entry(backend: str) -> None:
 
 @pytest.mark.django_db
 async def test_the_pipeline_survives_a_dead_redis(settings: Any, use_anthropic: Any) -> None:
-    from optimizer.llm import cache as cache_module
     from tests.conftest import free_port
 
-    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": settings.REDIS_URL,
-            "OPTIONS": {"SERIALIZER": "django_redis.serializers.json.JSONSerializer"},
-        }
-    }
-    cache_module.reset_llm_cache()
+    use_redis(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     request = services.OptimizeRequest(RESUME, JOB)
     first = await services.generate(request)
     second = await services.generate(request)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import jsonschema_rs
 import pytest
+from conftest import use_redis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import AsyncClient
 from django.urls import resolve
@@ -240,13 +241,7 @@ async def _last_event_id(ctx: Ctx, path: str) -> Any:
 
 
 async def _clear_during_outage(ctx: Ctx, path: str) -> Any:
-    from optimizer.llm.cache import reset_llm_cache
-
-    ctx.settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nobody listens there
-    ctx.settings.CACHES = {
-        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": ctx.settings.REDIS_URL}
-    }
-    reset_llm_cache()
+    use_redis(ctx.settings, "redis://127.0.0.1:1/0")  # nobody listens there
     return await AsyncClient().delete(path, headers={"X-API-Key": ctx.admin_key})
 
 

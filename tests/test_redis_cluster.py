@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import redis.cluster
 from asgiref.sync import async_to_sync, sync_to_async
+from conftest import use_redis
 from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.test import AsyncClient, Client
@@ -193,21 +194,8 @@ async def test_a_cluster_that_is_away_is_a_logged_miss(settings: Any) -> None:
     from tests.conftest import free_port
 
     url = f"redis://127.0.0.1:{free_port()}"
-    settings.REDIS_URL = url
-    settings.REDIS_CLUSTER = True
     settings.REDIS_SOCKET_TIMEOUT = 0.2
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": url,
-            "OPTIONS": {
-                "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
-                "SOCKET_CONNECT_TIMEOUT": 0.2,
-                **redis_client.cluster_cache_options(),
-            },
-        }
-    }
-    redis_client.reset_connection()
+    use_redis(settings, url, cluster=True, SOCKET_CONNECT_TIMEOUT=0.2)
     cache = LLMCache(retry_interval=0)
     assert await cache.get("prompt", *ARGS) is None
     assert await cache.set("prompt", *ARGS, entry("x")) is False
