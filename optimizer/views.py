@@ -31,6 +31,8 @@ from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from optimizer import jobs, services
+from optimizer.documents import export
+from optimizer.documents.export import PAGE_SIZES
 from optimizer.downloads import FORMATS, download_response
 from optimizer.events import Event, render_named
 from optimizer.forms import DOCUMENTS_AVAILABLE, UPLOAD_EXTENSIONS, PageOptimizeForm
@@ -98,10 +100,13 @@ def _elapsed_seconds(job: Optimization) -> float:
 def _job_context(job: Optimization, result: dict[str, Any] | None = None) -> dict[str, Any]:
     result = result if result is not None else (job.result or {})
     usage = result.get("usage_stats") or {}
+    page_size = export.page_size_for(str(result.get("optimized_resume") or ""))
     return _page_context(
         job=job,
         result=result,
         usage=usage,
+        page_size=page_size,
+        other_page_size="a4" if page_size == "letter" else "letter",
         elapsed=round(_elapsed_seconds(job), 1),
         offline_answer=usage.get("provider") == "offline",
     )
@@ -283,7 +288,10 @@ async def download(request: HtmxHttpRequest, pk: uuid.UUID, fmt: str) -> HttpRes
     job = await _owned_job(request, pk)
     if job.status != Optimization.Status.DONE or not job.result:
         raise Http404("This optimization has no result yet")
-    return await download_response(job, fmt)
+    page = request.GET.get("page") or None
+    if page is not None and page not in PAGE_SIZES:
+        return HttpResponseBadRequest(f"Unknown page size: use one of {', '.join(PAGE_SIZES)}")
+    return await download_response(job, fmt, page=page)
 
 
 # -- history -----------------------------------------------------------------------------------

@@ -260,6 +260,9 @@ def test_the_result_page_shows_the_final_rendering(client: Client, use_anthropic
     assert "data-copy-target" in html
     for fmt in ("txt", "md", "docx", "pdf"):
         assert f'href="/optimize/{job.pk}/download.{fmt}"' in html
+    # The reply's candidate lives in Berlin: A4, with a switch to Letter.
+    assert "PDF and DOCX on A4" in html
+    assert f'href="/optimize/{job.pk}/download.pdf?page=letter"' in html
     partial = client.get(f"/optimize/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and f'id="job-{job.pk}"' in partial
 
@@ -277,7 +280,7 @@ def test_downloads_carry_the_optimized_resume(client: Client, use_anthropic: Any
     txt = client.get(f"/optimize/{job.pk}/download.txt")
     assert txt["Content-Type"] == "text/plain; charset=utf-8"
     assert txt["Content-Disposition"].startswith("attachment;")
-    assert 'filename="resume-senior-python-developer.txt"' in txt["Content-Disposition"]
+    assert 'filename="Jane-Doe-Resume-Senior-Python-Developer.txt"' in txt["Content-Disposition"]
     assert "Senior Software Engineer, Example Logistics GmbH" in txt.content.decode()
     md = client.get(f"/optimize/{job.pk}/download.md").content.decode()
     assert "## Changes made" in md and "Moved Python and Django" in md
@@ -286,6 +289,12 @@ def test_downloads_carry_the_optimized_resume(client: Client, use_anthropic: Any
     pdf = client.get(f"/optimize/{job.pk}/download.pdf")
     assert pdf.content[:5] == b"%PDF-"
     assert client.get(f"/optimize/{job.pk}/download.exe").status_code == 404
+    # Berlin: A4 unless the user switches; an unknown size is refused, not guessed.
+    assert b"/MediaBox [0 0 595.28 841.89]" in pdf.content
+    letter = client.get(f"/optimize/{job.pk}/download.pdf?page=letter")
+    assert b"/MediaBox [0 0 612.00 792.00]" in letter.content
+    bad = client.get(f"/optimize/{job.pk}/download.pdf?page=b5")
+    assert bad.status_code == 400 and b"letter, a4" in bad.content
 
 
 # -- ownership ---------------------------------------------------------------------------------
