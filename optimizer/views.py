@@ -39,15 +39,22 @@ from optimizer.forms import DOCUMENTS_AVAILABLE, UPLOAD_EXTENSIONS, PageOptimize
 from optimizer.health import health
 from optimizer.http import HtmxHttpRequest
 from optimizer.models import Optimization
+from optimizer.sample_inputs import SAMPLE_JOB, SAMPLE_RESUME
 from optimizer.sse import InvalidLastEventId, last_event_id, sse_response, with_heartbeats
 
 HISTORY_LIMIT = 100
 DOWNLOAD_FORMATS = tuple(FORMATS)
-STAGES = {
-    "checking_cache": "Checking cache",
-    "writing": "Writing",
-    "restarted": "The writer stopped and another one restarted it: writing again from the start",
-}
+# What a person waiting sees, step by step. The pipeline's `start` event (stage checking_cache)
+# is step 1, the first chunk step 2; facts are checked sentence by sentence while the text is
+# written (step 3 runs with step 2), and scoring takes milliseconds once the writing ends.
+STEPS = (
+    ("reading", "Reading your resume and the job ad"),
+    ("writing", "Writing your tailored resume"),
+    ("checking", "Checking every fact against your resume, as it is written"),
+    ("scoring", "Scoring the match with the job"),
+)
+STAGE_STEPS = {"checking_cache": ("reading",), "writing": ("writing", "checking")}
+RESTARTED = "The writer stopped, so another one started again from the top."
 
 
 # -- ownership ---------------------------------------------------------------------------------
@@ -82,6 +89,19 @@ async def _owned_job(request: HttpRequest, pk: uuid.UUID) -> Optimization:
 # -- context -----------------------------------------------------------------------------------
 
 
+def _steps(current: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The steps with their state (done, current, to do) for the live panel's list."""
+    names = [name for name, _label in STEPS]
+    first = min((names.index(name) for name in current), default=0)
+    return [
+        {
+            "label": label,
+            "state": "current" if name in current else ("done" if i < first else "todo"),
+        }
+        for i, (name, label) in enumerate(STEPS)
+    ]
+
+
 def _page_context(**extra: Any) -> dict[str, Any]:
     return {
         "offline": settings.LLM_PROVIDER == "offline",
@@ -101,10 +121,15 @@ def _job_context(job: Optimization, result: dict[str, Any] | None = None) -> dic
     result = result if result is not None else (job.result or {})
     usage = result.get("usage_stats") or {}
     page_size = export.page_size_for(str(result.get("optimized_resume") or ""))
+    # Unsupported claims are in the warnings too (the API's shape): the page lists them once,
+    # with their sentence, in the claims box, and only the other warnings under "Warnings".
+    flagged = {str(flag.get("message")) for flag in result.get("grounding") or []}
     return _page_context(
         job=job,
         result=result,
         usage=usage,
+        steps=_steps(("reading",)),
+        other_warnings=[w for w in result.get("warnings") or [] if w not in flagged],
         page_size=page_size,
         other_page_size="a4" if page_size == "letter" else "letter",
         elapsed=round(_elapsed_seconds(job), 1),
@@ -120,7 +145,14 @@ async def home(request: HtmxHttpRequest) -> HttpResponse:
     # Content negotiation: browsers get the page, API clients and curl the health JSON.
     if not (request.accepts("text/html") and "text/html" in request.headers.get("Accept", "")):
         return JsonResponse(await health())
-    return render(request, "optimizer/home.html", _page_context(form=PageOptimizeForm()))
+    # "Try it with a sample": a link (works without JavaScript) that fills the form.
+    initial = (
+        {"resume_raw_text": SAMPLE_RESUME, "job_description_text": SAMPLE_JOB}
+        if request.GET.get("sample")
+        else None
+    )
+    form = PageOptimizeForm(initial=initial)
+    return render(request, "optimizer/home.html", _page_context(form=form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -220,8 +252,8 @@ class PageRenderer:
     def __init__(self, job: Optimization, *, csrf_token: str) -> None:
         self.job = job
         self.csrf_token = csrf_token
-        self.chunks = 0
-        self.characters = 0
+        self.words = 0
+        self.mid_word = False  # the text so far ends inside a word (a chunk split it)
         self.stage = ""
 
     def render(self, event: Event) -> bytes:
@@ -229,15 +261,15 @@ class PageRenderer:
         data = event.data
         out = b""
         if kind == "start" and data.get("restart"):
-            self.chunks = self.characters = 0
+            self.words, self.mid_word = 0, False
             out += render_named("restart", event.id, "")  # clears the text written so far
-            out += self._stage(event.id, "restarted")
+            self.stage = ""
+            out += self._stage(event.id, "checking_cache", note=RESTARTED)
         elif kind == "start":
             out += self._stage(event.id, data.get("stage") or "checking_cache")
         elif kind == "chunk":
             content = str(data.get("content", ""))
-            self.chunks += 1
-            self.characters += len(content)
+            self._count_words(content)
             out += self._stage(event.id, "writing")
             out += render_named("chunk", event.id, escape(content))
             out += render_named("progress", event.id, self._progress())
@@ -264,18 +296,29 @@ class PageRenderer:
     def _context(self, result: dict[str, Any]) -> dict[str, Any]:
         return {**_job_context(self.job, result), "csrf_token": self.csrf_token}
 
-    def _stage(self, event_id: int, stage: str) -> bytes:
+    def _stage(self, event_id: int, stage: str, *, note: str = "") -> bytes:
         if stage == self.stage:
             return b""
         self.stage = stage
-        label = STAGES.get(stage, stage.replace("_", " ").capitalize())
-        return render_named("stage", event_id, escape(label) + "…")
+        html = render_to_string(
+            "optimizer/job.html#steps",
+            {"steps": _steps(STAGE_STEPS.get(stage, ("reading",))), "note": note},
+        )
+        return render_named("stage", event_id, html)
+
+    def _count_words(self, content: str) -> None:
+        """Words written so far, counted chunk by chunk (a chunk may end inside a word)."""
+        parts = content.split()
+        if not parts:
+            self.mid_word = False
+            return
+        starts_inside = self.mid_word and not content[0].isspace()
+        self.words += len(parts) - (1 if starts_inside else 0)
+        self.mid_word = not content[-1].isspace()
 
     def _progress(self) -> str:
-        # The stream carries text, not token counts: about four characters make a token.
-        tokens = max(1, round(self.characters / 4))
-        plural = "" if self.chunks == 1 else "s"
-        return f"{self.chunks} chunk{plural} · about {tokens} tokens so far"
+        plural = "" if self.words == 1 else "s"
+        return f"{self.words} word{plural} written so far"
 
 
 # -- downloads ---------------------------------------------------------------------------------

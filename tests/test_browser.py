@@ -173,14 +173,20 @@ def test_it_streams_the_rewrite_then_shows_the_result_and_serves_it_again_from_c
     page.wait_for_selector(".job-live .resume-text:not(:empty)", timeout=WAIT_MS)
     assert fake_anthropic.open_streams == 1
     assert page.query_selector(".job-done") is None
-    assert page.inner_text(".job-live .stage") == "Writing…"
-    assert "chunk" in page.inner_text(".job-live .counts")
+    assert page.inner_text(".job-live .stage [aria-current=step]") == (
+        "Writing your tailored resume"
+    )
+    assert "words written so far" in page.inner_text(".job-live .counts")
 
     page.wait_for_selector(".job-done", timeout=WAIT_MS)
     done = page.inner_text(".job-done")
     assert "Senior Software Engineer, Example Logistics GmbH" in done
     assert "Moved Python and Django to the top of the skills list" in done
-    assert "$0.0255" in done and "2500 in · 1200 out" in done
+    # The technical figures wait in the collapsed Details block.
+    assert "2500 in · 1200 out" not in done
+    page.click(".job-done details.details summary")
+    assert "$0.0255" in page.inner_text(".job-done .details")
+    assert "2500 in · 1200 out" in page.inner_text(".job-done .details")
     assert "Served from cache" not in done
     assert fake_anthropic.calls == 1
 
@@ -278,3 +284,43 @@ def test_without_javascript_the_form_still_works(
     page.wait_for_url("**/optimize/*/", timeout=WAIT_MS)
     assert "Example Logistics GmbH" in page.inner_text(".job-done .resume-text")
     assert fake_anthropic.calls == 1
+
+
+def test_a_first_run_sample_and_a_dropped_file(
+    server: Any, fake_anthropic: Any, watched: Callable[..., Watched]
+) -> None:
+    from optimizer.sample_inputs import SAMPLE_JOB, SAMPLE_RESUME
+
+    watch = watched(viewport={"width": 375, "height": 812})
+    page = watch.page
+    page.goto(server.url + "/")
+    page.click("text=Try it with a sample")
+    page.wait_for_url("**/?sample=1#optimize-form", timeout=WAIT_MS)
+    assert page.input_value("#id_resume_raw_text").strip() == SAMPLE_RESUME.strip()
+    assert page.input_value("#id_job_description_text").strip() == SAMPLE_JOB.strip()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    # A file dropped on the upload field becomes the form's file (and the pasted text goes).
+    page.fill("#id_resume_raw_text", "")
+    assert page.is_visible("[data-drop-hint]")
+    transfer = page.evaluate_handle(
+        """() => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([%r], "dropped-cv.txt", {type: "text/plain"}));
+            return transfer;
+        }"""
+        % ("Dropped Person\n" + RESUME)
+    )
+    page.dispatch_event(".field-resume_file", "dragover", {"dataTransfer": transfer})
+    assert "drop-active" in (page.get_attribute(".field-resume_file", "class") or "")
+    page.dispatch_event(".field-resume_file", "drop", {"dataTransfer": transfer})
+    assert "dropped-cv.txt" in page.inner_text("[data-drop-status]")
+    assert page.evaluate("document.querySelector('#id_resume_file').files[0].name") == (
+        "dropped-cv.txt"
+    )
+    page.click("button[type=submit]")
+    page.wait_for_selector(".job-done", timeout=WAIT_MS)
+    assert fake_anthropic.calls == 1
+    assert "Dropped Person" in str(fake_anthropic.last_request.body)  # the dropped file's text
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert watch.problems == [], watch.problems
