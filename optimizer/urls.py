@@ -11,6 +11,8 @@ urlpatterns = [
     path("optimize/<uuid:pk>/stream", views.stream, name="stream"),
     path("optimize/<uuid:pk>/retry", views.retry, name="retry"),
     path("optimize/<uuid:pk>/delete", views.delete, name="delete"),
+    path("optimize/<uuid:pk>/rename", views.rename, name="rename"),
+    path("optimize/<uuid:pk>/duplicate", views.duplicate, name="duplicate"),
     path("optimize/<uuid:pk>/download.<str:fmt>", views.download, name="download"),
     path("history/", views.history, name="history"),
 ]

@@ -38,7 +38,7 @@ from optimizer.events import Event, render_named
 from optimizer.forms import DOCUMENTS_AVAILABLE, UPLOAD_EXTENSIONS, PageOptimizeForm
 from optimizer.health import health
 from optimizer.http import HtmxHttpRequest
-from optimizer.models import Optimization
+from optimizer.models import TITLE_MAX_CHARS, Optimization
 from optimizer.sample_inputs import SAMPLE_JOB, SAMPLE_RESUME
 from optimizer.sse import InvalidLastEventId, last_event_id, sse_response, with_heartbeats
 
@@ -347,6 +347,28 @@ async def history(request: HtmxHttpRequest) -> HttpResponse:
     items = [job async for job in records.order_by("-created_at")[:HISTORY_LIMIT]]
     template = "optimizer/history.html#list" if request.htmx else "optimizer/history.html"
     return render(request, template, _page_context(items=items))
+
+
+@require_POST
+async def rename(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Give an optimization a name of one's own in the history; an empty name restores the job's."""
+    job = await _owned_job(request, pk)
+    title = " ".join(str(request.POST.get("title", "")).split())
+    if len(title) > TITLE_MAX_CHARS:
+        return HttpResponseBadRequest(f"A name is at most {TITLE_MAX_CHARS} characters.")
+    job.title = title
+    await job.asave(update_fields=["title", "updated_at"])
+    if request.htmx:
+        return render(request, "optimizer/history.html#item", _page_context(job=job))
+    return HttpResponseRedirect(reverse("history") + f"#history-{job.pk}")
+
+
+@require_GET
+async def duplicate(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The form again with this optimization's resume, for a new job ad (nothing runs yet)."""
+    job = await _owned_job(request, pk)
+    form = PageOptimizeForm(initial={"resume_raw_text": job.resume_text})
+    return render(request, "optimizer/home.html", _page_context(form=form, duplicate_of=job))
 
 
 @require_POST

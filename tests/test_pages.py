@@ -352,7 +352,9 @@ def test_history_lists_the_sessions_jobs_newest_first_and_deletes(
     second, _ = _run(client, job_description_text="Data Engineer\nPython and SQL pipelines.")
     html = client.get("/history/").content.decode()
     assert html.index("Data Engineer") < html.index("Backend Engineer")
-    assert f'href="/optimize/{first.pk}/"' in html and "$0.0" in html
+    assert f'href="/optimize/{first.pk}/"' in html
+    score = first.result["ats_score"]
+    assert f"Job match {score['before']} → {score['after']}" in html
     partial = client.get("/history/", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and "Data Engineer" in partial
 
@@ -361,6 +363,54 @@ def test_history_lists_the_sessions_jobs_newest_first_and_deletes(
     assert client.post(f"/optimize/{first.pk}/delete").url == "/history/"
     assert not Optimization.objects.exists()
     assert "No optimizations yet" in client.get("/history/").content.decode()
+
+
+def test_history_names_the_company_and_can_rename_an_optimization(
+    client: Client, use_anthropic: Any
+) -> None:
+    job, _ = _run(client, job_description_text="Data Engineer at Globex\nPython and SQL pipelines.")
+    html = client.get("/history/").content.decode()
+    assert '<span class="company">Globex</span>' in html and ">Data Engineer<" in html
+
+    row = client.post(
+        f"/optimize/{job.pk}/rename", {"title": "  Globex,   2nd try "}, HTTP_HX_REQUEST="true"
+    )
+    assert row.status_code == 200
+    row_html = row.content.decode()
+    assert row_html.lstrip().startswith(f'<li class="history-item" id="history-{job.pk}"')
+    assert ">Globex, 2nd try<" in row_html and "For “Data Engineer”" in row_html
+    job.refresh_from_db()
+    assert job.title == "Globex, 2nd try"
+    assert "<title>Globex, 2nd try" in client.get(f"/optimize/{job.pk}/").content.decode()
+
+    # Without JavaScript: a plain form post, then back to the history. Empty: the job's title.
+    back = client.post(f"/optimize/{job.pk}/rename", {"title": ""})
+    assert back.status_code == 302 and back.url == f"/history/#history-{job.pk}"
+    job.refresh_from_db()
+    assert job.title == "" and job.display_title == "Data Engineer"
+
+    too_long = client.post(f"/optimize/{job.pk}/rename", {"title": "x" * 121})
+    assert too_long.status_code == 400 and b"at most 120 characters" in too_long.content
+    assert client.get(f"/optimize/{job.pk}/rename").status_code == 405
+    assert Client().post(f"/optimize/{job.pk}/rename", {"title": "mine"}).status_code == 404
+
+
+def test_an_optimization_can_be_duplicated_against_a_new_job(
+    client: Client, use_anthropic: Any
+) -> None:
+    job, _ = _run(client)
+    html = client.get("/history/").content.decode()
+    assert f'href="/optimize/{job.pk}/duplicate"' in html
+    page = client.get(f"/optimize/{job.pk}/duplicate").content.decode()
+    assert "is filled in below. Paste the new job ad" in page
+    resume = re.search(r'<textarea name="resume_raw_text"[^>]*>(.*?)</textarea>', page, re.S)
+    job_ad = re.search(r'<textarea name="job_description_text"[^>]*>(.*?)</textarea>', page, re.S)
+    assert resume and unescape(resume.group(1)).strip() == RESUME.strip()
+    assert job_ad and job_ad.group(1).strip() == ""
+    assert Optimization.objects.count() == 1 and use_anthropic.calls == 1  # nothing ran yet
+    new, _ = _run(client, job_description_text="Data Engineer\nPython and SQL pipelines.")
+    assert new.pk != job.pk and new.resume_text == job.resume_text
+    assert Client().get(f"/optimize/{job.pk}/duplicate").status_code == 404
 
 
 def test_a_new_visitor_has_an_empty_history(client: Client) -> None:
