@@ -16,6 +16,7 @@ from asgiref.sync import sync_to_async
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
+from optimizer import review
 from optimizer.documents import export
 from optimizer.documents.export import PAGE_SIZES, PageSize
 from optimizer.job_posting import parse_job_posting
@@ -33,7 +34,8 @@ NAME_PART_MAX_CHARS = 50
 
 
 def resume_text(job: Optimization) -> str:
-    return str((job.result or {}).get("optimized_resume") or "")
+    """The text the user settled on (their review), else the model's rewrite."""
+    return review.final_text(job)
 
 
 def page_size(job: Optimization, requested: str | None = None) -> PageSize:

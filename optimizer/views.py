@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from optimizer import jobs, services
+from optimizer import jobs, review, services
 from optimizer.documents import export
 from optimizer.documents.export import PAGE_SIZES
 from optimizer.downloads import FORMATS, download_response
@@ -120,7 +120,17 @@ def _elapsed_seconds(job: Optimization) -> float:
 def _job_context(job: Optimization, result: dict[str, Any] | None = None) -> dict[str, Any]:
     result = result if result is not None else (job.result or {})
     usage = result.get("usage_stats") or {}
-    page_size = export.page_size_for(str(result.get("optimized_resume") or ""))
+    if job.edited_at:
+        checked, final = review.analysis(job), review.final_text(job)
+    else:  # the model's rewrite as it came (also while the stream sends the result panel)
+        checked = {
+            "ats_score": result.get("ats_score"),
+            "grounding": result.get("grounding") or [],
+            "confirmed": [],
+            "diff": result.get("diff") or [],
+        }
+        final = str(result.get("optimized_resume") or "")
+    page_size = export.page_size_for(final)
     # Unsupported claims are in the warnings too (the API's shape): the page lists them once,
     # with their sentence, in the claims box, and only the other warnings under "Warnings".
     flagged = {str(flag.get("message")) for flag in result.get("grounding") or []}
@@ -129,6 +139,9 @@ def _job_context(job: Optimization, result: dict[str, Any] | None = None) -> dic
         result=result,
         usage=usage,
         steps=_steps(("reading",)),
+        review=checked,
+        final_text=final,
+        edit_max_chars=settings.RESUME_MAX_CHARS,
         other_warnings=[w for w in result.get("warnings") or [] if w not in flagged],
         page_size=page_size,
         other_page_size="a4" if page_size == "letter" else "letter",
@@ -347,6 +360,64 @@ async def history(request: HtmxHttpRequest) -> HttpResponse:
     items = [job async for job in records.order_by("-created_at")[:HISTORY_LIMIT]]
     template = "optimizer/history.html#list" if request.htmx else "optimizer/history.html"
     return render(request, template, _page_context(items=items))
+
+
+# -- review: edit in place, confirm or remove a flagged claim, revert -----------------------------
+
+
+async def _reviewable(request: HtmxHttpRequest, pk: uuid.UUID) -> Optimization:
+    job = await _owned_job(request, pk)
+    if job.status != Optimization.Status.DONE or not job.result:
+        raise Http404("This optimization has no result yet")
+    return job
+
+
+async def _reviewed(request: HtmxHttpRequest, job: Optimization, partial: str) -> HttpResponse:
+    """Save the review; htmx gets the updated part of the panel, a plain post the result page."""
+    await job.asave(update_fields=review.REVIEW_FIELDS)
+    if request.htmx:
+        context = {**_job_context(job), "csrf_token": get_token(request)}
+        return render(request, f"optimizer/job.html#{partial}", context)
+    return HttpResponseRedirect(reverse("result", args=[job.pk]) + "#review")
+
+
+@require_POST
+async def edit(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The user's text replaces the rewrite (scores and flags follow it); htmx saves as they type."""
+    job = await _reviewable(request, pk)
+    text = str(request.POST.get("text", ""))
+    if not text.strip():
+        return HttpResponseBadRequest("The resume cannot be empty: revert to the rewrite instead.")
+    if len(text) > settings.RESUME_MAX_CHARS:
+        return HttpResponseBadRequest(
+            f"The resume is at most {settings.RESUME_MAX_CHARS} characters."
+        )
+    await sync_to_async(review.save_text)(job, text)
+    return await _reviewed(request, job, "review")
+
+
+@require_POST
+async def claim(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """A flagged claim: `confirm` it ("I did this") or `remove` its sentence from the text."""
+    job = await _reviewable(request, pk)
+    action = request.POST.get("action")
+    flags = (await sync_to_async(review.analysis)(job))["grounding"]
+    flag = next((f for f in flags if f.get("message") == request.POST.get("message")), None)
+    if action not in ("confirm", "remove") or flag is None:
+        return HttpResponseBadRequest("Unknown claim or action.")
+    if action == "confirm":
+        review.confirm_claim(job, str(flag["message"]))
+    elif not review.remove_sentence(job, str(flag.get("sentence") or "")):
+        return HttpResponseBadRequest("That sentence is no longer in the text: edit it instead.")
+    return await _reviewed(request, job, "done")
+
+
+@require_POST
+async def revert(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Back to the model's rewrite: the edits and confirmations are dropped."""
+    job = await _reviewable(request, pk)
+    review.revert(job)
+    return await _reviewed(request, job, "done")
 
 
 @require_POST

@@ -324,3 +324,43 @@ def test_a_first_run_sample_and_a_dropped_file(
     assert "Dropped Person" in str(fake_anthropic.last_request.body)  # the dropped file's text
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert watch.problems == [], watch.problems
+
+
+def test_review_confirm_a_claim_edit_in_place_and_a_reload_keeps_it(
+    server: Any, fake_anthropic: Any, watched: Callable[..., Watched]
+) -> None:
+    watch = watched(viewport={"width": 375, "height": 812})
+    page = watch.page
+    from samples import RESUME as SHORT_RESUME  # the reply claims more than this supports
+
+    page.goto(server.url + "/")
+    _submit(page, resume=SHORT_RESUME)
+    page.wait_for_selector(".job-done", timeout=WAIT_MS)
+    flags = page.locator(".job-done .grounding > li").count()
+    assert flags >= 2
+
+    # "I did this": the panel comes back with one claim fewer and says so.
+    page.locator(".job-done .grounding > li").first.locator("button[value=confirm]").click()
+    page.wait_for_selector(".job-done .confirmed", timeout=WAIT_MS)
+    assert page.locator(".job-done .grounding > li").count() == flags - 1
+
+    # Edit in place: typing saves by itself (debounced) and the score follows.
+    score = page.inner_text(".job-done .ats-score")
+    page.click(".job-done .editor summary") if not page.is_visible(
+        ".job-done .editor textarea"
+    ) else None
+    editor = page.locator(".job-done .editor textarea")
+    editor.press("End")
+    editor.press("Control+End")
+    editor.type("\nKubernetes, Kubernetes deployments")
+    page.wait_for_selector(
+        ".job-done .resume-text:has-text('Kubernetes deployments')", timeout=WAIT_MS
+    )
+    assert page.inner_text(".job-done .ats-score") != score
+    page.goto(server.url + page.get_attribute(".job-done a:text('Permalink')", "href"))
+    page.wait_for_selector(".job-done", timeout=WAIT_MS)
+    assert "Kubernetes deployments" in page.inner_text(".job-done .resume-text")
+    assert "Edited by you" in page.inner_text(".job-done")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert fake_anthropic.calls == 1
+    assert watch.problems == [], watch.problems

@@ -1,0 +1,84 @@
+"""The user's review of a rewrite: the text they settled on, and the claims they vouched for.
+
+The model's rewrite stays in ``result["optimized_resume"]``; the user's version is
+``Optimization.edited_resume`` once ``edited_at`` is set. The match score and the grounding flags
+of the final text are computed again with the pipeline's own analysis (``services.analyse``),
+so what the page shows, and what the exports carry, is always the user's version.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.utils import timezone
+
+from optimizer import services
+from optimizer.models import Optimization
+
+
+def model_text(job: Optimization) -> str:
+    return str((job.result or {}).get("optimized_resume") or "")
+
+
+def final_text(job: Optimization) -> str:
+    """What the user settled on: their edited text, else the model's rewrite."""
+    return job.edited_resume if job.edited_at else model_text(job)
+
+
+def analysis(job: Optimization) -> dict[str, Any]:
+    """Score, flags and word diff of the final text; claims the user confirmed are left out."""
+    result = job.result or {}
+    if job.edited_at:
+        request = services.OptimizeRequest(job.resume_text, job.job_description)
+        found = services.analyse(request, final_text(job))
+        score, flags, diff = found["ats_score"], found["grounding"], found["diff"]
+    else:
+        score, flags = result.get("ats_score"), result.get("grounding") or []
+        diff = result.get("diff") or []
+    confirmed = set(job.confirmed_claims or [])
+    return {
+        "ats_score": score,
+        "grounding": [flag for flag in flags if flag.get("message") not in confirmed],
+        "confirmed": sorted(confirmed),
+        "diff": diff,
+    }
+
+
+def save_text(job: Optimization, text: str) -> None:
+    job.edited_resume = text.replace("\r\n", "\n").strip() + "\n"
+    job.edited_at = timezone.now()
+
+
+def confirm_claim(job: Optimization, message: str) -> None:
+    """The user says the flagged claim is true ("I did this"): it is no longer flagged."""
+    if message and message not in (job.confirmed_claims or []):
+        job.confirmed_claims = [*(job.confirmed_claims or []), message]
+        job.edited_at = job.edited_at or timezone.now()
+        if not job.edited_resume:
+            job.edited_resume = model_text(job)
+
+
+def remove_sentence(job: Optimization, sentence: str) -> bool:
+    """Take a flagged claim's sentence out of the final text; a line left empty goes too."""
+    text = final_text(job)
+    if not sentence or sentence not in text:
+        return False
+    kept: list[str] = []
+    for line in text.replace(sentence, "").split("\n"):
+        bare = re.sub(r"^[-•*\s]+", "", line).strip(" .;,")
+        if line.strip() and not bare:
+            continue  # the bullet held only that sentence
+        kept.append(re.sub(r"[ \t]{2,}", " ", line).rstrip())
+    save_text(job, "\n".join(kept))
+    return True
+
+
+def revert(job: Optimization) -> None:
+    """Back to the model's rewrite, with nothing confirmed."""
+    job.edited_resume = ""
+    job.confirmed_claims = []
+    job.edited_at = None
+
+
+REVIEW_FIELDS = ["edited_resume", "confirmed_claims", "edited_at", "updated_at"]
