@@ -327,8 +327,9 @@ def test_a_first_run_sample_and_a_dropped_file(
 
 
 def test_review_confirm_a_claim_edit_in_place_and_a_reload_keeps_it(
-    server: Any, fake_anthropic: Any, watched: Callable[..., Watched]
+    server: Any, fake_anthropic: Any, watched: Callable[..., Watched], tmp_path: Path
 ) -> None:
+    shots = DOCS if UPDATE_SCREENSHOTS else tmp_path
     watch = watched(viewport={"width": 375, "height": 812})
     page = watch.page
     from samples import RESUME as SHORT_RESUME  # the reply claims more than this supports
@@ -362,5 +363,11 @@ def test_review_confirm_a_claim_edit_in_place_and_a_reload_keeps_it(
     assert "Kubernetes deployments" in page.inner_text(".job-done .resume-text")
     assert "Edited by you" in page.inner_text(".job-done")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # The first screen of the permalink on a phone shows the job match and the first claim.
+    page.evaluate("window.scrollTo(0, 0)")
+    for selector in (".job-done .match-line", ".job-done .grounding > li"):
+        box = page.locator(selector).first.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 812, (selector, box)
+    page.screenshot(path=str(shots / "screenshot-result-phone.png"))
     assert fake_anthropic.calls == 1
     assert watch.problems == [], watch.problems
