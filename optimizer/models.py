@@ -40,11 +40,13 @@ class Optimization(models.Model):
     resume_text = models.TextField()
     job_description = models.TextField()
     resume_filename = models.CharField(max_length=255, blank=True, default="")
-    # The review: the text the user settled on (edited in place, claims removed), the flagged
-    # claims they confirmed as true, and when they last changed it. The model's rewrite stays in
+    # The review: the text the user settled on (edited in place, claims removed, passages
+    # reverted), the flagged claims they confirmed as true, the changed passages they accepted,
+    # and when they last changed it. The model's rewrite stays in
     # result["optimized_resume"]; edited_at None means "not edited".
     edited_resume = models.TextField(blank=True, default="")
     confirmed_claims = models.JSONField(default=list, blank=True)
+    accepted_passages = models.JSONField(default=list, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     # The name the user gave it in their history; empty: the job description's title.
     title = models.CharField(max_length=TITLE_MAX_CHARS, blank=True, default="")

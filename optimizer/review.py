@@ -8,6 +8,7 @@ so what the page shows, and what the exports carry, is always the user's version
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any
 
@@ -75,10 +76,63 @@ def remove_sentence(job: Optimization, sentence: str) -> bool:
 
 
 def revert(job: Optimization) -> None:
-    """Back to the model's rewrite, with nothing confirmed."""
+    """Back to the model's rewrite, with nothing confirmed or accepted."""
     job.edited_resume = ""
     job.confirmed_claims = []
+    job.accepted_passages = []
     job.edited_at = None
 
 
-REVIEW_FIELDS = ["edited_resume", "confirmed_claims", "edited_at", "updated_at"]
+# --------------------------------------------------------------------------- changed passages
+
+_MARKER_RE = re.compile(r"^(\s*(?:[-•*]\s+)?)(.*)$")
+# How alike a rewritten line and an original line must be to count as "that line, reworded".
+PASSAGE_SIMILARITY = 0.55
+
+
+def _split(line: str) -> tuple[str, str]:
+    match = _MARKER_RE.match(line)
+    return (match.group(1), match.group(2).strip()) if match else ("", line.strip())
+
+
+def changed_passages(job: Optimization) -> list[dict[str, Any]]:
+    """Lines of the final text that reword a line of the original resume, with that line.
+
+    Lines the user accepted, lines taken over unchanged, and lines with no close original
+    (new text: the claims check covers those) are left out.
+    """
+    originals = [_split(line)[1] for line in job.resume_text.splitlines() if line.strip()]
+    unchanged = set(originals)
+    accepted = set(job.accepted_passages or [])
+    passages = []
+    for index, line in enumerate(final_text(job).split("\n")):
+        body = _split(line)[1]
+        if len(body) < 12 or body in unchanged or line in accepted:
+            continue
+        close = difflib.get_close_matches(body, originals, n=1, cutoff=PASSAGE_SIMILARITY)
+        if close:
+            passages.append({"line": index, "text": line, "original": close[0]})
+    return passages
+
+
+def accept_passage(job: Optimization, line: str) -> None:
+    job.accepted_passages = [*(job.accepted_passages or []), line]
+    if not job.edited_at:
+        save_text(job, model_text(job))
+
+
+def revert_passage(job: Optimization, index: int, original: str) -> None:
+    """Put the original wording back on that line, keeping the rewrite's bullet marker."""
+    lines = final_text(job).split("\n")
+    marker, _body = _split(lines[index])
+    lines[index] = marker + original
+    save_text(job, "\n".join(lines))
+
+
+REVIEW_FIELDS = [
+    "edited_resume",
+    "confirmed_claims",
+    "accepted_passages",
+    "edited_at",
+    "updated_at",
+]

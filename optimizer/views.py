@@ -140,6 +140,7 @@ def _job_context(job: Optimization, result: dict[str, Any] | None = None) -> dic
         usage=usage,
         steps=_steps(("reading",)),
         review=checked,
+        passages=review.changed_passages(job) if job.result else [],
         final_text=final,
         edit_max_chars=settings.RESUME_MAX_CHARS,
         other_warnings=[w for w in result.get("warnings") or [] if w not in flagged],
@@ -409,6 +410,29 @@ async def claim(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
         review.confirm_claim(job, str(flag["message"]))
     elif not review.remove_sentence(job, str(flag.get("sentence") or "")):
         return HttpResponseBadRequest("That sentence is no longer in the text: edit it instead.")
+    return await _reviewed(request, job, "done")
+
+
+@require_POST
+async def passage(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """A changed passage: `accept` the rewrite's wording or `revert` to the original's."""
+    job = await _reviewable(request, pk)
+    action = request.POST.get("action")
+    passages = review.changed_passages(job)
+    found = next(
+        (
+            p
+            for p in passages
+            if str(p["line"]) == request.POST.get("line") and p["text"] == request.POST.get("text")
+        ),
+        None,
+    )
+    if action not in ("accept", "revert") or found is None:
+        return HttpResponseBadRequest("That passage has changed since: reload the page.")
+    if action == "accept":
+        review.accept_passage(job, found["text"])
+    else:
+        review.revert_passage(job, found["line"], found["original"])
     return await _reviewed(request, job, "done")
 
 

@@ -120,3 +120,56 @@ def test_review_input_is_checked_and_private(client: Client, use_anthropic: Any)
         assert client.get(f"/optimize/{job.pk}/{path}").status_code == 405
     job.refresh_from_db()
     assert job.edited_at is None and use_anthropic.calls == 1
+
+
+REWORDED_REPLY = """OPTIMIZED RESUME
+Jane Doe
+Senior Python Developer, Berlin
+SUMMARY
+Six years building Django web applications, REST APIs and Celery background jobs on PostgreSQL and Redis.
+
+CHANGES MADE
+- Named the background jobs
+
+EXPECTED IMPROVEMENT
+Better keyword coverage.
+"""
+
+
+def test_a_reworded_line_can_be_kept_or_taken_back_to_the_original(
+    client: Client, use_anthropic: Any
+) -> None:
+    original_line = "Six years building Django web applications, REST APIs and Celery jobs on PostgreSQL and Redis."
+    use_anthropic.enqueue(FakeReply(text=REWORDED_REPLY))
+    use_anthropic.enqueue(FakeReply(text=REWORDED_REPLY))
+    job, _ = _run(client)
+    assert original_line in job.resume_text
+    html = _page(client, job)
+    assert "Reworded lines" in html and f"<del>{original_line}</del>" in html
+    line = next(
+        i
+        for i, text in enumerate(job.result["optimized_resume"].split("\n"))
+        if "Celery background" in text
+    )
+    form = {"line": str(line), "text": job.result["optimized_resume"].split("\n")[line]}
+
+    # Back to mine: the original wording is the text now, and what the downloads carry.
+    back = client.post(f"/optimize/{job.pk}/passage", {**form, "action": "revert"})
+    assert back.status_code == 302
+    txt = client.get(f"/optimize/{job.pk}/download.txt").content.decode()
+    assert original_line in txt and "Celery background jobs" not in txt
+    assert "Reworded lines" not in _page(client, job)
+    # The same form again is stale: refused, nothing changes.
+    assert (
+        client.post(f"/optimize/{job.pk}/passage", {**form, "action": "revert"}).status_code == 400
+    )
+
+    # Keep the new wording (on a fresh run of the same reply): it stays and is not offered again.
+    job2, _ = _run(client, job_description_text="Backend Engineer\nPython, Django and Celery work.")
+    kept = client.post(
+        f"/optimize/{job2.pk}/passage", {**form, "action": "accept"}, HTTP_HX_REQUEST="true"
+    )
+    assert kept.status_code == 200 and "Reworded lines" not in kept.content.decode()
+    assert (
+        "Celery background jobs" in client.get(f"/optimize/{job2.pk}/download.txt").content.decode()
+    )
