@@ -345,6 +345,15 @@ def test_review_confirm_a_claim_edit_in_place_and_a_reload_keeps_it(
     page.wait_for_selector(".job-done .confirmed", timeout=WAIT_MS)
     assert page.locator(".job-done .grounding > li").count() == flags - 1
 
+    # A reworded line back to the original's wording: the shown text and the download follow.
+    summary = SHORT_RESUME.splitlines()[2]
+    page.locator(".job-done .passage", has_text=summary).locator("button[value=revert]").click()
+    page.wait_for_selector(f".job-done .resume-text:has-text('{summary[:40]}')", timeout=WAIT_MS)
+    download = page.context.request.get(
+        server.url + page.get_attribute(".job-done a:text('Download .txt')", "href")
+    )
+    assert summary in download.text()
+
     # Edit in place: typing saves by itself (debounced) and the score follows.
     score = page.inner_text(".job-done .ats-score")
     page.click(".job-done .editor summary") if not page.is_visible(
@@ -358,6 +367,10 @@ def test_review_confirm_a_claim_edit_in_place_and_a_reload_keeps_it(
         ".job-done .resume-text:has-text('Kubernetes deployments')", timeout=WAIT_MS
     )
     assert page.inner_text(".job-done .ats-score") != score
+    download = page.context.request.get(
+        server.url + page.get_attribute(".job-done a:text('Download .txt')", "href")
+    )
+    assert "Kubernetes deployments" in download.text()
     page.goto(server.url + page.get_attribute(".job-done a:text('Permalink')", "href"))
     page.wait_for_selector(".job-done", timeout=WAIT_MS)
     assert "Kubernetes deployments" in page.inner_text(".job-done .resume-text")
