@@ -95,7 +95,7 @@ def _split(line: str) -> tuple[str, str]:
     return (match.group(1), match.group(2).strip()) if match else ("", line.strip())
 
 
-def changed_passages(job: Optimization) -> list[dict[str, Any]]:
+def changed_passages(job: Optimization, text: str | None = None) -> list[dict[str, Any]]:
     """Lines of the final text that reword a line of the original resume, with that line.
 
     Lines the user accepted, lines taken over unchanged, and lines with no close original
@@ -105,7 +105,8 @@ def changed_passages(job: Optimization) -> list[dict[str, Any]]:
     unchanged = set(originals)
     accepted = set(job.accepted_passages or [])
     passages = []
-    for index, line in enumerate(final_text(job).split("\n")):
+    # `text`: the final text when the caller has it (the stream's result, before the job's is read).
+    for index, line in enumerate((final_text(job) if text is None else text).split("\n")):
         body = _split(line)[1]
         if len(body) < 12 or body in unchanged or line in accepted:
             continue

@@ -142,7 +142,8 @@ def test_a_reworded_line_can_be_kept_or_taken_back_to_the_original(
     original_line = "Six years building Django web applications, REST APIs and Celery jobs on PostgreSQL and Redis."
     use_anthropic.enqueue(FakeReply(text=REWORDED_REPLY))
     use_anthropic.enqueue(FakeReply(text=REWORDED_REPLY))
-    job, _ = _run(client)
+    job, events = _run(client)
+    assert "Reworded lines" in dict(events)["done"]  # the streamed panel offers them too
     assert original_line in job.resume_text
     html = _page(client, job)
     assert "Reworded lines" in html and f"<del>{original_line}</del>" in html
