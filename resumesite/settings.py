@@ -326,6 +326,10 @@ JOB_CORS_ALLOWED_ORIGINS = envorigins("JOB_CORS_ALLOWED_ORIGINS")
 JOB_ORPHAN_GRACE_SECONDS = envint("JOB_ORPHAN_GRACE_SECONDS", 30)
 # A generation's lease: renewed while it runs; one that lapses means its process died.
 JOB_LEASE_SECONDS = envfloat("JOB_LEASE_SECONDS", 15.0, minimum=0.1)
+# A web worker that is stopping (SIGTERM) lets the generations it runs in-process (no Celery
+# broker) finish for up to this long before it exits (optimizer/drain.py). Give the container
+# at least this much grace (docker stop -t, Kubernetes terminationGracePeriodSeconds).
+JOB_DRAIN_SECONDS = envfloat("JOB_DRAIN_SECONDS", 60.0, minimum=0.0)
 # Identical requests that miss the cache together share one upstream call (optimizer.flights).
 SINGLE_FLIGHT = envbool("SINGLE_FLIGHT", "True")
 

@@ -21,21 +21,15 @@ from typing import Any
 import httpx
 import pytest
 from conftest import POSTGRES_ADMIN_URL as ADMIN_URL
-from conftest import REAL_REDIS_URL, OwnRedis, fake_upstream_env, require_service
+from conftest import (
+    OwnRedis,
+    emptied_suite_redis,
+    fake_upstream_env,
+)
 
 from optimizer.testing.fake_anthropic import FakeReply
 
 pytestmark = [pytest.mark.live, pytest.mark.services]
-
-
-def _redis_db_url() -> str:
-    import redis
-
-    try:
-        redis.Redis.from_url(REAL_REDIS_URL, socket_connect_timeout=0.5).ping()
-    except Exception as error:
-        require_service("Redis", str(error))
-    return REAL_REDIS_URL
 
 
 def _connections_to(database_url: str) -> int:
@@ -47,13 +41,6 @@ def _connections_to(database_url: str) -> int:
             "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)
         ).fetchone()
     return int(row[0]) if row else 0
-
-
-def _flushed(url: str) -> str:
-    import redis
-
-    redis.Redis.from_url(url).flushdb()  # the suite's own database (TEST_REDIS_URL)
-    return url
 
 
 def _start(factory: Callable[..., Any], fake: Any, workers: int = 1, **env: str) -> Any:
@@ -95,7 +82,7 @@ def test_a_burst_for_a_cached_answer_costs_no_upstream_call_and_no_5xx(
     server = _start(
         live_server_factory,
         fake_anthropic,
-        REDIS_URL=_flushed(_redis_db_url()),
+        REDIS_URL=emptied_suite_redis(),
         DATABASE_URL=postgres_url,
         DATABASE_POOL_SIZE=str(pool_size),
     )
@@ -140,7 +127,7 @@ def test_a_rate_limit_of_five_a_minute_holds_over_two_workers_and_both_headers(
         live_server_factory,
         fake_anthropic,
         workers=2,
-        REDIS_URL=_flushed(_redis_db_url()),
+        REDIS_URL=emptied_suite_redis(),
         API_RATE_LIMIT_PER_MINUTE="5",
     )
     # The limit counts per clock minute: start well inside one, so that the burst is in one.
@@ -244,9 +231,7 @@ def test_identical_requests_over_two_workers_and_three_endpoints_make_one_upstre
     live_server_factory: Callable[..., Any], fake_anthropic: Any, api_body: dict[str, str]
 ) -> None:
     fake_anthropic.set_default(FakeReply(chunk_delay=0.01))  # about 2.5 s of streaming
-    server = _start(
-        live_server_factory, fake_anthropic, workers=2, REDIS_URL=_flushed(_redis_db_url())
-    )
+    server = _start(live_server_factory, fake_anthropic, workers=2, REDIS_URL=emptied_suite_redis())
     headers = {"Authorization": f"Bearer {server.key}"}
     base = server.url
 
@@ -281,4 +266,52 @@ def test_identical_requests_over_two_workers_and_three_endpoints_make_one_upstre
 
     resumes = asyncio.run(burst())
     assert len(resumes) == 100 and len(set(resumes)) == 1
+    assert fake_anthropic.calls == 1
+
+
+def test_viewers_of_a_job_hold_no_database_connection_while_they_wait(
+    live_server_factory: Callable[..., Any],
+    fake_anthropic: Any,
+    postgres_url: str,
+    api_body: dict[str, str],
+) -> None:
+    """Four times as many viewers as the pool has connections, on a job that has not started:
+    every one streams while the text is written (none waits for the pool)."""
+    pool_size = 2
+    server = _start(
+        live_server_factory,
+        fake_anthropic,
+        REDIS_URL=emptied_suite_redis(),
+        DATABASE_URL=postgres_url,
+        DATABASE_POOL_SIZE=str(pool_size),
+        DATABASE_POOL_TIMEOUT="30",
+    )
+    fake_anthropic.enqueue(FakeReply(chunk_delay=0.02))  # about 5 s of text
+    created = httpx.post(
+        f"{server.url}/api/v1/jobs",
+        json=api_body,
+        headers={"Authorization": f"Bearer {server.key}"},
+        timeout=10,
+    )
+    assert created.status_code == 202
+    stream_url = created.json()["stream_url"]
+
+    async def viewer(client: httpx.AsyncClient) -> tuple[float, float]:
+        first_chunk = 0.0
+        async with client.stream("GET", stream_url) as response:
+            async for line in response.aiter_lines():
+                if '"type":"chunk"' in line and not first_chunk:
+                    first_chunk = time.monotonic()
+                if '"type":"done"' in line:
+                    return first_chunk, time.monotonic()
+        raise AssertionError("the stream ended without done")
+
+    async def viewers() -> list[tuple[float, float]]:
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
+        async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+            return await asyncio.gather(*(viewer(client) for _ in range(4 * pool_size)))
+
+    seen = asyncio.run(viewers())
+    first_done = min(done for _, done in seen)
+    assert all(0 < first_chunk < first_done for first_chunk, _ in seen), seen
     assert fake_anthropic.calls == 1
