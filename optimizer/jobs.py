@@ -300,7 +300,9 @@ async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncGenerator
             yield event
         return
     key = _key(job.pk, "events")
-    wait = min(VIEWER_WAIT_SECONDS, max(settings.JOB_ORPHAN_GRACE_SECONDS / 3, 0.05))
+    # Quiet waits end often enough to notice, within about one lease, a runner that died.
+    lease = settings.JOB_LEASE_SECONDS
+    wait = min(VIEWER_WAIT_SECONDS, max(settings.JOB_ORPHAN_GRACE_SECONDS / 3, 0.05), lease / 2)
     blocking = redis_client.connection().blocking_client()
     next_check = 0.0  # the record is looked at on the first quiet wait, then now and then
     while True:
@@ -320,7 +322,7 @@ async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncGenerator
         if events or time.monotonic() < next_check:
             continue
         # Quiet for a while: the record says whether the job ended without leaving events.
-        next_check = time.monotonic() + RECORD_CHECK_SECONDS
+        next_check = time.monotonic() + min(RECORD_CHECK_SECONDS, lease / 2)
         await job.arefresh_from_db(
             fields=["status", "result", "error_code", "error_message", "updated_at"]
         )
