@@ -13,7 +13,15 @@ from asgiref.sync import sync_to_async
 from django.db import connections
 
 
+def _release() -> None:
+    for connection in connections.all(initialized_only=True):
+        # One inside transaction.atomic() (a caller's, or a test's) must stay: closing it would
+        # break the transaction.
+        if not connection.in_atomic_block:
+            connection.close()
+
+
 async def release_connections() -> None:
     """Give this request's connections back (to the pool, or closed without one). The next ORM
     call of the request takes one again."""
-    await sync_to_async(connections.close_all)()
+    await sync_to_async(_release)()

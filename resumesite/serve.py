@@ -37,7 +37,12 @@ _shutdown = uvicorn.server.Server.shutdown
 
 async def shutdown(self: uvicorn.server.Server, sockets: list[socket.socket] | None = None) -> None:
     """On SIGTERM: job viewers end their responses so that their clients reconnect elsewhere
-    (uvicorn waits for open responses), then the generations running here finish."""
+    (uvicorn waits for open responses), then the generations running here finish. Only for a
+    server of this project's application: another uvicorn server in the same process (the
+    tests' fake Anthropic server, say) stopping must not drain it."""
+    if not str(self.config.app).startswith("resumesite."):
+        await _shutdown(self, sockets)
+        return
     from django.conf import settings
 
     from optimizer import drain, jobs
