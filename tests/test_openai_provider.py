@@ -20,7 +20,7 @@ from optimizer.llm.client import LLMRequest, get_provider
 from optimizer.llm.errors import LLMError
 from optimizer.llm.openai_client import display_url
 from optimizer.models import Optimization
-from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, FakeReply
+from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, FakeReply, split_chunks
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +86,18 @@ async def test_a_truncated_stream_is_flagged_and_not_cached(use_openai: Any) -> 
     assert result["is_valid"] is False and result["stop_reason"] == "max_tokens"
     await run()
     assert use_openai.calls == 2
+
+
+async def test_a_reasoning_models_thoughts_are_dropped(use_openai: Any) -> None:
+    thoughts = ["<th", "ink>", "The job wants ", "Django; the resume has it.", "</thi", "nk>\n\n"]
+    use_openai.enqueue(FakeReply(chunks=[*thoughts, *split_chunks(DEFAULT_REPLY_TEXT)]))
+    events = await run()
+    text = "".join(e.data["content"] for e in events if e.type == "chunk")
+    assert text == DEFAULT_REPLY_TEXT
+    assert done_result(events)["optimized_resume"].startswith("Jane Doe")
+    use_openai.enqueue(FakeReply(text="<think>short</think>Hello"))
+    request = LLMRequest(prompt="p", system_prompt="s", model="qwen3:8b", max_tokens=50)
+    assert (await get_provider().generate(request)).text == "Hello"
 
 
 # -- errors, retries, timeouts -----------------------------------------------------------------
@@ -299,6 +311,13 @@ def test_a_complete_openai_compatible_configuration_starts(tmp_path: Path) -> No
         LLM_MODEL="llama3.1:8b",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_remote_model_without_a_price_is_a_start_up_warning(tmp_path: Path) -> None:
+    env = {"LLM_MODEL": "meta-llama/Llama-3.3-70B", "LLM_BASE_URL": "https://api.example.com/v1"}
+    result = run_check(tmp_path, LLM_PROVIDER="openai_compatible", **env)
+    assert "optimizer.W001" in result.stderr + result.stdout
+    assert "LLM_MODEL='meta-llama/Llama-3.3-70B'" in result.stderr + result.stdout
 
 
 def test_it_translates_nothing_it_does_not_know() -> None:

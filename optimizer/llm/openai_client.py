@@ -6,6 +6,10 @@ provider (llm/client.py): generate() and stream() (text deltas, then one LLMUsag
 failure becomes an LLMError that names the server. The SDK's own retries are off: llm/retry.py
 owns the one retry budget.
 
+Reasoning models served this way (Qwen3, DeepSeek-R1 on older Ollama or llama.cpp builds) may
+open their answer with a <think>...</think> block: it is dropped from the stream, so that the
+resume, its validation and its grounding check see the answer only.
+
 Servers differ in what they accept: a model that rejects `temperature` (reasoning models, some
 hosted ones) or `response_format` (LM Studio refuses `json_object`), or a server that does not
 know `stream_options`, answers 400 naming the parameter. The request is then sent once more
@@ -211,7 +215,8 @@ class OpenAICompatibleProvider:
         except _SDK_ERRORS as error:
             raise self._error(error) from error
         choice = completion.choices[0] if completion.choices else None
-        text = (choice.message.content or "") if choice else ""
+        thoughts = ThinkFilter()
+        text = thoughts.feed((choice.message.content or "") if choice else "") + thoughts.finish()
         usage = completion.usage
         return LLMResponse(
             text,
@@ -228,6 +233,7 @@ class OpenAICompatibleProvider:
         usage: Any = None
         model = ""
         finish: str | None = None
+        thoughts = ThinkFilter()
         try:
             response = await self._create(request, stream=True)
             async with response:
@@ -237,7 +243,10 @@ class OpenAICompatibleProvider:
                     for choice in chunk.choices:
                         finish = choice.finish_reason or finish
                         if choice.delta and choice.delta.content:
-                            yield choice.delta.content
+                            if text := thoughts.feed(choice.delta.content):
+                                yield text
+            if text := thoughts.finish():
+                yield text
         except _SDK_ERRORS as error:
             raise self._error(error) from error
         # A server that ignores stream_options reports no usage: 0 tokens, not a guess.
@@ -250,6 +259,46 @@ class OpenAICompatibleProvider:
 
     def _error(self, error: BaseException) -> LLMError:
         return translate_openai_error(error, server=self.server, timeout=self.timeout)
+
+
+class ThinkFilter:
+    """Drops a <think>...</think> block that opens an answer, as the deltas arrive: text is
+    held back only while it could still be the start of one."""
+
+    OPEN, CLOSE = "<think>", "</think>"
+
+    def __init__(self) -> None:
+        self._held = ""
+        self._state = "start"  # start -> thinking -> answer, or start -> answer
+
+    def feed(self, delta: str) -> str:
+        if self._state == "answer":
+            return delta
+        self._held += delta
+        if self._state == "start":
+            opening = self._held.lstrip()
+            if opening.startswith(self.OPEN):
+                self._state = "thinking"
+                self._held = opening[len(self.OPEN) :]
+            elif self.OPEN.startswith(opening):
+                return ""  # empty, or "<thi": wait for more
+            else:
+                self._state = "answer"
+                held, self._held = self._held, ""
+                return held
+        end = self._held.find(self.CLOSE)
+        if end < 0:
+            # Keep only what could be the start of </think>: the thoughts can be long.
+            self._held = self._held[-len(self.CLOSE) :]
+            return ""
+        self._state = "answer"
+        rest, self._held = self._held[end + len(self.CLOSE) :].lstrip(), ""
+        return rest
+
+    def finish(self) -> str:
+        """What is still held back when the answer ends (a short answer, never thoughts)."""
+        held, self._held = self._held, ""
+        return held if self._state == "start" else ""
 
 
 def _stop_reason(finish_reason: str | None) -> str | None:
