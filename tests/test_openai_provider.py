@@ -325,3 +325,33 @@ def test_it_translates_nothing_it_does_not_know() -> None:
 
     error = translate_openai_error(ValueError("x"), server="http://h", timeout=1)
     assert isinstance(error, LLMError) and error.code == "upstream_error"
+
+
+# -- the product started as an Ollama user starts it ------------------------------------------
+
+
+@pytest.mark.live
+def test_a_live_server_configured_for_ollama_answers_through_it(
+    live_server_factory: Any, fake_openai: Any, api_body: dict[str, str]
+) -> None:
+    import httpx
+
+    server = live_server_factory(
+        LLM_PROVIDER="openai_compatible",
+        LLM_BASE_URL=f"{fake_openai.base_url}/v1",
+        LLM_MODEL="llama3.1:8b",
+        LLM_TIMEOUT_SECONDS="600",
+    )
+    key = server.manage("create_api_key", "ollama-user", env=server.env).strip().splitlines()[-1]
+    health = httpx.get(f"{server.url}/api/v1/health", timeout=10).json()
+    assert (health["provider"], health["model"]) == ("openai_compatible", "llama3.1:8b")
+    answer = httpx.post(
+        f"{server.url}/api/v1/generate",
+        json=api_body,
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=30,
+    )
+    usage = answer.json()["usage_stats"]
+    assert answer.status_code == 200 and usage["provider"] == "openai_compatible"
+    assert usage["model"] == "llama3.1:8b" and usage["cost_usd"] == 0.0
+    assert fake_openai.calls == 1 and fake_openai.last_request.stream is True
