@@ -123,6 +123,20 @@ def test_a_table_becomes_one_bullet_per_row_with_every_cell() -> None:
     assert "|" not in "\n".join(text.splitlines()[2:])
 
 
+def test_a_tab_table_becomes_bullets_too_but_a_role_line_with_tabs_does_not() -> None:
+    case = CASES["de_tabelle"]
+    text = optimized(case["resume"], case["job"])
+    assert (
+        "- Zeitraum: 2021 - heute; Firma: Bayern Digital GmbH; Position: Frontend-Entwicklerin"
+        in text
+    )
+    assert "Zeitraum, Firma, Position" not in text and "\t" not in text
+    tabs = CASES["en_tab_columns"]
+    text = optimized(tabs["resume"], tabs["job"])
+    assert "Software Engineer — Blue Yonder Ltd (Mar 2019 – May 2023)" in text
+    assert "priya.nair@example.com | +44 20 7946 0000 | London, UK" in text
+
+
 def test_one_summary_not_two() -> None:
     case = CASES["en_existing_summary_titlecase"]
     text = optimized(case["resume"], case["job"])

@@ -354,19 +354,20 @@ def _convert_tables(resume: str, changes: _Changes) -> tuple[str, set[str]]:
     made: set[str] = set()
     i = 0
     while i < len(lines):
-        if not _TABLE_ROW_RE.match(lines[i]) or _TABLE_RULE_RE.match(lines[i]):
+        if (tab_rows := _tab_table(lines, i)) is not None:
+            rows = [_tab_cells(line) for line in lines[i : i + tab_rows]]
+            i += tab_rows
+            # A first row without a digit over rows with dates is the column names.
+            has_header = not re.search(r"\d", lines[i - tab_rows]) and any(
+                re.search(r"\d", " ".join(row)) for row in rows[1:]
+            )
+            header = rows.pop(0) if has_header else []
+        elif not _TABLE_ROW_RE.match(lines[i]) or _TABLE_RULE_RE.match(lines[i]):
             out.append(lines[i])
             i += 1
             continue
-        rows: list[list[str]] = []
-        header: list[str] = []
-        while i < len(lines) and (_TABLE_ROW_RE.match(lines[i]) or _TABLE_RULE_RE.match(lines[i])):
-            if _TABLE_RULE_RE.match(lines[i]):
-                if len(rows) == 1 and not header:
-                    header = rows.pop()
-            else:
-                rows.append([cell.strip() for cell in lines[i].strip().strip("|").split("|")])
-            i += 1
+        else:
+            rows, header, i = _pipe_table(lines, i)
         changes.tables += 1
         if header and not rows:
             out.append(", ".join(cell for cell in header if cell))
@@ -380,6 +381,42 @@ def _convert_tables(resume: str, changes: _Changes) -> tuple[str, set[str]]:
             out.append(line)
             made.add(line)
     return "\n".join(out), made
+
+
+def _pipe_table(lines: list[str], i: int) -> tuple[list[list[str]], list[str], int]:
+    """The rows and column names of the "| a | b |" table starting at line i, and the line
+    after it."""
+    rows: list[list[str]] = []
+    header: list[str] = []
+    while i < len(lines) and (_TABLE_ROW_RE.match(lines[i]) or _TABLE_RULE_RE.match(lines[i])):
+        if _TABLE_RULE_RE.match(lines[i]):
+            if len(rows) == 1 and not header:
+                header = rows.pop()
+        else:
+            rows.append([cell.strip() for cell in lines[i].strip().strip("|").split("|")])
+        i += 1
+    return rows, header, i
+
+
+def _tab_cells(line: str) -> list[str]:
+    return [cell.strip() for cell in re.split(r"\t+", line.strip()) if cell.strip()]
+
+
+def _tab_table(lines: list[str], i: int) -> int | None:
+    """How many lines from i form a tab table: two or more in a row with the same three or
+    more tab-separated cells (one role line with tabs is not a table)."""
+    width = len(_tab_cells(lines[i])) if "\t" in lines[i] else 0
+    if width < 3:
+        return None
+    # Only under a heading (the contact block stays as it is), and not a grid of skills, which
+    # the SKILLS rules split into items.
+    kinds = [found[0] for line in lines[:i] if (found := known_heading(line))]
+    if not kinds or kinds[-1] in ("SKILLS", "LANGUAGES"):
+        return None
+    end = i
+    while end < len(lines) and "\t" in lines[end] and len(_tab_cells(lines[end])) == width:
+        end += 1
+    return end - i if end - i >= 2 else None
 
 
 def _preprocess(resume: str, changes: _Changes) -> list[str]:
