@@ -85,7 +85,12 @@ def test_years_inside_sentences_are_left_alone() -> None:
 def test_a_german_education_section_stays_a_section() -> None:
     case = CASES["de_lebenslauf"]
     lines = optimized(case["resume"], case["job"]).splitlines()
-    assert lines[:2] == ["Jonas Weber", "jonas.weber@example.de | +49 30 1234567 | Berlin"]
+    # The header as written: name, headline, contact line.
+    assert lines[:3] == [
+        "Jonas Weber",
+        "Softwareentwickler",
+        "jonas.weber@example.de | +49 30 1234567 | Berlin",
+    ]
     education = lines.index("AUSBILDUNG")
     assert lines[education + 1] == "B.Sc. Informatik, Technische Universität Berlin, 2015"
     assert "Senior Softwareentwickler, Muster AG (01/2019 - heute)" in lines  # German dates kept

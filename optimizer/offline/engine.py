@@ -492,10 +492,12 @@ def _sectionize(lines: list[str], changes: _Changes) -> list[_Section]:
 
 
 def _process_header(section: _Section, changes: _Changes) -> tuple[list[str], str | None]:
-    """Name line, one contact line, then any headline lines."""
+    """The name line, then the other lines in their order, contact details on one line where
+    the first of them was ("Jane Doe", "Backend Developer", "email | phone | city")."""
     name: str | None = None
     contacts: list[str] = []
     others: list[str] = []
+    contact_at: int | None = None  # how many other lines come before the contact line
     for line in section.lines:
         if not line.strip():
             continue
@@ -511,14 +513,13 @@ def _process_header(section: _Section, changes: _Changes) -> tuple[list[str], st
         # a short "City, ST" line on its own is part of the contact details too.
         if any(looks_like_contact(cell) or _is_location(cell) for cell in cells):
             contacts.extend(cells)
+            contact_at = len(others) if contact_at is None else contact_at
         else:
             others.extend(cells)
-    result: list[str] = []
-    if name:
-        result.append(name)
-    if contacts:
-        result.append(" | ".join(contacts))
+    result: list[str] = [name] if name else []
     result.extend(others)
+    if contacts:
+        result.insert(len(result) - len(others) + (contact_at or 0), " | ".join(contacts))
     headline = None
     for other in others:
         if {w.lower().strip(".,") for w in other.split()} & TITLE_NOUNS and len(other) <= 80:
