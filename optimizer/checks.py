@@ -33,6 +33,15 @@ def llm_settings_check(app_configs: Any, **kwargs: Any) -> list[Any]:
                 id="optimizer.W001",
             )
         )
+    if settings.LLM_BASE_URL and settings.LLM_PROVIDER != "openai_compatible":
+        messages.append(
+            Warning(
+                f"LLM_BASE_URL is set but LLM_PROVIDER={settings.LLM_PROVIDER}: the server at "
+                f"{settings.LLM_BASE_URL} is not used.",
+                hint="Set LLM_PROVIDER=openai_compatible (and LLM_MODEL) to use it.",
+                id="optimizer.W002",
+            )
+        )
     return messages
 
 

@@ -320,6 +320,13 @@ def test_a_remote_model_without_a_price_is_a_start_up_warning(tmp_path: Path) ->
     assert "LLM_MODEL='meta-llama/Llama-3.3-70B'" in result.stderr + result.stdout
 
 
+def test_a_base_url_without_the_provider_is_a_start_up_warning(tmp_path: Path) -> None:
+    result = run_check(tmp_path, LLM_BASE_URL="http://127.0.0.1:11434/v1", LLM_PROVIDER="offline")
+    assert result.returncode == 0
+    assert "optimizer.W002" in result.stderr + result.stdout
+    assert "LLM_PROVIDER=openai_compatible" in result.stderr + result.stdout
+
+
 def test_it_translates_nothing_it_does_not_know() -> None:
     from optimizer.llm.openai_client import translate_openai_error
 
