@@ -154,6 +154,8 @@ def _job_keywords(job_description: str, limit: int = 20) -> list[_Keyword]:
             continue
         seen.add(requirement.keys)
         text = spelling(job_description, requirement.keys, toks) or requirement.term
+        if text[:1].isupper() and text[1:] == requirement.term[1:] and requirement.term.islower():
+            text = requirement.term  # "Machine learning" opened a line of the ad: no capital
         keywords.append(_Keyword(text, requirement.keys, requirement.category))
         if len(keywords) >= limit:
             break
@@ -504,8 +506,8 @@ def _process_header(section: _Section, changes: _Changes) -> tuple[list[str], st
         if line.startswith("- "):
             line = line[2:]
         cells = _split_columns(line) if re.search(r"\t|\s{3,}|\||\s[•·]\s", line) else [line]
-        if len(cells) > 1:
-            changes.layout += 1
+        if len(cells) > 1 and re.search(r"\t|\s{3,}|\s[•·]\s", line):
+            changes.layout += 1  # "a | b | c" stays as it is: only tabs and gaps are flattened
         if name is None and not looks_like_contact(cells[0]):
             name = cells[0]
             cells = cells[1:]
