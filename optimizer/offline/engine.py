@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from optimizer.analysis import check_grounding
+from optimizer.analysis import check_grounding, compare_scores
 from optimizer.analysis.facts import MONTH_ABBR, MONTH_ALT, MONTHS, YEAR
 from optimizer.analysis.patterns import TITLE_NOUNS
 from optimizer.analysis.score import extract_requirements
@@ -487,10 +487,25 @@ def _sectionize(lines: list[str], changes: _Changes) -> list[_Section]:
                 changes.language = known[2]
             sections.append(_Section(heading=written, original_heading=candidate, kind=kind))
             continue
-        if in_header and candidate:
+        if in_header and candidate and _ends_header(line, first=header_lines == 0):
+            # A resume that starts with its experience (no name on top): a bullet or a role
+            # line is body text, not part of a contact block.
+            sections.append(_Section(heading=None))
+        elif in_header and candidate:
             header_lines += 1
         sections[-1].lines.append(line)
     return sections
+
+
+_ANY_RANGE_RE = re.compile(rf"\b{YEAR}\s*(?:-{{1,2}}|–|—)\s*(?:{YEAR}|[^\W\d_][\w']*)")
+
+
+def _ends_header(line: str, *, first: bool) -> bool:
+    if line.startswith("- "):
+        # "✦ Jane Doe ✦" on top is a decorated name, not a bullet.
+        return not (first and len(line.split()) <= 5)
+    # "2019 - 2021", "2021 - heute", "marzo 2020 - actualidad": a role's dates.
+    return not looks_like_contact(line) and bool(_ANY_RANGE_RE.search(line))
 
 
 def _process_header(section: _Section, changes: _Changes) -> tuple[list[str], str | None]:
@@ -516,8 +531,8 @@ def _process_header(section: _Section, changes: _Changes) -> tuple[list[str], st
         if any(looks_like_contact(cell) or _is_location(cell) for cell in cells):
             contacts.extend(cells)
             contact_at = len(others) if contact_at is None else contact_at
-        else:
-            others.extend(cells)
+        elif cells:
+            others.append(" | ".join(cells))  # one line stays one line
     result: list[str] = [name] if name else []
     result.extend(others)
     if contacts:
@@ -793,7 +808,25 @@ def _job_wording(
 
 
 def optimize_offline(resume: str, job_description: str) -> str:
-    """Tailor ``resume`` for ``job_description`` using only the candidate's own facts."""
+    """Tailor ``resume`` for ``job_description`` using only the candidate's own facts.
+
+    Never worse than the original on the match score or readability: if reordering skills or
+    bullets, or the summary, costs either (the score reads "React, JS" as one React), the
+    answer keeps the candidate's order and summary."""
+    answer = _optimize(resume, job_description, reorder=True)
+    scores = compare_scores(resume, _resume_part(answer), job_description)
+    readability = scores["readability"]
+    if scores["after"] < scores["before"] or readability["after"] < readability["before"]:
+        # The candidate's order of sections, skills and bullets, and no summary written.
+        return _optimize(resume, job_description, reorder=False)
+    return answer
+
+
+def _resume_part(answer: str) -> str:
+    return answer.split("OPTIMIZED RESUME\n", 1)[-1].split("\n\nCHANGES MADE\n", 1)[0]
+
+
+def _optimize(resume: str, job_description: str, *, reorder: bool) -> str:
     changes = _Changes()
     keywords = _job_keywords(job_description)
     job_lines = lines_keys(job_description)
@@ -809,10 +842,16 @@ def optimize_offline(resume: str, job_description: str) -> str:
     for section in sections[1:]:
         processed = _process_body(section, changes, tables)
         if section.kind == "SKILLS":
-            processed, found = _process_skills(processed, keywords, job_lines, changes)
+            ordered, found = _process_skills(processed, keywords, job_lines, changes)
+            # A skills section with prose or contact details in it is left as written: its
+            # lines would be merged into one list.
+            prose = any(_is_sentence(line) or looks_like_contact(line) for line in processed)
+            processed = ordered if reorder and not prose else processed
             matched_skills.extend(s for s in found if s not in matched_skills)
         elif section.kind in _ROLE_SECTIONS:
-            processed = _reorder_bullets(processed, keywords, changes, tables)
+            processed = (
+                _reorder_bullets(processed, keywords, changes, tables) if reorder else processed
+            )
         if section.kind == "EXPERIENCE" and first_role_title is None:
             for line in processed:
                 if not line.startswith("- ") and line.endswith(")"):
@@ -828,7 +867,9 @@ def optimize_offline(resume: str, job_description: str) -> str:
     by_keys = {k.keys: k.text for k in keywords}
     in_job_words = [by_keys.get(keys_of(skill), skill) for skill in matched_skills]
     own = next((s for s in body_sections if s.kind == "SUMMARY"), None)
-    if own is not None:
+    if not reorder:
+        pass
+    elif own is not None:
         text_lines = [i for i, line in enumerate(own.lines) if line.strip()]
         named = lines_keys("\n".join(own.lines))
         unnamed = [skill for skill in in_job_words[:4] if not _mentions(named, skill)]
@@ -850,7 +891,7 @@ def optimize_offline(resume: str, job_description: str) -> str:
     # ATS order: SUMMARY, SKILLS, then the rest as the candidate had it. The name and contact
     # block is not one of these sections: it stays first.
     order = {"SUMMARY": 0, "SKILLS": 1}
-    reordered = sorted(body_sections, key=lambda s: order.get(s.kind or "", 2))
+    reordered = sorted(body_sections, key=lambda s: order.get(s.kind or "", 2) if reorder else 0)
     changes.sections_moved = [s.kind for s in reordered] != [s.kind for s in body_sections]
     body_sections = reordered
 
@@ -912,10 +953,8 @@ def optimize_offline(resume: str, job_description: str) -> str:
 def _summary_line(title: str | None, skills: list[str], changes: _Changes) -> str:
     with_title, without, conjunction = _SUMMARY_WORDS[changes.language]
     listed = skills[:4]
-    if not title and not listed:
-        return ""
     if not listed:
-        return f"{title}."
+        return ""  # a title alone says nothing the header does not, and reads as a heading
     joined = (
         listed[0] if len(listed) == 1 else f"{', '.join(listed[:-1])} {conjunction} {listed[-1]}"
     )

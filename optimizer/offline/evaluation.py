@@ -61,6 +61,8 @@ _FUNCTION_WORDS = frozenset(
     "responsible charge worked tasked with from that this into than then were have been "
     "also which their there".split()
 )
+# "to date" in any of the four languages: one fact, however it is written.
+_PRESENT = frozenset("present current currently now today heute aujourd'hui actualidad".split())
 _MARKER_RE = re.compile(r"^\s*(?:[^\w\s]+|\(?\d{1,2}[.)])\s+")
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;•|()\-–—]\s*|\t)$")
 
@@ -114,13 +116,18 @@ def facts(line: str) -> set[str]:
         lower = word.lower()
         if lower in _MONTHS:
             found.add(f"month{_MONTHS[lower]}")
+        elif lower in _PRESENT:
+            found.add("present")
         elif any(ch.isdigit() for ch in word):
             found.add(lower)
         elif word[:1].isupper() and not _SENTENCE_START_RE.search(text[: match.start()]):
             found.add(lower)
         elif len(word) >= 4 and lower not in _FUNCTION_WORDS:
             found.add(lower)
-    found.update(" ".join(hit.keys) for hit in find_vocab(line))
+    for hit in find_vocab(line):
+        found.add(" ".join(hit.keys))
+        # and as written ("JS"): the vocabulary reads "React, JS" as one React
+        found.update(w.lower() for w in _WORD_RE.findall(line[hit.start : hit.end]))
     return found
 
 
@@ -128,7 +135,10 @@ def _line_facts(line: str) -> set[str]:
     """What one output line can support: its facts and any of its words (a name that now opens
     a bullet, say)."""
     words = [w.lower() for w in _WORD_RE.findall(line)]
-    return facts(line) | set(words) | {f"month{_MONTHS[w]}" for w in words if w in _MONTHS}
+    months = {f"month{_MONTHS[w]}" for w in words if w in _MONTHS}
+    found = facts(line) | set(words) | months | ({"present"} if _PRESENT & set(words) else set())
+    # A skill the job names ("JavaScript (JS)") supports its other name's canonical form too.
+    return found | {" ".join(keys_of(w)) for w in words if keys_of(w)}
 
 
 _IRREGULAR_PAST = {"running": "ran", "leading": "led", "writing": "wrote", "overseeing": "oversaw"}
