@@ -76,11 +76,30 @@ def use_anthropic(settings: Any, fake_anthropic: Any) -> Any:
     settings.ANTHROPIC_API_KEY = "fake-test-key"
     settings.ANTHROPIC_BASE_URL = fake_anthropic.base_url
     settings.ANTHROPIC_MODEL = "claude-sonnet-4-20250514"
+    _instant_retries(settings)
+    client.reset_provider()
+    return fake_anthropic
+
+
+def _instant_retries(settings: Any) -> None:
     settings.LLM_RETRY_INITIAL_DELAY = 0.001
     settings.LLM_RETRY_MAX_DELAY = 1.0
     settings.LLM_RETRY_JITTER = False
+
+
+@pytest.fixture
+def use_openai(settings: Any, fake_openai: Any) -> Any:
+    """The pipeline talks to the fake OpenAI-compatible server through the real openai SDK, as
+    it would to Ollama (a local URL, so the model is free); retries are instant."""
+    from optimizer.llm import client
+
+    settings.LLM_PROVIDER = "openai_compatible"
+    settings.LLM_BASE_URL = fake_openai.base_url + "/v1"
+    settings.LLM_MODEL = "llama3.1:8b"
+    settings.LLM_API_KEY = ""
+    _instant_retries(settings)
     client.reset_provider()
-    return fake_anthropic
+    return fake_openai
 
 
 def use_redis(settings: Any, url: str, *, cluster: bool = False, **options: Any) -> None:
