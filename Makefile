@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck format migrations-check fake-anthropic bench bench-smoke
+.PHONY: install run test lint typecheck format migrations-check fake-anthropic fake-openai evaluate-offline bench bench-smoke
 
 install: $(VENV)/.installed
 
@@ -38,6 +38,12 @@ test: lint typecheck migrations-check
 
 fake-anthropic: install
 	$(PY) -m optimizer.testing.fake_anthropic --port 8765
+
+fake-openai: install
+	$(PY) -m optimizer.testing.fake_openai --port 11435
+
+evaluate-offline: install
+	$(PY) manage.py evaluate_offline
 
 bench: install
 	$(PY) -m bench

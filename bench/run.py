@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from bench import load
+from bench import load, scale
 from bench.servers import BASE_DIR, PYTHON, Fake, Redis, RssSampler, Uvicorn, child_env, rss_bytes
 from bench.servers import raise_fd_limit as raise_fd_limit
 from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, split_chunks
@@ -337,6 +337,7 @@ class Bench:
         finally:
             server.stop()
         self.report["throughput"] = throughput
+        self.report["scale"] = scale.run(self)
         self.start_comparison_servers()
         self.report["floors"] = self.floors()
         self.report["variants"] = self.variants(hit)
@@ -694,6 +695,13 @@ def _fmt_row(d: dict[str, Any]) -> str:
         parts.append(
             f"upstream calls {d['upstream_calls']}, ${d['cost_usd']} "
             f"(without cache ${d['cost_without_cache_usd']})"
+        )
+    if "upstream_calls" in d and "cost_usd" not in d:
+        parts.append(f"upstream calls {d['upstream_calls']}")
+    if "restart_after_s" in d:
+        parts.append(
+            f"restart after {d['restart_after_s']} s, done after {d['done_after_s']} s "
+            f"(lease {d['lease_seconds']} s, generation {d['generation_s']} s)"
         )
     if "errors" in d:
         parts.append(f"errors {d['errors']}")

@@ -60,6 +60,7 @@ class OptimizationAdmin(admin.ModelAdmin):
     list_display = (
         "created_at",
         "status",
+        "provider",
         "model",
         "input_tokens",
         "output_tokens",
@@ -70,7 +71,7 @@ class OptimizationAdmin(admin.ModelAdmin):
         "warning_count",
         "owner",
     )
-    list_filter = ("status", "cached", "model", "created_at")
+    list_filter = ("status", "cached", "provider", "model", "created_at")
     search_fields = ("job_description",)
     list_select_related = ("api_key",)
     list_per_page = 50

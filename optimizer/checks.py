@@ -22,13 +22,24 @@ def llm_settings_check(app_configs: Any, **kwargs: Any) -> list[Any]:
         )
     from optimizer.llm.pricing import price_for
 
-    if settings.LLM_PROVIDER == "anthropic" and price_for(settings.ANTHROPIC_MODEL) is None:
+    setting = {"anthropic": "ANTHROPIC_MODEL", "openai_compatible": "LLM_MODEL"}
+    name = setting.get(settings.LLM_PROVIDER)
+    if name is not None and price_for(getattr(settings, name)) is None:
         messages.append(
             Warning(
-                f"No price is known for ANTHROPIC_MODEL={settings.ANTHROPIC_MODEL!r}: "
+                f"No price is known for {name}={getattr(settings, name)!r}: "
                 "costs will be reported as null.",
                 hint="Add it with LLM_PRICES='{\"model\": [input_usd_per_mtok, output_usd_per_mtok]}'.",
                 id="optimizer.W001",
+            )
+        )
+    if settings.LLM_BASE_URL and settings.LLM_PROVIDER != "openai_compatible":
+        messages.append(
+            Warning(
+                f"LLM_BASE_URL is set but LLM_PROVIDER={settings.LLM_PROVIDER}: the server at "
+                f"{settings.LLM_BASE_URL} is not used.",
+                hint="Set LLM_PROVIDER=openai_compatible (and LLM_MODEL) to use it.",
+                id="optimizer.W002",
             )
         )
     return messages

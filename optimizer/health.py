@@ -8,6 +8,7 @@ from django.conf import settings
 
 from optimizer.llm.cache import get_llm_cache
 from optimizer.llm.client import model_name
+from optimizer.llm.openai_client import display_url
 
 SERVICE_NAME = "ATS Resume Builder API"
 VERSION = "1.3.0-phase3.2"
@@ -23,10 +24,22 @@ async def health() -> dict[str, Any]:
         "version": VERSION,
         "status": "operational",
         "phase": PHASE,
-        "llm_available": settings.LLM_PROVIDER == "offline" or bool(settings.ANTHROPIC_API_KEY),
+        "llm_available": _llm_configured(),
         "cache_enabled": cache_up,
         "cached_responses": stats.get("total_keys", 0) if cache_up else 0,
         "provider": settings.LLM_PROVIDER,
         "model": model_name(),
         "cache_backend": stats.get("backend", "disabled"),
+        # Where answers come from for an OpenAI-compatible provider (Ollama, LM Studio...).
+        "llm_base_url": display_url(settings.LLM_BASE_URL)
+        if settings.LLM_PROVIDER == "openai_compatible"
+        else None,
     }
+
+
+def _llm_configured() -> bool:
+    if settings.LLM_PROVIDER == "anthropic":
+        return bool(settings.ANTHROPIC_API_KEY)
+    if settings.LLM_PROVIDER == "openai_compatible":
+        return bool(settings.LLM_BASE_URL and settings.LLM_MODEL)
+    return True

@@ -20,6 +20,7 @@ import os
 import time
 import uuid
 from collections.abc import AsyncGenerator
+from contextvars import Context
 from datetime import timedelta
 from typing import Any
 
@@ -27,7 +28,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
-from optimizer import redis_client, services
+from optimizer import db, drain, redis_client, services
 from optimizer.events import Event
 from optimizer.models import Optimization
 from optimizer.redis_client import REDIS_ERRORS
@@ -94,7 +95,10 @@ async def _launch(job_id: uuid.UUID, job: Optimization | None = None) -> None:
         # kombu publishes with blocking sockets: in a thread, never on the event loop.
         await sync_to_async(run_job.delay, thread_sensitive=False)(str(job_id))
     else:
-        _running[job_id] = asyncio.ensure_future(run(job_id, job))
+        # A context of its own: the generation's record writes must not run on the thread
+        # (and hold the database connection) of the request that happened to start it.
+        task = asyncio.get_running_loop().create_task(run(job_id, job), context=Context())
+        _running[job_id] = task
 
 
 async def run(job_id: uuid.UUID, job: Optimization | None = None) -> str:
@@ -134,6 +138,17 @@ async def run(job_id: uuid.UUID, job: Optimization | None = None) -> str:
         except REDIS_ERRORS as error:
             logger.warning("Could not release the lease of job %s: %s", job_id, error)
     return "ran"
+
+
+async def finish_running(seconds: float) -> int:
+    """Wait up to `seconds` for the generations this process runs (in-process mode) to end;
+    a worker that is stopping calls it last. Returns how many were still running."""
+    running = [future for future in _running.values() if not future.done()]
+    if running:
+        logger.info("Waiting up to %s s for %d running job(s)", seconds, len(running))
+        _, pending = await asyncio.wait(running, timeout=seconds)
+        return len(pending)
+    return 0
 
 
 async def _keep_lease(job_id: uuid.UUID, token: str) -> None:
@@ -279,12 +294,15 @@ async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncGenerator
     """
     if job.status == Optimization.Status.PENDING:
         await start(job)
+        await db.release_connections()  # the claim's: a viewer holds none while it waits
     elif job.is_finished and (ended := await _ended(job, last_event_id)) is not None:
         for event in ended:  # a finished job and a client that has it all: answer at once
             yield event
         return
     key = _key(job.pk, "events")
-    wait = min(VIEWER_WAIT_SECONDS, max(settings.JOB_ORPHAN_GRACE_SECONDS / 3, 0.05))
+    # Quiet waits end often enough to notice, within about one lease, a runner that died.
+    lease = settings.JOB_LEASE_SECONDS
+    wait = min(VIEWER_WAIT_SECONDS, max(settings.JOB_ORPHAN_GRACE_SECONDS / 3, 0.05), lease / 2)
     blocking = redis_client.connection().blocking_client()
     next_check = 0.0  # the record is looked at on the first quiet wait, then now and then
     while True:
@@ -299,13 +317,16 @@ async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncGenerator
             yield event
             if event.type in TERMINAL:
                 return
+        if drain.draining():
+            return  # this worker is stopping: the client resumes from here on another one
         if events or time.monotonic() < next_check:
             continue
         # Quiet for a while: the record says whether the job ended without leaving events.
-        next_check = time.monotonic() + RECORD_CHECK_SECONDS
+        next_check = time.monotonic() + min(RECORD_CHECK_SECONDS, lease / 2)
         await job.arefresh_from_db(
             fields=["status", "result", "error_code", "error_message", "updated_at"]
         )
+        await db.release_connections()  # not held until the viewer leaves
         if job.is_finished and (ended := await _ended(job, last_event_id)) is not None:
             if ended:
                 yield ended[0]

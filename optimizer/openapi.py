@@ -356,8 +356,15 @@ def _schemas() -> dict[str, Any]:
                 "cache_enabled": {"type": "boolean"},
                 "cached_responses": {"type": "integer"},
                 "cache_backend": {"type": "string"},
-                "provider": {"type": "string"},
+                "provider": {
+                    "type": "string",
+                    "enum": ["anthropic", "openai_compatible", "offline"],
+                },
                 "model": {"type": "string"},
+                "llm_base_url": {
+                    "type": ["string", "null"],
+                    "description": "The OpenAI-compatible server's URL (openai_compatible only)",
+                },
             },
         },
         "CacheStats": {

@@ -167,6 +167,11 @@ class _AsyncCluster(redis.asyncio.cluster.RedisCluster):
 
     async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
         async with self.gate():
+            if self._initialize:
+                # Learn the cluster's layout before the first commands go out: when they go
+                # out together on a new client, redis-py 8.1 gets some of them wrong ("'NoneType'
+                # object has no attribute 'writelines'"). initialize() runs once, under a lock.
+                await self.initialize()
             return await super().execute_command(*args, **kwargs)
 
     def pipeline(

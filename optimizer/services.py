@@ -3,7 +3,7 @@
     stream(request)   -> async iterator of Events: start, chunk*, warning*, done | error
     generate(request) -> drains stream() and returns the done result (or raises PipelineError)
 
-1. key = LLMCache key(prompt, system prompt, model, max_tokens, temperature)
+1. key = LLMCache key(prompt, system prompt, model, max_tokens, temperature, provider)
 2. hit  -> replay the stored chunks (same boundaries), the stored warnings, done (cached=true)
 3. miss -> single-flight (optimizer/flights.py): the first of identical requests leads and calls
    provider.stream() under the retry policy (retried only before the first chunk), publishing
@@ -192,6 +192,7 @@ async def stream(
         llm_request.model,
         llm_request.max_tokens,
         llm_request.temperature,
+        provider=provider.name,
     )
     run = _Run(
         request=request,

@@ -17,10 +17,14 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, StreamingHttpResponse
 
+from optimizer import db, drain
 from optimizer.events import HEARTBEAT, Event
 
 logger = logging.getLogger(__name__)
 _END = object()
+# Sent when a stream ends because this worker is stopping: EventSource reconnects (with
+# Last-Event-ID) after this many milliseconds instead of its default of about 3 s.
+RECONNECT_SOON = b"retry: 250\n\n"
 
 
 async def with_heartbeats(
@@ -29,6 +33,7 @@ async def with_heartbeats(
     interval: float | None = None,
 ) -> AsyncIterator[bytes]:
     interval = interval or settings.SSE_HEARTBEAT_SECONDS
+    await db.release_connections()  # the view has read what it needs; a stream lasts minutes
     queue: asyncio.Queue[Any] = asyncio.Queue()
 
     async def pump() -> None:
@@ -56,6 +61,8 @@ async def with_heartbeats(
                 yield HEARTBEAT
                 continue
             if item is _END:
+                if drain.draining():
+                    yield RECONNECT_SOON
                 return
             if isinstance(item, Exception):
                 # After the 200 an exception would just cut the connection: say what happened.

@@ -10,5 +10,6 @@ import os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "resumesite.settings")
 
 from optimizer.asgi import get_asgi_application
+from resumesite import serve  # noqa: F401  uvicorn's shutdown drains streams, in every worker
 
 application = get_asgi_application()

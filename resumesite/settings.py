@@ -274,10 +274,28 @@ ANTHROPIC_API_KEY = os.getenv("ANTHROPIC_API_KEY", "").strip()
 ANTHROPIC_BASE_URL = os.getenv("ANTHROPIC_BASE_URL", "").strip() or None
 ANTHROPIC_MODEL = os.getenv("ANTHROPIC_MODEL", "claude-sonnet-5-5").strip()
 LLM_PROVIDER = envchoice(
-    "LLM_PROVIDER", "anthropic" if ANTHROPIC_API_KEY else "offline", ("anthropic", "offline")
+    "LLM_PROVIDER",
+    "anthropic" if ANTHROPIC_API_KEY else "offline",
+    ("anthropic", "openai_compatible", "offline"),
 )
 if LLM_PROVIDER == "anthropic" and not ANTHROPIC_API_KEY:
     raise ImproperlyConfigured("LLM_PROVIDER=anthropic needs ANTHROPIC_API_KEY")
+# LLM_PROVIDER=openai_compatible: any server that speaks OpenAI's chat completions (Ollama,
+# LM Studio, vLLM, llama.cpp's server, a hosted API), through the official openai SDK.
+LLM_BASE_URL = os.getenv("LLM_BASE_URL", "").strip().rstrip("/")
+LLM_MODEL = os.getenv("LLM_MODEL", "").strip()
+LLM_API_KEY = os.getenv("LLM_API_KEY", "").strip()  # local servers need none
+if LLM_PROVIDER == "openai_compatible":
+    if not LLM_MODEL:
+        raise ImproperlyConfigured(
+            "LLM_PROVIDER=openai_compatible needs LLM_MODEL (e.g. llama3.1:8b for Ollama)"
+        )
+    _llm_url = urlsplit(LLM_BASE_URL)
+    if _llm_url.scheme not in ("http", "https") or not _llm_url.hostname:
+        raise ImproperlyConfigured(
+            f"Unexpected value LLM_BASE_URL={LLM_BASE_URL!r}: LLM_PROVIDER=openai_compatible "
+            "needs the server's URL, e.g. http://127.0.0.1:11434/v1 for Ollama"
+        )
 LLM_MAX_TOKENS = envint("LLM_MAX_TOKENS", 4096, minimum=1)
 # Unset = the model's default. Current Sonnet models reject non-default sampling parameters.
 LLM_TEMPERATURE = envfloat("LLM_TEMPERATURE", None)
@@ -326,6 +344,10 @@ JOB_CORS_ALLOWED_ORIGINS = envorigins("JOB_CORS_ALLOWED_ORIGINS")
 JOB_ORPHAN_GRACE_SECONDS = envint("JOB_ORPHAN_GRACE_SECONDS", 30)
 # A generation's lease: renewed while it runs; one that lapses means its process died.
 JOB_LEASE_SECONDS = envfloat("JOB_LEASE_SECONDS", 15.0, minimum=0.1)
+# A web worker that is stopping (SIGTERM) lets the generations it runs in-process (no Celery
+# broker) finish for up to this long before it exits (optimizer/drain.py). Give the container
+# at least this much grace (docker stop -t, Kubernetes terminationGracePeriodSeconds).
+JOB_DRAIN_SECONDS = envfloat("JOB_DRAIN_SECONDS", 60.0, minimum=0.0)
 # Identical requests that miss the cache together share one upstream call (optimizer.flights).
 SINGLE_FLIGHT = envbool("SINGLE_FLIGHT", "True")
 

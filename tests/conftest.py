@@ -9,12 +9,14 @@
   ports (skipped without redis-server, failed under REQUIRE_SERVICES=1), and the project's cache
   pointed at it, emptied around the test.
 - `live_server_factory`: the product under uvicorn in a subprocess, on its own SQLite file.
+- `CeleryWorkers`: `celery -A resumesite worker` processes of a test's own.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -74,11 +76,30 @@ def use_anthropic(settings: Any, fake_anthropic: Any) -> Any:
     settings.ANTHROPIC_API_KEY = "fake-test-key"
     settings.ANTHROPIC_BASE_URL = fake_anthropic.base_url
     settings.ANTHROPIC_MODEL = "claude-sonnet-4-20250514"
+    _instant_retries(settings)
+    client.reset_provider()
+    return fake_anthropic
+
+
+def _instant_retries(settings: Any) -> None:
     settings.LLM_RETRY_INITIAL_DELAY = 0.001
     settings.LLM_RETRY_MAX_DELAY = 1.0
     settings.LLM_RETRY_JITTER = False
+
+
+@pytest.fixture
+def use_openai(settings: Any, fake_openai: Any) -> Any:
+    """The pipeline talks to the fake OpenAI-compatible server through the real openai SDK, as
+    it would to Ollama (a local URL, so the model is free); retries are instant."""
+    from optimizer.llm import client
+
+    settings.LLM_PROVIDER = "openai_compatible"
+    settings.LLM_BASE_URL = fake_openai.base_url + "/v1"
+    settings.LLM_MODEL = "llama3.1:8b"
+    settings.LLM_API_KEY = ""
+    _instant_retries(settings)
     client.reset_provider()
-    return fake_anthropic
+    return fake_openai
 
 
 def use_redis(settings: Any, url: str, *, cluster: bool = False, **options: Any) -> None:
@@ -280,6 +301,73 @@ class LiveServer:
             check=True,
         )
         return out.stdout
+
+
+class CeleryWorkers:
+    """Celery worker processes of the test's own."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+        self.env = env
+        self.log_dir = log_dir
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self, name: str) -> subprocess.Popen[bytes]:
+        log = self.log_dir / f"celery-{name}.log"
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "resumesite",
+                "worker",
+                "--hostname",
+                f"{name}@%h",
+                "--concurrency",
+                "10",
+                "--loglevel",
+                "info",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(process)
+        deadline = time.monotonic() + 30
+        while "ready." not in log.read_text(errors="replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"celery worker did not start: {log.read_text()}")
+            time.sleep(0.05)  # waiting for start-up, with a deadline
+        return process
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def emptied_suite_redis() -> str:
+    """The suite's own Redis database (TEST_REDIS_URL), emptied, for live servers to share;
+    skipped (failed in CI) without a Redis server."""
+    import redis
+
+    client = redis.Redis.from_url(REAL_REDIS_URL, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as error:
+        require_service("Redis", str(error))
+    client.flushdb()  # only ever this database of the suite's own
+    return REAL_REDIS_URL
 
 
 def fake_upstream_env(fake: Any) -> dict[str, str]:

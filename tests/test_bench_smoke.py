@@ -44,6 +44,7 @@ def test_every_section_is_present(report: dict[str, Any]) -> None:
     expected = {
         "meta", "cost", "value_bytes", "miss_latency", "hit_latency", "throughput",
         "streaming", "concurrent_streams", "floors", "variants", "targets", "hit_miss_ratio",
+        "scale",
     }  # fmt: skip
     assert expected <= set(report)
     assert report["meta"]["mode"] == "smoke"
@@ -102,3 +103,16 @@ def test_targets_are_reported(report: dict[str, Any]) -> None:
     for target in targets.values():
         assert isinstance(target["met"], bool)
         assert target["value"] is not None
+
+
+def test_scale_rows_fan_out_to_one_call_and_recover_from_a_kill(report: dict[str, Any]) -> None:
+    scale = report["scale"]
+    fan_out = scale["fan_out"]
+    assert fan_out["errors"] == 0 and fan_out["upstream_calls"] == 1
+    assert fan_out["identical_results"]
+    cross = scale["cross_worker"]
+    assert cross["errors"] == 0 and cross["n"] == cross["viewers"] * cross["events"]
+    assert positive(cross["p50_ms"])
+    recovery = scale["recovery"]
+    assert recovery["upstream_calls"] == 2  # the killed run and the one that finished
+    assert positive(recovery["restart_after_s"]) and positive(recovery["done_after_s"])

@@ -10,34 +10,25 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from conftest import BASE_DIR, REAL_REDIS_URL, fake_upstream_env, require_service
+from conftest import (
+    REAL_REDIS_URL,
+    CeleryWorkers,
+    emptied_suite_redis,
+    fake_upstream_env,
+    require_service,
+)
 
 from optimizer.testing.fake_anthropic import FakeReply
 
 pytestmark = [pytest.mark.live, pytest.mark.services]
 
 RABBITMQ_URL = os.getenv("TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
-
-
-def _redis() -> Any:
-    import redis
-
-    client = redis.Redis.from_url(REAL_REDIS_URL, socket_connect_timeout=0.5)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        require_service("Redis", str(error))
-    client.flushdb()  # the suite's own database (TEST_REDIS_URL)
-    return client
 
 
 def _rabbitmq() -> str:
@@ -55,61 +46,8 @@ def _rabbitmq() -> str:
 
 @pytest.fixture(params=["redis", "amqp"])
 def broker(request: pytest.FixtureRequest) -> str:
-    _redis()
+    emptied_suite_redis()
     return REAL_REDIS_URL if request.param == "redis" else _rabbitmq()
-
-
-class Workers:
-    """Celery worker processes of the test's own."""
-
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
-        self.env = env
-        self.log_dir = log_dir
-        self.processes: list[subprocess.Popen[bytes]] = []
-
-    def start(self, name: str) -> subprocess.Popen[bytes]:
-        log = self.log_dir / f"celery-{name}.log"
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "resumesite",
-                "worker",
-                "--hostname",
-                f"{name}@%h",
-                "--concurrency",
-                "10",
-                "--loglevel",
-                "info",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=BASE_DIR,
-            env=self.env,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        self.processes.append(process)
-        deadline = time.monotonic() + 30
-        while "ready." not in log.read_text(errors="replace"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"celery worker did not start: {log.read_text()}")
-            time.sleep(0.05)  # waiting for start-up, with a deadline
-        return process
-
-    def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 @pytest.fixture
@@ -119,7 +57,7 @@ def on_celery(
     postgres_url: str,
     broker: str,
     tmp_path: Path,
-) -> Iterator[tuple[Any, Workers]]:
+) -> Iterator[tuple[Any, CeleryWorkers]]:
     server = live_server_factory(
         **fake_upstream_env(fake_anthropic),
         REDIS_URL=REAL_REDIS_URL,
@@ -128,7 +66,7 @@ def on_celery(
         JOB_LEASE_SECONDS="2",
     )
     server.key = server.manage("create_api_key", "celery", env=server.env).strip().splitlines()[-1]
-    workers = Workers(dict(server.env), tmp_path)
+    workers = CeleryWorkers(dict(server.env), tmp_path)
     yield server, workers
     workers.stop()
 
@@ -159,7 +97,7 @@ def _create_job(server: Any, body: dict[str, str]) -> dict[str, Any]:
 
 
 def test_a_job_runs_on_a_celery_worker(
-    on_celery: tuple[Any, Workers], fake_anthropic: Any, api_body: dict[str, str]
+    on_celery: tuple[Any, CeleryWorkers], fake_anthropic: Any, api_body: dict[str, str]
 ) -> None:
     server, workers = on_celery
     worker = workers.start("one")
@@ -175,7 +113,7 @@ def test_a_job_runs_on_a_celery_worker(
 
 
 def test_a_killed_worker_s_job_is_run_again_by_another(
-    on_celery: tuple[Any, Workers], fake_anthropic: Any, api_body: dict[str, str]
+    on_celery: tuple[Any, CeleryWorkers], fake_anthropic: Any, api_body: dict[str, str]
 ) -> None:
     import redis
 
@@ -208,3 +146,33 @@ def test_a_killed_worker_s_job_is_run_again_by_another(
     assert second.poll() is None
     result = httpx.get(job["result_url"], timeout=10).json()
     assert result["usage_stats"]["attempts"] >= 1
+
+
+def test_a_worker_stopped_with_sigterm_finishes_its_generation_first(
+    on_celery: tuple[Any, CeleryWorkers], fake_anthropic: Any, api_body: dict[str, str]
+) -> None:
+    """Celery's warm shutdown: a deploy stops the worker; the running generation ends there."""
+    server, workers = on_celery
+    worker = workers.start("leaving")
+    fake_anthropic.enqueue(FakeReply(chunk_delay=0.01))
+    job = _create_job(server, api_body)
+    events: list[dict[str, Any]] = []
+    stopped = False
+    with httpx.stream("GET", job["stream_url"], timeout=60) as response:
+        for line in response.iter_lines():
+            if not line.startswith("data:"):
+                continue
+            events.append(json.loads(line[5:]))
+            if events[-1]["type"] == "chunk" and not stopped:
+                worker.send_signal(signal.SIGTERM)  # mid-text
+                stopped = True
+            if events[-1]["type"] in ("done", "error"):
+                break
+    assert events[-1]["type"] == "done", events[-1]
+    assert not [e for e in events if e.get("restart")]
+    assert fake_anthropic.calls == 1  # not handed over: finished where it ran
+    assert worker.wait(timeout=30) == 0
+    log = (workers.log_dir / "celery-leaving.log").read_text()
+    assert "succeeded" in log  # the task ended before the worker did
+    result = httpx.get(job["result_url"], timeout=10).json()
+    assert result["usage_stats"]["attempts"] == 1

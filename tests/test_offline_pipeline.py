@@ -25,7 +25,7 @@ JOB = "Senior Python Developer\nRequired: Python, Django, PostgreSQL, Kubernetes
 async def test_the_offline_provider_is_the_default_without_a_key() -> None:
     assert isinstance(get_provider(), OfflineProvider)
     document = await health()
-    assert document["provider"] == "offline" and document["model"] == "offline-ats-v1"
+    assert document["provider"] == "offline" and document["model"] == "offline-ats-v2"
     assert document["llm_available"] is True
 
 
@@ -38,7 +38,7 @@ async def test_it_streams_a_three_section_answer_with_zero_cost() -> None:
     usage = result["usage_stats"]
     assert (usage["provider"], usage["model"], usage["cost_usd"]) == (
         "offline",
-        "offline-ats-v1",
+        "offline-ats-v2",
         0.0,
     )
     assert (usage["input_tokens"], usage["output_tokens"]) == (0, 0)

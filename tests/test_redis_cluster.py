@@ -6,6 +6,7 @@ spare ports; `cluster_redis` points the project's Redis at it (REDIS_CLUSTER=Tru
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import subprocess
@@ -201,3 +202,24 @@ async def test_a_cluster_that_is_away_is_a_logged_miss(settings: Any) -> None:
     assert await cache.set("prompt", *ARGS, entry("x")) is False
     assert await cache.clear_all() == 0
     assert (await cache.get_stats())["available"] is False
+
+
+async def test_the_first_commands_of_a_new_client_may_go_out_together(cluster_redis: str) -> None:
+    """Viewers arriving at once on a fresh worker: 25 blocking reads are the client's first
+    commands (redis-py 8.1 broke some of them before _AsyncCluster learned the layout first)."""
+    redis_client.reset_connection()
+    blocking = redis_client.connection().blocking_client()
+    key = "flight:{first-commands}:events"
+
+    async def read() -> Any:
+        return await blocking.xread({key: "0"}, count=10, block=2000)
+
+    async def append() -> None:
+        await redis_client.connection().async_client().xadd(key, {"e": "1"})
+
+    readers = [asyncio.ensure_future(read()) for _ in range(25)]
+    await asyncio.sleep(0)  # let the reads go out first (a later one still reads from "0")
+    await append()
+    replies = await asyncio.gather(*readers, return_exceptions=True)
+    assert [r for r in replies if isinstance(r, BaseException)] == []
+    assert all(reply[0][1][0][1] == {b"e": b"1"} for reply in replies)

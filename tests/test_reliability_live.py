@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,21 +22,15 @@ from typing import Any
 import httpx
 import pytest
 from conftest import POSTGRES_ADMIN_URL as ADMIN_URL
-from conftest import REAL_REDIS_URL, OwnRedis, fake_upstream_env, require_service
+from conftest import (
+    OwnRedis,
+    emptied_suite_redis,
+    fake_upstream_env,
+)
 
 from optimizer.testing.fake_anthropic import FakeReply
 
 pytestmark = [pytest.mark.live, pytest.mark.services]
-
-
-def _redis_db_url() -> str:
-    import redis
-
-    try:
-        redis.Redis.from_url(REAL_REDIS_URL, socket_connect_timeout=0.5).ping()
-    except Exception as error:
-        require_service("Redis", str(error))
-    return REAL_REDIS_URL
 
 
 def _connections_to(database_url: str) -> int:
@@ -47,13 +42,6 @@ def _connections_to(database_url: str) -> int:
             "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)
         ).fetchone()
     return int(row[0]) if row else 0
-
-
-def _flushed(url: str) -> str:
-    import redis
-
-    redis.Redis.from_url(url).flushdb()  # the suite's own database (TEST_REDIS_URL)
-    return url
 
 
 def _start(factory: Callable[..., Any], fake: Any, workers: int = 1, **env: str) -> Any:
@@ -95,7 +83,7 @@ def test_a_burst_for_a_cached_answer_costs_no_upstream_call_and_no_5xx(
     server = _start(
         live_server_factory,
         fake_anthropic,
-        REDIS_URL=_flushed(_redis_db_url()),
+        REDIS_URL=emptied_suite_redis(),
         DATABASE_URL=postgres_url,
         DATABASE_POOL_SIZE=str(pool_size),
     )
@@ -140,7 +128,7 @@ def test_a_rate_limit_of_five_a_minute_holds_over_two_workers_and_both_headers(
         live_server_factory,
         fake_anthropic,
         workers=2,
-        REDIS_URL=_flushed(_redis_db_url()),
+        REDIS_URL=emptied_suite_redis(),
         API_RATE_LIMIT_PER_MINUTE="5",
     )
     # The limit counts per clock minute: start well inside one, so that the burst is in one.
@@ -240,19 +228,54 @@ def test_redis_killed_during_jobs_and_requests_leaves_nothing_running(
     assert health[-1]["cache_enabled"] is True  # and the cache came back
 
 
-def test_identical_requests_over_two_workers_and_three_endpoints_make_one_upstream_call(
+def test_identical_requests_over_two_workers_and_four_entry_points_make_one_upstream_call(
     live_server_factory: Callable[..., Any], fake_anthropic: Any, api_body: dict[str, str]
 ) -> None:
     fake_anthropic.set_default(FakeReply(chunk_delay=0.01))  # about 2.5 s of streaming
-    server = _start(
-        live_server_factory, fake_anthropic, workers=2, REDIS_URL=_flushed(_redis_db_url())
-    )
+    server = _start(live_server_factory, fake_anthropic, workers=2, REDIS_URL=emptied_suite_redis())
     headers = {"Authorization": f"Bearer {server.key}"}
     base = server.url
 
+    async def through_the_page() -> str:
+        """The page's htmx path: the form post, then its live stream, then the text download.
+        A browser of its own: its session owns the job."""
+        async with httpx.AsyncClient(timeout=60) as client:
+            return await _page_flow(client)
+
+    async def _page_flow(client: httpx.AsyncClient) -> str:
+        home = await client.get(base + "/", headers={"Accept": "text/html"})
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', home.text)
+        assert found is not None
+        token = found.group(1)
+        posted = await client.post(
+            f"{base}/optimize/",
+            data=api_body,
+            headers={"HX-Request": "true", "X-CSRFToken": token, "Referer": base + "/"},
+        )
+        assert posted.status_code == 200, posted.text[:500]
+        stream_path = re.search(r'sse-connect="(/optimize/[^/]+/)stream"', posted.text)
+        if stream_path is None:  # it came after the text was done: answered from the cache
+            job_path = re.search(r'href="(/optimize/[^/]+/)download.txt"', posted.text)
+            assert job_path is not None, posted.text[:2000]
+        else:
+            events = []
+            async with client.stream("GET", f"{base}{stream_path.group(1)}stream") as response:
+                async for line in response.aiter_lines():
+                    if line.startswith("event:"):
+                        events.append(line[6:].strip())
+                        if events[-1] in ("done", "failed"):
+                            break
+            assert events[-1] == "done" and "chunk" in events, events  # live, then the result
+            job_path = stream_path
+        download = await client.get(f"{base}{job_path.group(1)}download.txt")
+        assert download.status_code == 200
+        return download.text
+
     async def one_of_each(client: httpx.AsyncClient, n: int) -> str:
-        """The optimized resume, through generate, generate/stream or a job's stream."""
-        kind = n % 3
+        """The optimized resume, through generate, generate/stream, a job's stream or the page."""
+        kind = n % 4
+        if kind == 3:
+            return await through_the_page()
         if kind == 0:
             response = await client.post(f"{base}/api/v1/generate", json=api_body, headers=headers)
             assert response.status_code == 200, response.text
@@ -280,5 +303,53 @@ def test_identical_requests_over_two_workers_and_three_endpoints_make_one_upstre
             return await asyncio.gather(*(one_of_each(client, n) for n in range(100)))
 
     resumes = asyncio.run(burst())
-    assert len(resumes) == 100 and len(set(resumes)) == 1
+    assert len(resumes) == 100 and len({r.strip() for r in resumes}) == 1
+    assert fake_anthropic.calls == 1
+
+
+def test_viewers_of_a_job_hold_no_database_connection_while_they_wait(
+    live_server_factory: Callable[..., Any],
+    fake_anthropic: Any,
+    postgres_url: str,
+    api_body: dict[str, str],
+) -> None:
+    """Four times as many viewers as the pool has connections, on a job that has not started:
+    every one streams while the text is written (none waits for the pool)."""
+    pool_size = 2
+    server = _start(
+        live_server_factory,
+        fake_anthropic,
+        REDIS_URL=emptied_suite_redis(),
+        DATABASE_URL=postgres_url,
+        DATABASE_POOL_SIZE=str(pool_size),
+        DATABASE_POOL_TIMEOUT="30",
+    )
+    fake_anthropic.enqueue(FakeReply(chunk_delay=0.02))  # about 5 s of text
+    created = httpx.post(
+        f"{server.url}/api/v1/jobs",
+        json=api_body,
+        headers={"Authorization": f"Bearer {server.key}"},
+        timeout=10,
+    )
+    assert created.status_code == 202
+    stream_url = created.json()["stream_url"]
+
+    async def viewer(client: httpx.AsyncClient) -> tuple[float, float]:
+        first_chunk = 0.0
+        async with client.stream("GET", stream_url) as response:
+            async for line in response.aiter_lines():
+                if '"type":"chunk"' in line and not first_chunk:
+                    first_chunk = time.monotonic()
+                if '"type":"done"' in line:
+                    return first_chunk, time.monotonic()
+        raise AssertionError("the stream ended without done")
+
+    async def viewers() -> list[tuple[float, float]]:
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
+        async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+            return await asyncio.gather(*(viewer(client) for _ in range(4 * pool_size)))
+
+    seen = asyncio.run(viewers())
+    first_done = min(done for _, done in seen)
+    assert all(0 < first_chunk < first_done for first_chunk, _ in seen), seen
     assert fake_anthropic.calls == 1

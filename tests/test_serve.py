@@ -6,7 +6,7 @@ import socket
 
 import uvicorn.config
 
-import resumesite.serve  # noqa: F401  (patches Config.bind_socket)
+import resumesite.serve  # noqa: F401  (patches Config.bind_socket and Server.shutdown)
 
 
 def test_connections_accepted_on_the_multi_worker_socket_have_tcp_nodelay() -> None:
@@ -22,3 +22,15 @@ def test_connections_accepted_on_the_multi_worker_socket_have_tcp_nodelay() -> N
             assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
     finally:
         listener.close()
+
+
+def test_another_uvicorn_server_stopping_in_the_process_does_not_drain_it() -> None:
+    """Only a server of resumesite's application drains (optimizer/drain.py): the tests' own
+    fake Anthropic server, stopped in this process, must leave job viewers alone."""
+    from optimizer import drain
+    from optimizer.testing.fake_anthropic import FakeAnthropicServer
+
+    server = FakeAnthropicServer()
+    server.start()
+    server.stop()
+    assert not drain.draining()

@@ -117,7 +117,12 @@ def _cache_key() -> str:
 
     llm = services.build_llm_request(REQUEST)
     return get_llm_cache().make_key(
-        llm.prompt, llm.system_prompt, llm.model, llm.max_tokens, llm.temperature
+        llm.prompt,
+        llm.system_prompt,
+        llm.model,
+        llm.max_tokens,
+        llm.temperature,
+        provider="anthropic",
     )
 
 

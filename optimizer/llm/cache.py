@@ -6,7 +6,7 @@ and the same JSON encoding, because Django's async cache methods run the sync ca
 thread, which costs more than the whole rest of a hit.
 
 Keys: key_prefix + SHA-256 of a canonical encoding of (prompt, system_prompt, model, max_tokens,
-temperature): sorted-key JSON, Unicode NFC, whitespace runs collapsed and trimmed, so requests
+temperature, provider): sorted-key JSON, Unicode NFC, whitespace runs collapsed and trimmed, so requests
 that differ only in whitespace share an entry.
 
 A Redis outage turns every call into a logged miss (or a no-op), never an exception, and the
@@ -60,10 +60,15 @@ def cache_key(
     max_tokens: int,
     temperature: float | None,
     key_prefix: str = "llm:",
+    *,
+    provider: str = "anthropic",
 ) -> str:
+    # The provider is part of the key: a local server's "llama3.1" and a hosted one's, or a
+    # model name two providers share, are different answers.
     payload = {
         "max_tokens": max_tokens,
         "model": _canonical(model),
+        "provider": provider,
         "prompt": _canonical(prompt),
         "system_prompt": _canonical(system_prompt),
         "temperature": None if temperature is None else float(temperature),
@@ -140,8 +145,18 @@ class LLMCache:
         model: str,
         max_tokens: int,
         temperature: float | None,
+        *,
+        provider: str = "anthropic",
     ) -> str:
-        return cache_key(prompt, system_prompt, model, max_tokens, temperature, self.key_prefix)
+        return cache_key(
+            prompt,
+            system_prompt,
+            model,
+            max_tokens,
+            temperature,
+            self.key_prefix,
+            provider=provider,
+        )
 
     # -- the seed's API ----------------------------------------------------------------------
 

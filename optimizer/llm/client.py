@@ -1,5 +1,7 @@
 """LLM providers: Claude through the official SDK, and the offline engine.
 
+(OpenAI-compatible servers, LLM_PROVIDER=openai_compatible: llm/openai_client.py.)
+
 Both expose the same two calls on an LLMRequest:
   generate(request) -> LLMResponse                  (one shot)
   stream(request)   -> async iterator of str deltas, then exactly one LLMUsage (last)
@@ -284,6 +286,10 @@ def get_provider() -> Provider:
                 settings.ANTHROPIC_BASE_URL,
                 settings.LLM_TIMEOUT_SECONDS,
             )
+        elif settings.LLM_PROVIDER == "openai_compatible":
+            from optimizer.llm.openai_client import OpenAICompatibleProvider
+
+            _provider = OpenAICompatibleProvider.from_settings()
         else:
             _provider = OfflineProvider()
     return _provider
@@ -296,5 +302,9 @@ def reset_provider() -> None:
 
 def model_name() -> str:
     if settings.LLM_PROVIDER == "offline":
-        return "offline-ats-v1"
-    return settings.ANTHROPIC_MODEL
+        from optimizer.offline.engine import OFFLINE_MODEL_NAME
+
+        return OFFLINE_MODEL_NAME
+    if settings.LLM_PROVIDER == "openai_compatible":
+        return str(settings.LLM_MODEL)
+    return str(settings.ANTHROPIC_MODEL)

@@ -1,12 +1,16 @@
 """Per-model prices in USD per million tokens, and the cost of one call.
 
 Prices are Anthropic's published list prices (standard tier, no prompt caching). Add or change
-one with LLM_PRICES='{"model-id": [input, output]}'. An unknown model costs None, never a guess.
+one with LLM_PRICES='{"model-id": [input, output]}'. An unknown model costs None, never a guess,
+except a model that LLM_PROVIDER=openai_compatible serves from this machine or a private
+network (Ollama, LM Studio...): it costs 0 unless LLM_PRICES says otherwise.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -24,14 +28,32 @@ PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
     "claude-haiku-4-5": (1.0, 5.0),
     "claude-haiku-4-5-20251001": (1.0, 5.0),
     "offline-ats-v1": (0.0, 0.0),
+    "offline-ats-v2": (0.0, 0.0),
 }
+
+
+def is_local_url(url: str) -> bool:
+    """A server on this machine or a private network: loopback, RFC 1918, link-local, or a
+    name that only resolves locally (localhost, *.local, host.docker.internal)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host in ("localhost", "host.docker.internal") or host.endswith((".localhost", ".local")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
 
 
 def price_for(model: str) -> tuple[float, float] | None:
     override = settings.LLM_PRICES.get(model)
     if override is not None:
         return (float(override[0]), float(override[1]))
-    return PRICES_PER_MTOK.get(model)
+    known = PRICES_PER_MTOK.get(model)
+    if known is None and settings.LLM_PROVIDER == "openai_compatible":
+        if is_local_url(settings.LLM_BASE_URL):
+            return (0.0, 0.0)  # your own hardware: no bill per token
+    return known
 
 
 def cost_usd(model: str, input_tokens: int, output_tokens: int) -> float | None:

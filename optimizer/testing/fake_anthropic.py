@@ -525,25 +525,8 @@ class FakeAnthropicServer:
         self, scope: Scope, headers: dict[str, str], receive: Receive, send: Send
     ) -> None:
         raw = await _read_body(receive)
-        body: Any
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        rec = RecordedRequest(
-            method=scope["method"],
-            path=scope["path"],
-            headers=headers,
-            body=body if body is not None else raw.decode("utf-8", "replace"),
-            received_at=time.time(),
-            stream=isinstance(body, dict) and body.get("stream") is True,
-            request_id=_new_request_id(),
-        )
-        with self._cond:
-            self._calls += 1
-            self._requests.append(rec)
-            ex = _Exchange(send=send, rec=rec, generation=self._generation)
-            self._cond.notify_all()
+        body, ex = self._record(scope, headers, raw, send, _new_request_id())
+        rec = ex.rec
 
         # Real API order: authentication, then request validation, then the model's answer.
         problem: tuple[int, str] | None = None
@@ -576,14 +559,42 @@ class FakeAnthropicServer:
 
         ex.reply = reply
         ex.model = reply.model or body["model"]
+        await self._answer(ex, receive, self._send_stream if rec.stream else self._send_json)
+
+    def _record(
+        self, scope: Scope, headers: dict[str, str], raw: bytes, send: Send, request_id: str
+    ) -> tuple[Any, _Exchange]:
+        """Count and record one request; returns its JSON body (None if not JSON) and exchange."""
+        body: Any
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        rec = RecordedRequest(
+            method=scope["method"],
+            path=scope["path"],
+            headers=headers,
+            body=body if body is not None else raw.decode("utf-8", "replace"),
+            received_at=time.time(),
+            stream=isinstance(body, dict) and body.get("stream") is True,
+            request_id=request_id,
+        )
+        with self._cond:
+            self._calls += 1
+            self._requests.append(rec)
+            ex = _Exchange(send=send, rec=rec, generation=self._generation)
+            self._cond.notify_all()
+        return body, ex
+
+    async def _answer(
+        self, ex: _Exchange, receive: Receive, sender: Callable[[_Exchange], Awaitable[str]]
+    ) -> None:
+        """Send the scripted reply with `sender`, watching for the client going away."""
         watcher = asyncio.create_task(_watch_disconnect(receive, ex.abort))
         self._aborts.add(ex.abort)
         outcome = "error"
         try:
-            if rec.stream:
-                outcome = await self._send_stream(ex)
-            else:
-                outcome = await self._send_json(ex)
+            outcome = await sender(ex)
         except _DropConnection:
             outcome = "stopped" if self._stopping else "dropped"
             raise
@@ -942,20 +953,30 @@ def main(argv: list[str] | None = None) -> int:
         chunk_delay=args.chunk_delay,
         timestamp_chunks=args.timestamp_chunks,
     )
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     server = FakeAnthropicServer(host=args.host, port=args.port, default=default)
+    return serve_until_stopped(
+        server,
+        "Fake Anthropic API listening on {url}",
+        "Point the product at it:  ANTHROPIC_BASE_URL={url} ANTHROPIC_API_KEY=fake",
+    )
+
+
+def serve_until_stopped(server: FakeAnthropicServer, *banner: str) -> int:
+    """The CLI's loop: start, print the banner lines ({url} filled in), serve until Ctrl+C or
+    SIGTERM. Returns the exit status (2 when the port is taken)."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         url = server.start()
     except OSError as e:
-        print(f"cannot listen on {args.host}:{args.port}: {e}", file=sys.stderr)
+        print(f"cannot listen on {server.host}:{server.port}: {e}", file=sys.stderr)
         return 2
 
     def _exit(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, _exit)
-    print(f"Fake Anthropic API listening on {url}", flush=True)
-    print(f"Point the product at it:  ANTHROPIC_BASE_URL={url} ANTHROPIC_API_KEY=fake", flush=True)
+    for line in banner:
+        print(line.format(url=url), flush=True)
     print(f"Script it: POST {url}/_fake/enqueue, GET {url}/_fake/stats. Ctrl+C stops.", flush=True)
     try:
         threading.Event().wait()

@@ -1,4 +1,4 @@
-"""Pytest fixtures for the fake Anthropic server.
+"""Pytest fixtures for the fake Anthropic and OpenAI-compatible servers.
 
 Load with ``pytest_plugins = ["optimizer.testing.pytest_plugin"]`` in ``tests/conftest.py``.
 """
@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from optimizer.testing.fake_anthropic import FakeAnthropicServer
+from optimizer.testing.fake_openai import FakeOpenAIServer
 
 FAKE_API_KEY = "fake-test-key"
 
@@ -32,3 +33,19 @@ def fake_anthropic(
     monkeypatch.setenv("ANTHROPIC_BASE_URL", fake_anthropic_server.base_url)
     monkeypatch.setenv("ANTHROPIC_API_KEY", FAKE_API_KEY)
     return fake_anthropic_server
+
+
+@pytest.fixture(scope="session")
+def fake_openai_server() -> Iterator[FakeOpenAIServer]:
+    """One fake OpenAI-compatible server for the whole session."""
+    server = FakeOpenAIServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_openai(fake_openai_server: FakeOpenAIServer) -> FakeOpenAIServer:
+    """The session's fake OpenAI-compatible server, reset for this test."""
+    fake_openai_server.reset()
+    return fake_openai_server
