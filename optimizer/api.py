@@ -23,6 +23,7 @@ from django.utils.cache import patch_vary_headers
 from optimizer import jobs, services
 from optimizer.api_keys import KeyInfo, authenticate, count_request, require_key
 from optimizer.decorators import ApiError, View, api_view, error, parse_json
+from optimizer.documents.export import PAGE_SIZES
 from optimizer.downloads import FORMATS, download_response
 from optimizer.events import Event, render_json
 from optimizer.forms import OptimizeForm, PageOptimizeForm
@@ -349,7 +350,12 @@ async def job_download(request: HttpRequest, job_id: uuid.UUID, fmt: str) -> Htt
     job = await _job_for(request, job_id, "result")
     if job.status != Optimization.Status.DONE or not job.result:
         raise ApiError(409, "not_finished", "This job has no result yet: GET its result_url first")
-    return await download_response(job, fmt)
+    page = request.GET.get("page") or None
+    if page is not None and page not in PAGE_SIZES:
+        raise ApiError(
+            400, "invalid_page_size", f"Unknown page size: use one of {', '.join(PAGE_SIZES)}"
+        )
+    return await download_response(job, fmt, page=page)
 
 
 # -- cache -----------------------------------------------------------------------------------

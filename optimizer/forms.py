@@ -138,6 +138,7 @@ class PageOptimizeForm(OptimizeForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.resume_read_from_file = False
         resume = self.fields["resume_raw_text"]
         resume.required = False  # a file may stand in for it (checked in clean())
         resume.label = "Your resume"
@@ -182,6 +183,13 @@ class PageOptimizeForm(OptimizeForm):
                 cleaned["resume_raw_text"] = self.fields["resume_raw_text"].clean(file_text)
             except ValidationError as error:
                 self.add_error("resume_file", error)
+            else:
+                # Shown in the resume box if another field has an error: the browser forgets
+                # the chosen file, the form must not forget what was in it.
+                # .get(): a QueryDict's raw values are lists (dict unpacking would show them).
+                data = {key: self.data.get(key) for key in self.data}
+                self.data = {**data, "resume_raw_text": cleaned["resume_raw_text"]}
+                self.resume_read_from_file = True
         elif not cleaned.get("resume_raw_text"):
             message = "Paste your resume or upload a file."
             self.add_error("resume_raw_text", ValidationError(message, code="required"))
@@ -190,6 +198,6 @@ class PageOptimizeForm(OptimizeForm):
     @property
     def resume_filename(self) -> str:
         upload = self.cleaned_data.get("resume_file")
-        if not upload or self.data.get("resume_raw_text", "").strip():
+        if not upload or not self.resume_read_from_file:
             return ""
         return (upload.name or "")[:255]

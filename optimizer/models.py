@@ -8,6 +8,10 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from optimizer.job_posting import parse_job_posting
+
+TITLE_MAX_CHARS = 120
+
 
 class Optimization(models.Model):
     """One generation: its inputs, what happened, and what it cost."""
@@ -36,6 +40,16 @@ class Optimization(models.Model):
     resume_text = models.TextField()
     job_description = models.TextField()
     resume_filename = models.CharField(max_length=255, blank=True, default="")
+    # The review: the text the user settled on (edited in place, claims removed, passages
+    # reverted), the flagged claims they confirmed as true, the changed passages they accepted,
+    # and when they last changed it. The model's rewrite stays in
+    # result["optimized_resume"]; edited_at None means "not edited".
+    edited_resume = models.TextField(blank=True, default="")
+    confirmed_claims = models.JSONField(default=list, blank=True)
+    accepted_passages = models.JSONField(default=list, blank=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # The name the user gave it in their history; empty: the job description's title.
+    title = models.CharField(max_length=TITLE_MAX_CHARS, blank=True, default="")
 
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -69,12 +83,31 @@ class Optimization(models.Model):
 
     @property
     def job_title(self) -> str:
-        """A title guessed from the job description's first non-empty line."""
+        """The job's title from its description ("Data Engineer at Globex": "Data Engineer"),
+        else the description's first non-empty line."""
+        if title := parse_job_posting(self.job_description).title:
+            return title
         for line in self.job_description.splitlines():
             line = line.strip(" \t-*#:")
             if line:
                 return line[:80]
         return "Untitled job"
+
+    @property
+    def display_title(self) -> str:
+        """What the history and the result page call it: the user's name for it, else the job's."""
+        return self.title or self.job_title
+
+    @property
+    def company(self) -> str:
+        """The company the job description names, or ""."""
+        return parse_job_posting(self.job_description).company
+
+    @property
+    def score(self) -> dict[str, Any] | None:
+        """The job match before and after ({"before", "after", "delta"}), once there is one."""
+        score = (self.result or {}).get("ats_score")
+        return score if isinstance(score, dict) and "after" in score else None
 
     @property
     def is_finished(self) -> bool:

@@ -21,6 +21,7 @@ from django.urls import converters, reverse
 from django.urls.resolvers import RoutePattern
 
 from optimizer.decorators import error
+from optimizer.documents.export import PAGE_SIZES
 from optimizer.downloads import FORMATS
 from optimizer.forms import UPLOAD_EXTENSIONS, OptimizeForm, PageOptimizeForm
 from optimizer.health import VERSION
@@ -459,6 +460,14 @@ TOKEN = {
     "description": "The signed token from POST /api/v1/jobs (or send the creating API key)",
     "schema": {"type": "string"},
 }
+PAGE = {
+    "name": "page",
+    "in": "query",
+    "required": False,
+    "description": "Page size of a .pdf or .docx: letter or a4. Default: Letter when the resume's "
+    "header places the candidate in the US or Canada (address, +1 phone), else A4",
+    "schema": {"type": "string", "enum": list(PAGE_SIZES)},
+}
 LAST_EVENT_ID = [
     {
         "name": "lastEventId",
@@ -589,12 +598,15 @@ def _operations() -> dict[str, dict[str, Any]]:
                 "operationId": "jobDownload",
                 "summary": "The finished job's optimized resume as a file",
                 "security": LINK_AUTH,
-                "parameters": [TOKEN],
+                "parameters": [TOKEN, PAGE],
                 "responses": {
                     "200": {
-                        "description": "The file, as an attachment",
+                        "description": "The file, as an attachment, named after the candidate "
+                        'and the role ("Jane-Doe-Resume-Senior-Python-Developer.pdf")',
+                        "headers": {"Content-Disposition": _header("attachment; filename=...")},
                         "content": {fmt.split(";")[0]: {} for fmt in FORMATS.values()},
                     },
+                    "400": _error("An unknown page size", ["invalid_page_size"]),
                     "409": _error("The job has not finished", ["not_finished"]),
                     **_link_errors("unknown_format"),
                 },

@@ -11,6 +11,12 @@ urlpatterns = [
     path("optimize/<uuid:pk>/stream", views.stream, name="stream"),
     path("optimize/<uuid:pk>/retry", views.retry, name="retry"),
     path("optimize/<uuid:pk>/delete", views.delete, name="delete"),
+    path("optimize/<uuid:pk>/rename", views.rename, name="rename"),
+    path("optimize/<uuid:pk>/edit", views.edit, name="edit"),
+    path("optimize/<uuid:pk>/claim", views.claim, name="claim"),
+    path("optimize/<uuid:pk>/revert", views.revert, name="revert"),
+    path("optimize/<uuid:pk>/passage", views.passage, name="passage"),
+    path("optimize/<uuid:pk>/duplicate", views.duplicate, name="duplicate"),
     path("optimize/<uuid:pk>/download.<str:fmt>", views.download, name="download"),
     path("history/", views.history, name="history"),
 ]

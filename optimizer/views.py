@@ -30,22 +30,31 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from optimizer import jobs, services
+from optimizer import jobs, review, services
+from optimizer.documents import export
+from optimizer.documents.export import PAGE_SIZES
 from optimizer.downloads import FORMATS, download_response
 from optimizer.events import Event, render_named
 from optimizer.forms import DOCUMENTS_AVAILABLE, UPLOAD_EXTENSIONS, PageOptimizeForm
 from optimizer.health import health
 from optimizer.http import HtmxHttpRequest
-from optimizer.models import Optimization
+from optimizer.models import TITLE_MAX_CHARS, Optimization
+from optimizer.sample_inputs import SAMPLE_JOB, SAMPLE_RESUME
 from optimizer.sse import InvalidLastEventId, last_event_id, sse_response, with_heartbeats
 
 HISTORY_LIMIT = 100
 DOWNLOAD_FORMATS = tuple(FORMATS)
-STAGES = {
-    "checking_cache": "Checking cache",
-    "writing": "Writing",
-    "restarted": "The writer stopped and another one restarted it: writing again from the start",
-}
+# What a person waiting sees, step by step. The pipeline's `start` event (stage checking_cache)
+# is step 1, the first chunk step 2; facts are checked sentence by sentence while the text is
+# written (step 3 runs with step 2), and scoring takes milliseconds once the writing ends.
+STEPS = (
+    ("reading", "Reading your resume and the job ad"),
+    ("writing", "Writing your tailored resume"),
+    ("checking", "Checking every fact against your resume, as it is written"),
+    ("scoring", "Scoring the match with the job"),
+)
+STAGE_STEPS = {"checking_cache": ("reading",), "writing": ("writing", "checking")}
+RESTARTED = "The writer stopped, so another one started again from the top."
 
 
 # -- ownership ---------------------------------------------------------------------------------
@@ -80,6 +89,19 @@ async def _owned_job(request: HttpRequest, pk: uuid.UUID) -> Optimization:
 # -- context -----------------------------------------------------------------------------------
 
 
+def _steps(current: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The steps with their state (done, current, to do) for the live panel's list."""
+    names = [name for name, _label in STEPS]
+    first = min((names.index(name) for name in current), default=0)
+    return [
+        {
+            "label": label,
+            "state": "current" if name in current else ("done" if i < first else "todo"),
+        }
+        for i, (name, label) in enumerate(STEPS)
+    ]
+
+
 def _page_context(**extra: Any) -> dict[str, Any]:
     return {
         "offline": settings.LLM_PROVIDER == "offline",
@@ -98,10 +120,32 @@ def _elapsed_seconds(job: Optimization) -> float:
 def _job_context(job: Optimization, result: dict[str, Any] | None = None) -> dict[str, Any]:
     result = result if result is not None else (job.result or {})
     usage = result.get("usage_stats") or {}
+    if job.edited_at:
+        checked, final = review.analysis(job), review.final_text(job)
+    else:  # the model's rewrite as it came (also while the stream sends the result panel)
+        checked = {
+            "ats_score": result.get("ats_score"),
+            "grounding": result.get("grounding") or [],
+            "confirmed": [],
+            "diff": result.get("diff") or [],
+        }
+        final = str(result.get("optimized_resume") or "")
+    page_size = export.page_size_for(final)
+    # Unsupported claims are in the warnings too (the API's shape): the page lists them once,
+    # with their sentence, in the claims box, and only the other warnings under "Warnings".
+    flagged = {str(flag.get("message")) for flag in result.get("grounding") or []}
     return _page_context(
         job=job,
         result=result,
         usage=usage,
+        steps=_steps(("reading",)),
+        review=checked,
+        passages=review.changed_passages(job, final),
+        final_text=final,
+        edit_max_chars=settings.RESUME_MAX_CHARS,
+        other_warnings=[w for w in result.get("warnings") or [] if w not in flagged],
+        page_size=page_size,
+        other_page_size="a4" if page_size == "letter" else "letter",
         elapsed=round(_elapsed_seconds(job), 1),
         offline_answer=usage.get("provider") == "offline",
     )
@@ -115,7 +159,14 @@ async def home(request: HtmxHttpRequest) -> HttpResponse:
     # Content negotiation: browsers get the page, API clients and curl the health JSON.
     if not (request.accepts("text/html") and "text/html" in request.headers.get("Accept", "")):
         return JsonResponse(await health())
-    return render(request, "optimizer/home.html", _page_context(form=PageOptimizeForm()))
+    # "Try it with a sample": a link (works without JavaScript) that fills the form.
+    initial = (
+        {"resume_raw_text": SAMPLE_RESUME, "job_description_text": SAMPLE_JOB}
+        if request.GET.get("sample")
+        else None
+    )
+    form = PageOptimizeForm(initial=initial)
+    return render(request, "optimizer/home.html", _page_context(form=form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -215,8 +266,8 @@ class PageRenderer:
     def __init__(self, job: Optimization, *, csrf_token: str) -> None:
         self.job = job
         self.csrf_token = csrf_token
-        self.chunks = 0
-        self.characters = 0
+        self.words = 0
+        self.mid_word = False  # the text so far ends inside a word (a chunk split it)
         self.stage = ""
 
     def render(self, event: Event) -> bytes:
@@ -224,15 +275,15 @@ class PageRenderer:
         data = event.data
         out = b""
         if kind == "start" and data.get("restart"):
-            self.chunks = self.characters = 0
+            self.words, self.mid_word = 0, False
             out += render_named("restart", event.id, "")  # clears the text written so far
-            out += self._stage(event.id, "restarted")
+            self.stage = ""
+            out += self._stage(event.id, "checking_cache", note=RESTARTED)
         elif kind == "start":
             out += self._stage(event.id, data.get("stage") or "checking_cache")
         elif kind == "chunk":
             content = str(data.get("content", ""))
-            self.chunks += 1
-            self.characters += len(content)
+            self._count_words(content)
             out += self._stage(event.id, "writing")
             out += render_named("chunk", event.id, escape(content))
             out += render_named("progress", event.id, self._progress())
@@ -259,18 +310,29 @@ class PageRenderer:
     def _context(self, result: dict[str, Any]) -> dict[str, Any]:
         return {**_job_context(self.job, result), "csrf_token": self.csrf_token}
 
-    def _stage(self, event_id: int, stage: str) -> bytes:
+    def _stage(self, event_id: int, stage: str, *, note: str = "") -> bytes:
         if stage == self.stage:
             return b""
         self.stage = stage
-        label = STAGES.get(stage, stage.replace("_", " ").capitalize())
-        return render_named("stage", event_id, escape(label) + "…")
+        html = render_to_string(
+            "optimizer/job.html#steps",
+            {"steps": _steps(STAGE_STEPS.get(stage, ("reading",))), "note": note},
+        )
+        return render_named("stage", event_id, html)
+
+    def _count_words(self, content: str) -> None:
+        """Words written so far, counted chunk by chunk (a chunk may end inside a word)."""
+        parts = content.split()
+        if not parts:
+            self.mid_word = False
+            return
+        starts_inside = self.mid_word and not content[0].isspace()
+        self.words += len(parts) - (1 if starts_inside else 0)
+        self.mid_word = not content[-1].isspace()
 
     def _progress(self) -> str:
-        # The stream carries text, not token counts: about four characters make a token.
-        tokens = max(1, round(self.characters / 4))
-        plural = "" if self.chunks == 1 else "s"
-        return f"{self.chunks} chunk{plural} · about {tokens} tokens so far"
+        plural = "" if self.words == 1 else "s"
+        return f"{self.words} word{plural} written so far"
 
 
 # -- downloads ---------------------------------------------------------------------------------
@@ -283,7 +345,10 @@ async def download(request: HtmxHttpRequest, pk: uuid.UUID, fmt: str) -> HttpRes
     job = await _owned_job(request, pk)
     if job.status != Optimization.Status.DONE or not job.result:
         raise Http404("This optimization has no result yet")
-    return await download_response(job, fmt)
+    page = request.GET.get("page") or None
+    if page is not None and page not in PAGE_SIZES:
+        return HttpResponseBadRequest(f"Unknown page size: use one of {', '.join(PAGE_SIZES)}")
+    return await download_response(job, fmt, page=page)
 
 
 # -- history -----------------------------------------------------------------------------------
@@ -296,6 +361,109 @@ async def history(request: HtmxHttpRequest) -> HttpResponse:
     items = [job async for job in records.order_by("-created_at")[:HISTORY_LIMIT]]
     template = "optimizer/history.html#list" if request.htmx else "optimizer/history.html"
     return render(request, template, _page_context(items=items))
+
+
+# -- review: edit in place, confirm or remove a flagged claim, revert -----------------------------
+
+
+async def _reviewable(request: HtmxHttpRequest, pk: uuid.UUID) -> Optimization:
+    job = await _owned_job(request, pk)
+    if job.status != Optimization.Status.DONE or not job.result:
+        raise Http404("This optimization has no result yet")
+    return job
+
+
+async def _reviewed(request: HtmxHttpRequest, job: Optimization, partial: str) -> HttpResponse:
+    """Save the review; htmx gets the updated part of the panel, a plain post the result page."""
+    await job.asave(update_fields=review.REVIEW_FIELDS)
+    if request.htmx:
+        context = {**_job_context(job), "csrf_token": get_token(request)}
+        return render(request, f"optimizer/job.html#{partial}", context)
+    return HttpResponseRedirect(reverse("result", args=[job.pk]) + "#review")
+
+
+@require_POST
+async def edit(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The user's text replaces the rewrite (scores and flags follow it); htmx saves as they type."""
+    job = await _reviewable(request, pk)
+    text = str(request.POST.get("text", ""))
+    if not text.strip():
+        return HttpResponseBadRequest("The resume cannot be empty: revert to the rewrite instead.")
+    if len(text) > settings.RESUME_MAX_CHARS:
+        return HttpResponseBadRequest(
+            f"The resume is at most {settings.RESUME_MAX_CHARS} characters."
+        )
+    await sync_to_async(review.save_text)(job, text)
+    return await _reviewed(request, job, "review")
+
+
+@require_POST
+async def claim(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """A flagged claim: `confirm` it ("I did this") or `remove` its sentence from the text."""
+    job = await _reviewable(request, pk)
+    action = request.POST.get("action")
+    flags = (await sync_to_async(review.analysis)(job))["grounding"]
+    flag = next((f for f in flags if f.get("message") == request.POST.get("message")), None)
+    if action not in ("confirm", "remove") or flag is None:
+        return HttpResponseBadRequest("Unknown claim or action.")
+    if action == "confirm":
+        review.confirm_claim(job, str(flag["message"]))
+    elif not review.remove_sentence(job, str(flag.get("sentence") or "")):
+        return HttpResponseBadRequest("That sentence is no longer in the text: edit it instead.")
+    return await _reviewed(request, job, "done")
+
+
+@require_POST
+async def passage(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """A changed passage: `accept` the rewrite's wording or `revert` to the original's."""
+    job = await _reviewable(request, pk)
+    action = request.POST.get("action")
+    passages = review.changed_passages(job)
+    found = next(
+        (
+            p
+            for p in passages
+            if str(p["line"]) == request.POST.get("line") and p["text"] == request.POST.get("text")
+        ),
+        None,
+    )
+    if action not in ("accept", "revert") or found is None:
+        return HttpResponseBadRequest("That passage has changed since: reload the page.")
+    if action == "accept":
+        review.accept_passage(job, found["text"])
+    else:
+        review.revert_passage(job, found["line"], found["original"])
+    return await _reviewed(request, job, "done")
+
+
+@require_POST
+async def revert(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Back to the model's rewrite: the edits and confirmations are dropped."""
+    job = await _reviewable(request, pk)
+    review.revert(job)
+    return await _reviewed(request, job, "done")
+
+
+@require_POST
+async def rename(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Give an optimization a name of one's own in the history; an empty name restores the job's."""
+    job = await _owned_job(request, pk)
+    title = " ".join(str(request.POST.get("title", "")).split())
+    if len(title) > TITLE_MAX_CHARS:
+        return HttpResponseBadRequest(f"A name is at most {TITLE_MAX_CHARS} characters.")
+    job.title = title
+    await job.asave(update_fields=["title", "updated_at"])
+    if request.htmx:
+        return render(request, "optimizer/history.html#item", _page_context(job=job))
+    return HttpResponseRedirect(reverse("history") + f"#history-{job.pk}")
+
+
+@require_GET
+async def duplicate(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The form again with this optimization's resume, for a new job ad (nothing runs yet)."""
+    job = await _owned_job(request, pk)
+    form = PageOptimizeForm(initial={"resume_raw_text": job.resume_text})
+    return render(request, "optimizer/home.html", _page_context(form=form, duplicate_of=job))
 
 
 @require_POST

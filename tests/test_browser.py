@@ -173,14 +173,20 @@ def test_it_streams_the_rewrite_then_shows_the_result_and_serves_it_again_from_c
     page.wait_for_selector(".job-live .resume-text:not(:empty)", timeout=WAIT_MS)
     assert fake_anthropic.open_streams == 1
     assert page.query_selector(".job-done") is None
-    assert page.inner_text(".job-live .stage") == "Writing…"
-    assert "chunk" in page.inner_text(".job-live .counts")
+    assert page.inner_text(".job-live .stage [aria-current=step]") == (
+        "Writing your tailored resume"
+    )
+    assert "words written so far" in page.inner_text(".job-live .counts")
 
     page.wait_for_selector(".job-done", timeout=WAIT_MS)
     done = page.inner_text(".job-done")
     assert "Senior Software Engineer, Example Logistics GmbH" in done
     assert "Moved Python and Django to the top of the skills list" in done
-    assert "$0.0255" in done and "2500 in · 1200 out" in done
+    # The technical figures wait in the collapsed Details block.
+    assert "2500 in · 1200 out" not in done
+    page.click(".job-done details.details summary")
+    assert "$0.0255" in page.inner_text(".job-done .details")
+    assert "2500 in · 1200 out" in page.inner_text(".job-done .details")
     assert "Served from cache" not in done
     assert fake_anthropic.calls == 1
 
@@ -278,3 +284,103 @@ def test_without_javascript_the_form_still_works(
     page.wait_for_url("**/optimize/*/", timeout=WAIT_MS)
     assert "Example Logistics GmbH" in page.inner_text(".job-done .resume-text")
     assert fake_anthropic.calls == 1
+
+
+def test_a_first_run_sample_and_a_dropped_file(
+    server: Any, fake_anthropic: Any, watched: Callable[..., Watched]
+) -> None:
+    from optimizer.sample_inputs import SAMPLE_JOB, SAMPLE_RESUME
+
+    watch = watched(viewport={"width": 375, "height": 812})
+    page = watch.page
+    page.goto(server.url + "/")
+    page.click("text=Try it with a sample")
+    page.wait_for_url("**/?sample=1#optimize-form", timeout=WAIT_MS)
+    assert page.input_value("#id_resume_raw_text").strip() == SAMPLE_RESUME.strip()
+    assert page.input_value("#id_job_description_text").strip() == SAMPLE_JOB.strip()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    # A file dropped on the upload field becomes the form's file (and the pasted text goes).
+    page.fill("#id_resume_raw_text", "")
+    assert page.is_visible("[data-drop-hint]")
+    transfer = page.evaluate_handle(
+        """() => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([%r], "dropped-cv.txt", {type: "text/plain"}));
+            return transfer;
+        }"""
+        % ("Dropped Person\n" + RESUME)
+    )
+    page.dispatch_event(".field-resume_file", "dragover", {"dataTransfer": transfer})
+    assert "drop-active" in (page.get_attribute(".field-resume_file", "class") or "")
+    page.dispatch_event(".field-resume_file", "drop", {"dataTransfer": transfer})
+    assert "dropped-cv.txt" in page.inner_text("[data-drop-status]")
+    assert page.evaluate("document.querySelector('#id_resume_file').files[0].name") == (
+        "dropped-cv.txt"
+    )
+    page.click("button[type=submit]")
+    page.wait_for_selector(".job-done", timeout=WAIT_MS)
+    assert fake_anthropic.calls == 1
+    assert "Dropped Person" in str(fake_anthropic.last_request.body)  # the dropped file's text
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert watch.problems == [], watch.problems
+
+
+def test_review_confirm_a_claim_edit_in_place_and_a_reload_keeps_it(
+    server: Any, fake_anthropic: Any, watched: Callable[..., Watched], tmp_path: Path
+) -> None:
+    shots = DOCS if UPDATE_SCREENSHOTS else tmp_path
+    watch = watched(viewport={"width": 375, "height": 812})
+    page = watch.page
+    from samples import RESUME as SHORT_RESUME  # the reply claims more than this supports
+
+    page.goto(server.url + "/")
+    _submit(page, resume=SHORT_RESUME)
+    page.wait_for_selector(".job-done", timeout=WAIT_MS)
+    flags = page.locator(".job-done .grounding > li").count()
+    assert flags >= 2
+
+    # "I did this": the panel comes back with one claim fewer and says so.
+    page.locator(".job-done .grounding > li").first.locator("button[value=confirm]").click()
+    page.wait_for_selector(".job-done .confirmed", timeout=WAIT_MS)
+    assert page.locator(".job-done .grounding > li").count() == flags - 1
+
+    # A reworded line back to the original's wording: the shown text and the download follow.
+    summary = SHORT_RESUME.splitlines()[2]
+    page.locator(".job-done .passage", has_text=summary).locator("button[value=revert]").click()
+    page.wait_for_selector(f".job-done .resume-text:has-text('{summary[:40]}')", timeout=WAIT_MS)
+    download = page.context.request.get(
+        server.url + page.get_attribute(".job-done a:text('Download .txt')", "href")
+    )
+    assert summary in download.text()
+
+    # Edit in place: typing saves by itself (debounced) and the score follows.
+    score = page.inner_text(".job-done .ats-score")
+    page.click(".job-done .editor summary") if not page.is_visible(
+        ".job-done .editor textarea"
+    ) else None
+    editor = page.locator(".job-done .editor textarea")
+    editor.press("End")
+    editor.press("Control+End")
+    editor.type("\nKubernetes, Kubernetes deployments")
+    page.wait_for_selector(
+        ".job-done .resume-text:has-text('Kubernetes deployments')", timeout=WAIT_MS
+    )
+    assert page.inner_text(".job-done .ats-score") != score
+    download = page.context.request.get(
+        server.url + page.get_attribute(".job-done a:text('Download .txt')", "href")
+    )
+    assert "Kubernetes deployments" in download.text()
+    page.goto(server.url + page.get_attribute(".job-done a:text('Permalink')", "href"))
+    page.wait_for_selector(".job-done", timeout=WAIT_MS)
+    assert "Kubernetes deployments" in page.inner_text(".job-done .resume-text")
+    assert "Edited by you" in page.inner_text(".job-done")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # The first screen of the permalink on a phone shows the job match and the first claim.
+    page.evaluate("window.scrollTo(0, 0)")
+    for selector in (".job-done .match-line", ".job-done .grounding > li"):
+        box = page.locator(selector).first.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 812, (selector, box)
+    page.screenshot(path=str(shots / "screenshot-result-phone.png"))
+    assert fake_anthropic.calls == 1
+    assert watch.problems == [], watch.problems

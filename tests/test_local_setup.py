@@ -20,7 +20,13 @@ def test_it_creates_one_admin_key_and_prints_it_once() -> None:
     key = ApiKey.objects.get()
     assert key.is_admin and key.key_hash == hash_api_key(raw)
     assert "Open http://127.0.0.1:9000/" in text
+    assert "  export API=http://127.0.0.1:9000\n" in text
     again = StringIO()
     call_command("local_setup", stdout=again)
-    assert raw not in again.getvalue() and "create_api_key" in again.getvalue()
+    assert raw not in again.getvalue()
+    assert (
+        "export API_KEY=$(.venv/bin/python manage.py create_api_key local --admin"
+        in again.getvalue()
+    )
+    assert "export API=http://127.0.0.1:8000\n" in again.getvalue()
     assert ApiKey.objects.count() == 1

@@ -221,6 +221,11 @@ async def _unfinished_download(ctx: Ctx, path: str) -> Any:
     return await AsyncClient().get(local((await new_job(ctx))["download_urls"]["pdf"]))
 
 
+async def _bad_page_size(ctx: Ctx, path: str) -> Any:
+    job = await finished_job(ctx)
+    return await AsyncClient().get(local(job["download_urls"]["pdf"]) + "&page=b5")
+
+
 async def _not_admin(ctx: Ctx, path: str) -> Any:
     return await AsyncClient().delete(path, headers=ctx.headers)
 
@@ -273,6 +278,7 @@ CASES: dict[Key, Case] = {
     ("jobDownload", "200", "text/markdown"): _download_case("md"),
     ("jobDownload", "200", "application/pdf"): _download_case("pdf"),
     ("jobDownload", "200", DOCX): _download_case("docx"),
+    ("jobDownload", "400", JSON): _bad_page_size,
     ("jobDownload", "409", JSON): _unfinished_download,
     **_link_cases("jobDownload", lambda job: job["download_urls"]["txt"]),
     ("cacheStats", "200", JSON): lambda ctx, path: AsyncClient().get(path, headers=ctx.headers),

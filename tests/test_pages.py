@@ -58,6 +58,11 @@ def _events(body: str) -> list[tuple[str, str]]:
     return events
 
 
+def _current_steps(html: str) -> list[str]:
+    """The labels of the live panel's current steps (aria-current="step")."""
+    return re.findall(r'aria-current="step">([^<]+)<', html)
+
+
 def _start(client: Client, **overrides: Any) -> Optimization:
     response = client.post("/optimize/", _form(**overrides), HTTP_HX_REQUEST="true")
     assert response.status_code == 200, response.content
@@ -152,8 +157,18 @@ def test_the_stream_sends_escaped_chunks_then_the_result_panel(
     names = [name for name, _ in events]
     assert names[0] == "stage" and names[-1] == "done"
     assert "chunk" in names and "progress" in names and "warning" in names
-    stages = [data for name, data in events if name == "stage"]
-    assert stages == ["Checking cache…", "Writing…"]
+    stages = [_current_steps(data) for name, data in events if name == "stage"]
+    assert stages == [
+        ["Reading your resume and the job ad"],
+        [
+            "Writing your tailored resume",
+            "Checking every fact against your resume, as it is written",
+        ],
+    ]
+    progress = [data for name, data in events if name == "progress"]
+    assert all(re.fullmatch(r"\d+ words? written so far", p) for p in progress)
+    # Words, not chunks: the count at the end is the reply's word count, chunk splits or not.
+    assert progress[-1] == f"{len(HOSTILE_REPLY.split())} words written so far"
 
     streamed = "".join(data for name, data in events if name == "chunk")
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in streamed
@@ -260,6 +275,9 @@ def test_the_result_page_shows_the_final_rendering(client: Client, use_anthropic
     assert "data-copy-target" in html
     for fmt in ("txt", "md", "docx", "pdf"):
         assert f'href="/optimize/{job.pk}/download.{fmt}"' in html
+    # The reply's candidate lives in Berlin: A4, with a switch to Letter.
+    assert "PDF and DOCX on A4" in html
+    assert f'href="/optimize/{job.pk}/download.pdf?page=letter"' in html
     partial = client.get(f"/optimize/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and f'id="job-{job.pk}"' in partial
 
@@ -277,7 +295,7 @@ def test_downloads_carry_the_optimized_resume(client: Client, use_anthropic: Any
     txt = client.get(f"/optimize/{job.pk}/download.txt")
     assert txt["Content-Type"] == "text/plain; charset=utf-8"
     assert txt["Content-Disposition"].startswith("attachment;")
-    assert 'filename="resume-senior-python-developer.txt"' in txt["Content-Disposition"]
+    assert 'filename="Jane-Doe-Resume-Senior-Python-Developer.txt"' in txt["Content-Disposition"]
     assert "Senior Software Engineer, Example Logistics GmbH" in txt.content.decode()
     md = client.get(f"/optimize/{job.pk}/download.md").content.decode()
     assert "## Changes made" in md and "Moved Python and Django" in md
@@ -286,6 +304,12 @@ def test_downloads_carry_the_optimized_resume(client: Client, use_anthropic: Any
     pdf = client.get(f"/optimize/{job.pk}/download.pdf")
     assert pdf.content[:5] == b"%PDF-"
     assert client.get(f"/optimize/{job.pk}/download.exe").status_code == 404
+    # Berlin: A4 unless the user switches; an unknown size is refused, not guessed.
+    assert b"/MediaBox [0 0 595.28 841.89]" in pdf.content
+    letter = client.get(f"/optimize/{job.pk}/download.pdf?page=letter")
+    assert b"/MediaBox [0 0 612.00 792.00]" in letter.content
+    bad = client.get(f"/optimize/{job.pk}/download.pdf?page=b5")
+    assert bad.status_code == 400 and b"letter, a4" in bad.content
 
 
 # -- ownership ---------------------------------------------------------------------------------
@@ -328,7 +352,9 @@ def test_history_lists_the_sessions_jobs_newest_first_and_deletes(
     second, _ = _run(client, job_description_text="Data Engineer\nPython and SQL pipelines.")
     html = client.get("/history/").content.decode()
     assert html.index("Data Engineer") < html.index("Backend Engineer")
-    assert f'href="/optimize/{first.pk}/"' in html and "$0.0" in html
+    assert f'href="/optimize/{first.pk}/"' in html
+    score = first.result["ats_score"]
+    assert f"Job match {score['before']} → {score['after']}" in html
     partial = client.get("/history/", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and "Data Engineer" in partial
 
@@ -337,6 +363,54 @@ def test_history_lists_the_sessions_jobs_newest_first_and_deletes(
     assert client.post(f"/optimize/{first.pk}/delete").url == "/history/"
     assert not Optimization.objects.exists()
     assert "No optimizations yet" in client.get("/history/").content.decode()
+
+
+def test_history_names_the_company_and_can_rename_an_optimization(
+    client: Client, use_anthropic: Any
+) -> None:
+    job, _ = _run(client, job_description_text="Data Engineer at Globex\nPython and SQL pipelines.")
+    html = client.get("/history/").content.decode()
+    assert '<span class="company">Globex</span>' in html and ">Data Engineer<" in html
+
+    row = client.post(
+        f"/optimize/{job.pk}/rename", {"title": "  Globex,   2nd try "}, HTTP_HX_REQUEST="true"
+    )
+    assert row.status_code == 200
+    row_html = row.content.decode()
+    assert row_html.lstrip().startswith(f'<li class="history-item" id="history-{job.pk}"')
+    assert ">Globex, 2nd try<" in row_html and "For “Data Engineer”" in row_html
+    job.refresh_from_db()
+    assert job.title == "Globex, 2nd try"
+    assert "<title>Globex, 2nd try" in client.get(f"/optimize/{job.pk}/").content.decode()
+
+    # Without JavaScript: a plain form post, then back to the history. Empty: the job's title.
+    back = client.post(f"/optimize/{job.pk}/rename", {"title": ""})
+    assert back.status_code == 302 and back.url == f"/history/#history-{job.pk}"
+    job.refresh_from_db()
+    assert job.title == "" and job.display_title == "Data Engineer"
+
+    too_long = client.post(f"/optimize/{job.pk}/rename", {"title": "x" * 121})
+    assert too_long.status_code == 400 and b"at most 120 characters" in too_long.content
+    assert client.get(f"/optimize/{job.pk}/rename").status_code == 405
+    assert Client().post(f"/optimize/{job.pk}/rename", {"title": "mine"}).status_code == 404
+
+
+def test_an_optimization_can_be_duplicated_against_a_new_job(
+    client: Client, use_anthropic: Any
+) -> None:
+    job, _ = _run(client)
+    html = client.get("/history/").content.decode()
+    assert f'href="/optimize/{job.pk}/duplicate"' in html
+    page = client.get(f"/optimize/{job.pk}/duplicate").content.decode()
+    assert "is filled in below. Paste the new job ad" in page
+    resume = re.search(r'<textarea name="resume_raw_text"[^>]*>(.*?)</textarea>', page, re.S)
+    job_ad = re.search(r'<textarea name="job_description_text"[^>]*>(.*?)</textarea>', page, re.S)
+    assert resume and unescape(resume.group(1)).strip() == RESUME.strip()
+    assert job_ad and job_ad.group(1).strip() == ""
+    assert Optimization.objects.count() == 1 and use_anthropic.calls == 1  # nothing ran yet
+    new, _ = _run(client, job_description_text="Data Engineer\nPython and SQL pipelines.")
+    assert new.pk != job.pk and new.resume_text == job.resume_text
+    assert Client().get(f"/optimize/{job.pk}/duplicate").status_code == 404
 
 
 def test_a_new_visitor_has_an_empty_history(client: Client) -> None:
@@ -452,6 +526,35 @@ def test_a_text_file_can_stand_in_for_the_pasted_resume(client: Client, use_anth
     assert job.resume_filename == "cv.txt"
 
 
+def test_a_read_file_stays_in_the_form_when_another_field_has_an_error(
+    client: Client, use_anthropic: Any
+) -> None:
+    upload = SimpleUploadedFile("cv.txt", RESUME.encode(), "text/plain")
+    response = client.post("/optimize/", {"resume_file": upload, "job_description_text": "short"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    textarea = re.search(r'<textarea name="resume_raw_text"[^>]*>(.*?)</textarea>', html, re.S)
+    assert textarea and unescape(textarea.group(1)).strip() == RESUME.strip()
+    assert "Your file was read" in html
+    assert re.search(r"\sshort</textarea>", html)  # and the typed job ad is kept too
+    assert Optimization.objects.count() == 0 and use_anthropic.calls == 0
+
+
+def test_try_it_with_a_sample_fills_the_form(client: Client) -> None:
+    from optimizer.sample_inputs import SAMPLE_JOB, SAMPLE_RESUME
+
+    home = client.get("/", HTTP_ACCEPT="text/html").content.decode()
+    assert 'href="/?sample=1#optimize-form"' in home and "Try it with a sample" in home
+    filled = client.get("/?sample=1", HTTP_ACCEPT="text/html").content.decode()
+    for text in (SAMPLE_RESUME, SAMPLE_JOB):
+        assert escape(text.strip()) in filled
+    # The sample passes the form's own checks: pressing Optimize works at once.
+    from optimizer.forms import PageOptimizeForm
+
+    form = PageOptimizeForm({"resume_raw_text": SAMPLE_RESUME, "job_description_text": SAMPLE_JOB})
+    assert form.is_valid(), form.errors
+
+
 def test_a_docx_file_is_read_with_the_documents_module(client: Client, use_anthropic: Any) -> None:
     from optimizer.documents import to_docx
 
@@ -503,6 +606,16 @@ def test_the_result_shows_grounding_flags_score_and_the_word_diff(
     flag = job.result["grounding"][0]
     assert f'<mark title="{escape(flag["message"])}"><ins>' in html
     assert "<del>" in html  # something of the original was removed or reworded
+    # Each message once: the flag is in the API's warnings, the page lists it with the claims.
+    assert flag["message"] in job.result["warnings"]
+    assert html.count(f"<li>{escape(flag['message'])}</li>") == 0
+    assert html.count("<strong>40%</strong>") == 1
+    assert "<h3>Warnings</h3>" not in html  # there is no other warning
+    # Technical figures are in the collapsed Details block, after the resume.
+    details = html[html.index('<details class="details">') :]
+    assert "<details " in html and "<details open" not in html
+    assert "Tokens" in details and "Model" in details and "Cached" in details
+    assert "Tokens" not in html[: html.index('<details class="details">')]
 
 
 def test_strict_grounding_shows_the_result_as_not_valid(
@@ -526,6 +639,11 @@ def test_a_restart_clears_the_text_and_says_the_writer_restarted() -> None:
         renderer.render(Event(3, {"type": "start", "restart": True, "attempt": 2})).decode()
     )
     assert ("restart", "") in restart  # swapped into the text: it empties it
-    assert any(name == "stage" and "restarted" in data for name, data in restart)
-    again = _events(renderer.render(Event(4, {"type": "chunk", "content": "Jane"})).decode())
-    assert ("progress", "1 chunk · about 1 tokens so far") in again
+    stage = next(data for name, data in restart if name == "stage")
+    assert "started again from the top" in stage
+    assert _current_steps(stage) == ["Reading your resume and the job ad"]
+    again = _events(renderer.render(Event(4, {"type": "chunk", "content": "Jane Do"})).decode())
+    assert ("progress", "2 words written so far") in again
+    # A chunk that goes on inside a word does not count it twice.
+    more = _events(renderer.render(Event(5, {"type": "chunk", "content": "e\nSKILLS"})).decode())
+    assert ("progress", "3 words written so far") in more

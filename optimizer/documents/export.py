@@ -10,8 +10,12 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import Literal
 
 from .lines import Line, parse_resume_lines
+
+PageSize = Literal["letter", "a4"]
+PAGE_SIZES: tuple[PageSize, ...] = ("letter", "a4")
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
@@ -29,6 +33,59 @@ def _clean(text: str) -> str:
 
 def _lines(text: str) -> list[Line]:
     return parse_resume_lines(_clean(text))
+
+
+# --------------------------------------------------------------------------- page size
+
+# North America prints on Letter, the rest of the world on A4. What the resume says about where
+# its candidate lives decides: a +1 / (312) 555-0100 phone number, a US state or Canadian province
+# after a comma, a ZIP or Canadian postal code, or the country's name.
+_US_STATES = (
+    "AK AZ CA CT DC FL HI IA IL KS KY LA MD MI MN MO MS NC ND NH NJ NM NV NY OH OK OR RI SD TN "
+    "TX UT VA VT WA WI WV WY"
+).split()
+# Codes that are also countries or common abbreviations count only with a ZIP after them.
+_AMBIGUOUS_STATES = "AL AR CO DE GA ID IN MA ME MT NE PA SC".split()
+_PROVINCES = "AB BC MB NB NL NS NT NU ON PE QC SK YT".split()
+_STATE_NAMES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Hawaii|"
+    "Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|"
+    "Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|"
+    "New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|"
+    "Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|"
+    "West Virginia|Wisconsin|Wyoming|Ontario|Quebec|British Columbia|Alberta|Manitoba|"
+    "Nova Scotia|Saskatchewan"
+)
+_NORTH_AMERICA_RE = re.compile(
+    rf",\s*(?:{'|'.join(_US_STATES + _PROVINCES)})\b"
+    rf"|,\s*(?:{'|'.join(_AMBIGUOUS_STATES)})\s+\d{{5}}\b"
+    rf"|\b(?:{_STATE_NAMES})\b"
+    r"|\b(?:USA|U\.S\.A?\.|United States|Canada)\b"
+    r"|\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b"  # Canadian postal code
+    r"|(?:\+1[\s.-]?)\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b"
+    r"|(?<![+\d])\(\d{3}\)\s?\d{3}-\d{4}\b"
+    r"|(?<![+\d])(?<!\d[ .-])\b\d{3}[.-]\d{3}[.-]\d{4}\b",
+)
+_OTHER_COUNTRY_CODE_RE = re.compile(r"\+(?!1\b|1[\s.(-])\d")
+HEADER_LINES = 6
+
+
+def page_size_for(text: str) -> PageSize:
+    """Letter for a resume whose header places its candidate in the US or Canada, else A4."""
+    header: list[str] = []
+    for line in _lines(text)[:HEADER_LINES]:
+        if line.kind == "heading":
+            break
+        header.append(line.text)
+    joined = "\n".join(header)
+    if _OTHER_COUNTRY_CODE_RE.search(joined):
+        return "a4"  # +44, +49 ...: the phone number says where the candidate is
+    return "letter" if _NORTH_AMERICA_RE.search(joined) else "a4"
+
+
+def candidate_name(text: str) -> str:
+    """The resume's name line, as every exporter reads it."""
+    return next((line.text for line in _lines(text) if line.kind == "name"), "")
 
 
 # --------------------------------------------------------------------------- TXT
@@ -77,16 +134,20 @@ def to_markdown(text: str) -> str:
 # --------------------------------------------------------------------------- DOCX
 
 
-def to_docx(text: str, *, title: str = "Resume") -> bytes:
+def to_docx(text: str, *, title: str = "Resume", page_size: PageSize | None = None) -> bytes:
     """A single-column Word document using built-in Title/Heading 1/List Bullet styles."""
     import docx
     from docx.enum.text import WD_BREAK
     from docx.oxml.ns import qn
-    from docx.shared import Inches, Pt
+    from docx.shared import Inches, Mm, Pt
 
     lines = _lines(text)
     document = docx.Document()
+    letter = (page_size or page_size_for(text)) == "letter"
     for section in document.sections:
+        section.page_width, section.page_height = (
+            (Inches(8.5), Inches(11)) if letter else (Mm(210), Mm(297))
+        )
         section.left_margin = section.right_margin = Inches(0.8)
         section.top_margin = section.bottom_margin = Inches(0.7)
 
@@ -134,7 +195,7 @@ def to_docx(text: str, *, title: str = "Resume") -> bytes:
 # --------------------------------------------------------------------------- PDF
 
 
-def to_pdf(text: str, *, title: str = "Resume") -> bytes:
+def to_pdf(text: str, *, title: str = "Resume", page_size: PageSize | None = None) -> bytes:
     """A single-column PDF with a real text layer and embedded (subset) Unicode fonts.
 
     DejaVu Sans covers Latin, Greek and Cyrillic; Droid Sans Fallback is used glyph by
@@ -144,7 +205,8 @@ def to_pdf(text: str, *, title: str = "Resume") -> bytes:
     from fpdf.enums import XPos, YPos
 
     lines = _lines(text)
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    size = page_size or page_size_for(text)
+    pdf = FPDF(orientation="portrait", unit="mm", format="Letter" if size == "letter" else "A4")
     pdf.set_margins(left=18, top=16, right=18)
     pdf.set_auto_page_break(auto=True, margin=16)
     pdf.add_font("DejaVu", "", str(FONT_REGULAR))
@@ -163,8 +225,12 @@ def to_pdf(text: str, *, title: str = "Resume") -> bytes:
     bullet_indent = 5.0
 
     def write_line(height: float, text: str, cell_width: float = width) -> None:
-        """A wrapped paragraph, then back to the left margin on the next line."""
-        pdf.multi_cell(cell_width, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        """A wrapped paragraph, then back to the left margin on the next line.
+
+        Left-aligned, not fpdf's default justified: justification stretches a short contact
+        line into wide gaps, and text read back from the PDF must keep single spaces.
+        """
+        pdf.multi_cell(cell_width, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     for line in lines:
         if line.kind == "name":

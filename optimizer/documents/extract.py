@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .lines import BULLET_GLYPHS
+from .repair import page_text, repair_text
 
 if TYPE_CHECKING:
     # Annotations only: the document libraries are imported lazily, where a file is read.
@@ -109,6 +110,9 @@ def extract_text(
     else:
         text = _decode_txt(data)
     text = normalize_text(text)
+    if ext == ".pdf":
+        # Justified gaps, hyphenation and wrapped lines are how a PDF looks, not what it says.
+        text = repair_text(text)
     if not text.strip():
         raise DocumentError(
             "No text could be found in this file; paste the text instead.", "no_text"
@@ -259,12 +263,12 @@ def _extract_pdf(data: bytes, *, max_pages: int) -> str:
         texts: list[str] = []
         for index in range(page_count):
             try:
-                page_text = reader.pages[index].extract_text() or ""
+                one_page = page_text(reader.pages[index])
             except FileNotDecryptedError as exc:
                 raise encrypted from exc
             except Exception as exc:
                 raise corrupt from exc
-            texts.append(page_text.strip("\n"))
+            texts.append(one_page.strip("\n"))
     finally:
         pypdf_logger.setLevel(previous_level)
 

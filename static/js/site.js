@@ -19,6 +19,9 @@
     root.querySelectorAll("[data-copy-target][hidden]").forEach(function (button) {
       button.hidden = false;
     });
+    root.querySelectorAll("[data-drop-hint][hidden]").forEach(function (hint) {
+      hint.hidden = false;
+    });
     root.querySelectorAll(".elapsed[data-elapsed]").forEach(function (el) {
       el.dataset.startedAt = String(performance.now() - parseFloat(el.dataset.elapsed || "0") * 1000);
     });
@@ -92,6 +95,48 @@
       panel.focus({ preventScroll: true });
       // A new job scrolls to the top of its panel; a finished one stays where the reader is.
       if (panel.classList.contains("job-live")) panel.scrollIntoView({ block: "start" });
+    }
+  });
+
+  // Drag and drop a resume file onto the upload field (the file input itself stays the form's
+  // control, so the no-JS path and the server's checks are the same).
+  function dropZone(target) {
+    return target && target.closest ? target.closest(".field-resume_file") : null;
+  }
+
+  function showChosenFile(input) {
+    var zone = dropZone(input);
+    var status = zone && zone.querySelector("[data-drop-status]");
+    if (!status) return;
+    var file = input.files && input.files[0];
+    status.textContent = file ? "Chosen: " + file.name + " (read when you press Optimize)" : "";
+  }
+
+  ["dragenter", "dragover"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var zone = dropZone(event.target);
+      if (!zone) return;
+      event.preventDefault();
+      zone.classList.add("drop-active");
+    });
+  });
+  document.addEventListener("dragleave", function (event) {
+    var zone = dropZone(event.target);
+    if (zone && !zone.contains(event.relatedTarget)) zone.classList.remove("drop-active");
+  });
+  document.addEventListener("drop", function (event) {
+    var zone = dropZone(event.target);
+    if (!zone) return;
+    event.preventDefault();
+    zone.classList.remove("drop-active");
+    var input = zone.querySelector("input[type='file']");
+    if (!input || !event.dataTransfer || !event.dataTransfer.files.length) return;
+    input.files = event.dataTransfer.files;
+    showChosenFile(input);
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches(".field-resume_file input[type='file']")) {
+      showChosenFile(event.target);
     }
   });
 

@@ -31,13 +31,18 @@ class Command(BaseCommand):
         self.stdout.write(
             "Cache: " + ("Redis at " + settings.REDIS_URL if settings.REDIS_URL else "embedded")
         )
+        # The README's API examples use exactly these two variables: paste the lines as printed.
+        self.stdout.write("For the README's API examples, paste:")
+        self.stdout.write(f"  export API={options['url'].rstrip('/')}")
         if not ApiKey.objects.exists():
             _, raw = ApiKey.create_key("local", is_admin=True)
-            self.stdout.write("Created an admin API key for local use (shown only now):")
             self.stdout.write(f"  export API_KEY={raw}")
+            self.stdout.write("  (a new admin API key for local use, shown only now)")
         else:
+            # Only hashes are stored, so the first key cannot be shown again: this makes another.
             self.stdout.write(
-                "API keys exist already. A new one: .venv/bin/python manage.py create_api_key NAME"
+                "  export API_KEY=$(.venv/bin/python manage.py create_api_key local --admin"
+                " | tail -n 1)"
             )
         self.stdout.write("Admin user: .venv/bin/python manage.py createsuperuser")
         self.stdout.write(f"Open {options['url']}")

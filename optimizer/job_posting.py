@@ -1,0 +1,47 @@
+"""What a job description says about the job: its title and, when it says so, the company.
+
+Used where a person needs to recognise an optimization (history, file names). A guess from the
+text, never sent to the model: the first line is the title ("Senior Python Developer at Acme"
+gives both), a "Company: X" line names the company.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_LABEL_RE = re.compile(r"^(?:job\s+title|title|position|role)\s*:\s*", re.IGNORECASE)
+_COMPANY_LINE_RE = re.compile(r"^(?:company|employer|organi[sz]ation)\s*:\s*(.+)$", re.IGNORECASE)
+# "Title at Company", "Title — Company", "Title | Company", "Title @ Company".
+_SPLIT_RE = re.compile(r"\s+(?:at|@|\||—|–|-)\s+", re.IGNORECASE)
+# A first line longer than this, or with more words, or ending like a sentence, is a sentence
+# ("We are looking for..."), not a title.
+TITLE_MAX_CHARS = 80
+TITLE_MAX_WORDS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class JobPosting:
+    title: str
+    company: str
+
+
+def parse_job_posting(description: str) -> JobPosting:
+    lines = [line.strip(" \t-*#") for line in description.splitlines()]
+    lines = [line for line in lines if line]
+    company = ""
+    for line in lines[:15]:
+        if match := _COMPANY_LINE_RE.match(line):
+            company = match.group(1).strip()[:TITLE_MAX_CHARS]
+            break
+    title = _LABEL_RE.sub("", lines[0]).strip() if lines else ""
+    if (
+        len(title) > TITLE_MAX_CHARS
+        or len(title.split()) > TITLE_MAX_WORDS
+        or title.endswith((".", "!", "?"))
+    ):
+        return JobPosting(title="", company=company)
+    parts = _SPLIT_RE.split(title, maxsplit=1)
+    if len(parts) == 2 and parts[0] and parts[1]:
+        title, company = parts[0].strip(), company or parts[1].strip()
+    return JobPosting(title=title, company=company)
