@@ -268,8 +268,9 @@ def _pipeline_errors() -> dict[str, Any]:
         ),
         "500": _error("Internal error", ["internal_error"]),
         "503": _error(
-            "The LLM is unavailable after retries (5xx, 529, 429, timeouts), or not configured "
-            "correctly (code llm_not_configured)",
+            "The LLM is unavailable after retries (5xx, 529, 429, timeouts), refused at once "
+            "while the circuit breaker is open (code upstream_unavailable, no upstream call), "
+            "or not configured correctly (code llm_not_configured)",
             None,
             headers=RETRY_AFTER,
         ),
@@ -357,6 +358,24 @@ def _schemas() -> dict[str, Any]:
                 "cache_backend": {"type": "string"},
                 "provider": {"type": "string"},
                 "model": {"type": "string"},
+                "upstream": {
+                    "type": "string",
+                    "enum": ["closed", "open", "half_open"],
+                    "description": "The circuit breaker of the configured model: open = "
+                    "requests that miss the cache fail at once with upstream_unavailable",
+                },
+                "upstream_breaker": {
+                    "type": ["object", "null"],
+                    "description": "The breaker's detail (null: offline engine, or off)",
+                    "properties": {
+                        "provider": {"type": "string"},
+                        "model": {"type": "string"},
+                        "state": {"type": "string"},
+                        "failures": {"type": "integer"},
+                        "retry_after": {"type": ["number", "null"]},
+                        "probes": {"type": "integer"},
+                    },
+                },
             },
         },
         "CacheStats": {

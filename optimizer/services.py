@@ -43,12 +43,13 @@ from optimizer.analysis import (
 )
 from optimizer.background import in_background
 from optimizer.events import Event
+from optimizer.llm import breaker
 from optimizer.llm.cache import LLMCache, get_llm_cache
 from optimizer.llm.client import LLMRequest, LLMUsage, Provider, get_provider, model_name
 from optimizer.llm.errors import LLMError
 from optimizer.llm.pricing import cost_usd
 from optimizer.llm.prompts import SYSTEM_PROMPT, build_prompt
-from optimizer.llm.retry import RetryConfig, retry_with_exponential_backoff
+from optimizer.llm.retry import RetryConfig
 from optimizer.llm.validator import ResponseValidator, parse_sections
 from optimizer.models import Optimization
 from optimizer.redis_client import REDIS_ERRORS, RedisBusy
@@ -265,8 +266,9 @@ async def _hit(
 async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
     grounding = ResumeGrounding(run.request.resume)
     try:
-        first, upstream = await retry_with_exponential_backoff(
-            lambda: _open_stream(run), run.config
+        # Under the retry policy, each attempt asked of the shared circuit breaker first.
+        first, upstream = await breaker.call(
+            run.provider.name, run.llm_request.model, lambda: _open_stream(run), run.config
         )
     except LLMError as error:
         yield await _failure(run, error)
