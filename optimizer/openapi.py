@@ -24,6 +24,8 @@ from optimizer.decorators import error
 from optimizer.downloads import FORMATS
 from optimizer.forms import UPLOAD_EXTENSIONS, OptimizeForm, PageOptimizeForm
 from optimizer.health import VERSION
+from optimizer.llm.cache_control import ERROR_CODE as CACHE_CONTROL_ERROR
+from optimizer.llm.cache_control import MAX_TTL_SECONDS
 
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
@@ -159,9 +161,23 @@ def _upload_schema() -> dict[str, Any]:
 
 def _request_schemas() -> dict[str, Any]:
     return {
-        "GenerateRequest": _form_schema(OptimizeForm(), "Unknown extra fields are ignored."),
-        "GenerateUpload": _upload_schema(),
+        "GenerateRequest": _with_cache_ttl(
+            _form_schema(OptimizeForm(), "Unknown extra fields are ignored.")
+        ),
+        "GenerateUpload": _with_cache_ttl(_upload_schema()),
     }
+
+
+CACHE_TTL = {
+    "type": ["integer", "string"],
+    "description": "Keep this answer in the cache this many seconds instead of CACHE_TTL_SECONDS "
+    f"(1 to {MAX_TTL_SECONDS}; the same as the X-Cache-TTL header)",
+}
+
+
+def _with_cache_ttl(schema: dict[str, Any]) -> dict[str, Any]:
+    schema["properties"]["cache_ttl"] = CACHE_TTL
+    return schema
 
 
 def _path_parameter_schema(name: str, converter: Any) -> dict[str, Any]:
@@ -232,7 +248,7 @@ def _link_errors(*not_found: str) -> dict[str, Any]:
     }
 
 
-def _body_errors() -> dict[str, Any]:
+def _body_errors(cache_control: bool = False) -> dict[str, Any]:
     # Imported here: api imports this module.
     from optimizer.api import _INPUT_ERROR_CODES
 
@@ -242,8 +258,20 @@ def _body_errors() -> dict[str, Any]:
         "400": _error(
             "Invalid JSON or multipart body, not an object, or a field missing, empty, of the "
             "wrong type, too short, too long, with NUL bytes / unpaired surrogates, or a "
-            "resume_file that cannot be read",
-            ["invalid_json", "invalid_body", *_INPUT_ERROR_CODES.values(), *FILE_ERROR_CODES],
+            "resume_file that cannot be read"
+            + (
+                ", or a Cache-Control max-age / X-Cache-TTL / cache_ttl that is not a whole "
+                "number of seconds in range"
+                if cache_control
+                else ""
+            ),
+            [
+                "invalid_json",
+                "invalid_body",
+                *_INPUT_ERROR_CODES.values(),
+                *FILE_ERROR_CODES,
+                *([CACHE_CONTROL_ERROR] if cache_control else []),
+            ],
         ),
         "413": _error(
             f"A JSON body over API_MAX_BODY_BYTES ({json_limit} bytes), a multipart body over "
@@ -303,6 +331,11 @@ def _schemas() -> dict[str, Any]:
             "latency_ms": {"type": ["number", "null"]},
             "time_to_first_chunk_ms": {"type": ["number", "null"]},
             "cached_at": {"type": ["string", "null"]},
+            "cache": {
+                "type": "string",
+                "enum": ["HIT", "MISS", "BYPASS"],
+                "description": "What the response cache did for this request (as X-Cache)",
+            },
             "shared": {
                 "type": "boolean",
                 "description": "true: produced for an identical request that was running at "
@@ -485,6 +518,29 @@ LAST_EVENT_ID = [
         "schema": {"type": "integer", "minimum": 0},
     },
 ]
+CACHE_PARAMETERS = [
+    {
+        "name": "Cache-Control",
+        "in": "header",
+        "required": False,
+        "description": "no-cache: skip the cache lookup and store the new answer; no-store: do "
+        "not store this answer; max-age=N: accept a cached answer at most N seconds old. Other "
+        "directives are ignored; a bad max-age is a 400 invalid_cache_control",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "X-Cache-TTL",
+        "in": "header",
+        "required": False,
+        "description": f"Seconds (1 to {MAX_TTL_SECONDS}) to keep this answer in the cache",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_TTL_SECONDS},
+    },
+]
+X_CACHE = {
+    "X-Cache": _header(
+        "HIT (from the cache), MISS (looked up, generated) or BYPASS (Cache-Control: no-cache)"
+    )
+}
 BODY = {
     "required": True,
     "description": (
@@ -527,11 +583,12 @@ def _operations() -> dict[str, dict[str, Any]]:
                 "operationId": "generate",
                 "summary": "Optimize a resume (one JSON answer; cache hits cost nothing)",
                 "security": KEY_AUTH,
+                "parameters": CACHE_PARAMETERS,
                 "requestBody": BODY,
                 "responses": {
-                    "200": _json(_ref("GenerateResult"), "The optimized resume"),
+                    "200": _json(_ref("GenerateResult"), "The optimized resume", headers=X_CACHE),
                     **_key_errors(),
-                    **_body_errors(),
+                    **_body_errors(cache_control=True),
                     **_pipeline_errors(),
                 },
             }
@@ -541,13 +598,14 @@ def _operations() -> dict[str, dict[str, Any]]:
                 "operationId": "generateStream",
                 "summary": "Optimize a resume, streamed as Server-Sent Events",
                 "security": KEY_AUTH,
+                "parameters": CACHE_PARAMETERS,
                 "requestBody": BODY,
                 "responses": {
                     "200": _sse(
                         "Events (see the Event schema); upstream errors arrive as an error event"
                     ),
                     **_key_errors(),
-                    **_body_errors(),
+                    **_body_errors(cache_control=True),
                 },
             }
         },

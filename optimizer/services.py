@@ -43,8 +43,9 @@ from optimizer.analysis import (
 )
 from optimizer.background import in_background
 from optimizer.events import Event
-from optimizer.llm import breaker
+from optimizer.llm import breaker, cache_control
 from optimizer.llm.cache import LLMCache, get_llm_cache
+from optimizer.llm.cache_control import CachePolicy
 from optimizer.llm.client import LLMRequest, LLMUsage, Provider, get_provider, model_name
 from optimizer.llm.errors import LLMError
 from optimizer.llm.pricing import cost_usd
@@ -88,6 +89,7 @@ class UsageStats(TypedDict, total=False):
     latency_ms: float
     time_to_first_chunk_ms: float | None
     cached_at: str | None  # hits only
+    cache: str  # HIT | MISS | BYPASS: what the response cache did for this request
     shared: bool  # an identical request's generation, followed while it ran (single-flight)
 
 
@@ -157,6 +159,8 @@ class _Run:
     record: _Record
     ids: itertools.count[int]
     clock: _Clock = field(default_factory=_Clock)
+    policy: CachePolicy = cache_control.DEFAULT
+    cache_status: str = "MISS"  # HIT | MISS | BYPASS (no lookup), told as usage_stats.cache
     attempts: int = 0
     chunks: list[str] = field(default_factory=list)
     ended: bool = False  # a done or error event was produced: nothing left to cancel
@@ -177,13 +181,15 @@ async def stream(
     first_event_id: int = 1,
     replay_chunks: bool = True,
     attempt: int = 1,
+    cache_policy: CachePolicy | None = None,
 ) -> AsyncGenerator[Event, None]:
     """Every event of one generation. optimization: the job's row, updated as it runs;
     api_key_id: an API call, stored as one new row at the end; neither: nothing is recorded.
 
     replay_chunks=False: a hit yields no chunk events (generate() only wants the result;
     building 50 events it would throw away cost a third of a hit's CPU). attempt > 1: a job run
-    again after its runner died; its start event says restart: true and the attempt."""
+    again after its runner died; its start event says restart: true and the attempt.
+    cache_policy: the request's Cache-Control / X-Cache-TTL (optimizer/llm/cache_control.py)."""
     provider = provider or get_provider()
     llm_request = build_llm_request(request)
     cache = cache or get_llm_cache()
@@ -203,6 +209,7 @@ async def stream(
         config=config or retry_config(),
         record=_Record(request, optimization, api_key_id, prior_attempts=attempt - 1),
         ids=itertools.count(first_event_id),
+        policy=cache_policy or cache_control.DEFAULT,
     )
     await run.record.start(key, provider.name, llm_request.model)
     restart = {"restart": True, "attempt": attempt} if attempt > 1 else {}
@@ -210,15 +217,22 @@ async def stream(
         "start", message="Starting resume optimization...", stage="checking_cache", **restart
     )
 
+    lookup = settings.CACHE_ENABLED and run.policy.lookup
     try:
-        entry = await cache.get_by_key(key) if settings.CACHE_ENABLED else None
+        entry = await cache.get_by_key(key) if lookup else None
     except RedisBusy as busy:
         logger.warning("Cache lookup refused: %s", busy)
         yield await _failure(run, LLMError(BUSY_MESSAGE, code="busy", retry_after=1.0))
         return
-    if entry is not None and entry.get("version") == CACHE_ENTRY_VERSION:
+    if (
+        entry is not None
+        and entry.get("version") == CACHE_ENTRY_VERSION
+        and run.policy.accepts(entry)  # max-age: too old an answer is a miss
+    ):
+        run.cache_status = "HIT"
         path = _hit(run, entry, replay_chunks)
     else:
+        run.cache_status = "MISS" if lookup else "BYPASS"
         flight = await flights.take(key)
         if flight is None:
             path = _miss(run)
@@ -306,8 +320,9 @@ async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
     # Grounding flags went out while streaming; the rest of the warnings go out now.
     if late := [w for w in result["warnings"] if w not in grounding.messages]:
         yield run.event("warning", issues=late)
-    if settings.CACHE_ENABLED and is_cacheable(result):
-        await run.cache.set_by_key(run.key, _cache_entry(result, run.chunks, run.request))
+    if settings.CACHE_ENABLED and run.policy.store and is_cacheable(result):
+        entry = _cache_entry(result, run.chunks, run.request)
+        await run.cache.set_by_key(run.key, entry, run.policy.ttl)
     yield await _success(run, result)
 
 
@@ -416,6 +431,8 @@ async def _open_stream(
 
 
 async def _success(run: _Run, result: OptimizationResult) -> Event:
+    result = cast(OptimizationResult, {**result})
+    result["usage_stats"] = {**result["usage_stats"], "cache": run.cache_status}
     await run.record.finish(result, run.clock)
     run.ended = True
     return run.event("done", message="Optimization complete", result=result)
