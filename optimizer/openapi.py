@@ -317,8 +317,16 @@ def _schemas() -> dict[str, Any]:
         "type": "object",
         "required": ["input_tokens", "output_tokens", "cost_usd", "model", "cached"],
         "properties": {
-            "input_tokens": {"type": "integer"},
+            "input_tokens": {"type": "integer", "description": "Not counting prompt-cache tokens"},
             "output_tokens": {"type": "integer"},
+            "cache_creation_input_tokens": {
+                "type": "integer",
+                "description": "Prompt tokens written to Anthropic's prompt cache (1.25x input)",
+            },
+            "cache_read_input_tokens": {
+                "type": "integer",
+                "description": "Prompt tokens read from Anthropic's prompt cache (0.1x input)",
+            },
             "cost_usd": {
                 "type": ["number", "null"],
                 "description": "Charged for this call: 0 on a cache hit or a shared answer",

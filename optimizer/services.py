@@ -80,6 +80,8 @@ class PipelineError(Exception):
 class UsageStats(TypedDict, total=False):
     input_tokens: int
     output_tokens: int
+    cache_creation_input_tokens: int  # Anthropic prompt cache: prefix written (1.25x input)
+    cache_read_input_tokens: int  # and read (0.1x input)
     cost_usd: float | None
     model: str
     cached: bool
@@ -496,8 +498,10 @@ def build_result(
         warnings.append("Response truncated: the model reached the max_tokens limit")
     input_tokens = usage.input_tokens if usage else 0
     output_tokens = usage.output_tokens if usage else 0
+    cache_written = usage.cache_creation_input_tokens if usage else 0
+    cache_read = usage.cache_read_input_tokens if usage else 0
     used_model = usage.model if usage and usage.model else model
-    cost = cost_usd(used_model, input_tokens, output_tokens)
+    cost = cost_usd(used_model, input_tokens, output_tokens, cache_written, cache_read)
     if cost is None:
         warnings.append(f"No price is known for model {used_model}: cost not reported")
     analysis = analyse(request, sections["optimized_resume"])
@@ -517,6 +521,8 @@ def build_result(
         "usage_stats": {
             "input_tokens": input_tokens,
             "output_tokens": output_tokens,
+            "cache_creation_input_tokens": cache_written,
+            "cache_read_input_tokens": cache_read,
             "cost_usd": cost,
             "model": used_model,
             "cached": False,

@@ -287,6 +287,8 @@ LLM_RETRY_INITIAL_DELAY = envfloat("LLM_RETRY_INITIAL_DELAY", 1.0)
 LLM_RETRY_MAX_DELAY = envfloat("LLM_RETRY_MAX_DELAY", 60.0)
 LLM_RETRY_EXPONENTIAL_BASE = envfloat("LLM_RETRY_EXPONENTIAL_BASE", 2.0, minimum=1.0)
 LLM_RETRY_JITTER = envbool("LLM_RETRY_JITTER", "True")
+# The fixed system prompt is sent with cache_control (Anthropic prompt caching).
+LLM_PROMPT_CACHING = envbool("LLM_PROMPT_CACHING", "True")
 # The circuit breaker per provider and model (optimizer/llm/breaker.py), shared through Redis.
 # BREAKER_FAILURES=0 turns it off.
 BREAKER_FAILURES = envint("BREAKER_FAILURES", 5)

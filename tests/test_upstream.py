@@ -246,7 +246,9 @@ async def test_it_sends_model_system_prompt_and_temperature(
     assert body["model"] == "claude-sonnet-4-20250514"
     assert body["max_tokens"] == 2000
     assert body["temperature"] == 0.2
-    assert "ATS" in body["system"] and body["stream"] is True
+    (system,) = body["system"]  # one text block, marked for the prompt cache
+    assert "ATS" in system["text"] and system["cache_control"] == {"type": "ephemeral"}
+    assert body["stream"] is True
     assert "<resume>" in body["messages"][0]["content"]
 
 
@@ -263,7 +265,8 @@ async def test_generate_is_non_streaming_through_the_sdk(use_anthropic: Any) -> 
     assert use_anthropic.last_request.body.get("stream") in (None, False)
 
 
-async def test_usage_and_seed_cost_are_reported(use_anthropic: Any) -> None:
+async def test_usage_and_seed_cost_are_reported(use_anthropic: Any, settings: Any) -> None:
+    settings.LLM_PROMPT_CACHING = False  # the seed's formula: input and output tokens only
     use_anthropic.enqueue(FakeReply(input_tokens=2500, output_tokens=1200))
     result = (await run())[-1].data["result"]
     assert result["usage_stats"]["input_tokens"] == 2500

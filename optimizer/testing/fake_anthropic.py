@@ -312,6 +312,7 @@ class FakeAnthropicServer:
         self.host = host
         self.port = port
         self._initial_default = default or FakeReply()
+        self._prompt_prefixes: set[str] = set()  # system prompt prefixes marked cache_control
         self._default = self._initial_default
         self._cond = threading.Condition(threading.RLock())
         self._queue: deque[FakeReply] = deque()
@@ -439,6 +440,7 @@ class FakeAnthropicServer:
             self._requests.clear()
             self._calls = 0
             self._disconnects = 0
+            self._prompt_prefixes.clear()
             self._default = self._initial_default
             self._generation += 1
             self._cond.notify_all()
@@ -574,7 +576,7 @@ class FakeAnthropicServer:
             )
             return
 
-        ex.reply = reply
+        ex.reply = self._with_prompt_cache(reply, body)
         ex.model = reply.model or body["model"]
         watcher = asyncio.create_task(_watch_disconnect(receive, ex.abort))
         self._aborts.add(ex.abort)
@@ -591,6 +593,36 @@ class FakeAnthropicServer:
             self._aborts.discard(ex.abort)
             watcher.cancel()
             self._settle(ex, outcome)  # no-op when the sender settled before its last write
+
+    def _with_prompt_cache(self, reply: FakeReply, body: dict[str, Any]) -> FakeReply:
+        """Anthropic's prompt caching, roughly: the system blocks up to the last one marked
+        ``cache_control`` are a prefix (its tokens estimated at 4 characters each). The first
+        request with a prefix reports it as cache_creation_input_tokens, later ones as
+        cache_read_input_tokens (until reset). A reply that sets either count keeps its own."""
+        system = body.get("system")
+        if reply.cache_creation_input_tokens or reply.cache_read_input_tokens:
+            return reply
+        if not isinstance(system, list):
+            return reply
+        marked = [
+            i
+            for i, block in enumerate(system)
+            if isinstance(block, dict) and "cache_control" in block
+        ]
+        if not marked:
+            return reply
+        prefix = "".join(
+            str(block.get("text", ""))
+            for block in system[: marked[-1] + 1]
+            if isinstance(block, dict)
+        )
+        tokens = max(1, len(prefix) // 4)
+        with self._cond:
+            seen = prefix in self._prompt_prefixes
+            self._prompt_prefixes.add(prefix)
+        if seen:
+            return dataclasses.replace(reply, cache_read_input_tokens=tokens)
+        return dataclasses.replace(reply, cache_creation_input_tokens=tokens)
 
     def _settle(self, ex: _Exchange, outcome: str, status: int | None = None) -> None:
         """Record how a request ended, once.
