@@ -43,7 +43,7 @@ from optimizer.analysis import (
 )
 from optimizer.background import in_background
 from optimizer.events import Event
-from optimizer.llm import breaker, cache_control
+from optimizer.llm import breaker, cache_control, ratelimit
 from optimizer.llm.cache import LLMCache, get_llm_cache
 from optimizer.llm.cache_control import CachePolicy
 from optimizer.llm.client import LLMRequest, LLMUsage, Provider, get_provider, model_name
@@ -282,9 +282,12 @@ async def _hit(
 async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
     grounding = ResumeGrounding(run.request.resume)
     try:
-        # Under the retry policy, each attempt asked of the shared circuit breaker first.
+        # Under the retry policy, each attempt asked of the shared circuit breaker first, then
+        # waiting out an exhausted upstream rate limit (anthropic-ratelimit-* headers).
+        provider, model = run.provider.name, run.llm_request.model
+        pacer = ratelimit.Pacer(provider, model, run.config.max_delay, run.config.sleep)
         first, upstream = await breaker.call(
-            run.provider.name, run.llm_request.model, lambda: _open_stream(run), run.config
+            provider, model, lambda: pacer.attempt(lambda: _open_stream(run)), run.config
         )
     except LLMError as error:
         yield await _failure(run, error)

@@ -98,9 +98,20 @@ async def test_it_reports_exhausted_retries(use_anthropic: Any) -> None:
     use_anthropic.fail(529, times=10)
     error = (await run(config=RetryConfig(max_retries=3, sleep=sleeps, jitter=False)))[-1]
     assert use_anthropic.calls == 4
-    assert sleeps.delays == [1.0, 2.0, 4.0]
+    # Overloaded: the seed's 1, 2, 4 s, each times OVERLOADED_BACKOFF_FACTOR (3).
+    assert sleeps.delays == [3.0, 6.0, 12.0]
     assert error.data["code"] == "upstream_overloaded"
     assert error.data["message"].startswith("All 3 retry attempts exhausted")
+
+
+async def test_a_500_backs_off_on_the_seed_schedule_shorter_than_a_529(
+    use_anthropic: Any,
+) -> None:
+    sleeps = Sleeps()
+    use_anthropic.fail(500, times=10)
+    error = (await run(config=RetryConfig(max_retries=3, sleep=sleeps, jitter=False)))[-1]
+    assert sleeps.delays == [1.0, 2.0, 4.0]
+    assert error.data["code"] == "upstream_error"
 
 
 async def test_an_in_stream_error_after_text_is_reported_not_retried(use_anthropic: Any) -> None:

@@ -22,6 +22,7 @@ import httpx
 import httpx2
 from django.conf import settings
 
+from optimizer.llm import ratelimit
 from optimizer.llm.errors import LLMError
 
 
@@ -178,6 +179,7 @@ def translate_error(error: BaseException, *, timeout: float | None = None) -> LL
             status=status,
             code=_STATUS_CODES.get(status, "upstream_error"),
             retry_after=_retry_after(headers),
+            limited_until=ratelimit.exhausted_until(headers),
         )
     if isinstance(error, httpx2.HTTPError | httpx.HTTPError | ConnectionError | TimeoutError):
         return LLMError(
@@ -254,6 +256,9 @@ class AnthropicProvider:
         """Text deltas as they arrive, then the usage. Closing this iterator closes the stream."""
         try:
             async with self._client().messages.stream(**self._params(request)) as stream:
+                # A budget at 0 in the answer's rate-limit headers: the next calls wait for it.
+                until = ratelimit.exhausted_until(stream.response.headers)
+                await ratelimit.note(self.name, request.model, until)
                 async for text in stream.text_stream:
                     if text:
                         yield text

@@ -56,6 +56,7 @@ import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
@@ -190,6 +191,10 @@ class FakeReply:
     drop_after_chunks: int | None = None
     stop_reason: str = "end_turn"
     timestamp_chunks: bool = False
+    # Rate-limit headers (anthropic-ratelimit-requests-*): remaining requests, and the reset
+    # that many seconds after the answer is sent. None: no such headers.
+    ratelimit_remaining: int | None = None
+    ratelimit_reset_in: float = 1.0
 
     def __post_init__(self) -> None:
         if self.chunks is not None:
@@ -234,6 +239,18 @@ class FakeReply:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def wire_headers(self) -> dict[str, str]:
+        """headers, plus the rate-limit headers as of now (the reset as RFC 3339, like the API)."""
+        if self.ratelimit_remaining is None:
+            return dict(self.headers)
+        reset = datetime.fromtimestamp(time.time() + self.ratelimit_reset_in, UTC)
+        return {
+            "anthropic-ratelimit-requests-limit": "50",
+            "anthropic-ratelimit-requests-remaining": str(self.ratelimit_remaining),
+            "anthropic-ratelimit-requests-reset": reset.isoformat(timespec="milliseconds"),
+            **self.headers,
+        }
 
 
 @dataclass
@@ -571,7 +588,7 @@ class FakeAnthropicServer:
                 reply.error_status_type,
                 reply.error_message,
                 rec.request_id,
-                extra_headers=reply.headers,
+                extra_headers=reply.wire_headers(),
                 error_code=reply.error_code,
             )
             return
@@ -667,7 +684,12 @@ class FakeAnthropicServer:
             status = next((s for s, t in ERROR_TYPES.items() if t == reply.error_type), 500)
             self._settle(ex, "http_error", status)
             await _send_error(
-                send, status, reply.error_type, reply.error_message, rec.request_id, reply.headers
+                send,
+                status,
+                reply.error_type,
+                reply.error_message,
+                rec.request_id,
+                reply.wire_headers(),
             )
             return "http_error"
         message = _message(
@@ -675,7 +697,7 @@ class FakeAnthropicServer:
         )
         payload = _json_bytes(message)
         hdrs = {"content-type": "application/json", "content-length": str(len(payload))}
-        await _start(send, 200, rec.request_id, {**hdrs, **reply.headers})
+        await _start(send, 200, rec.request_id, {**hdrs, **reply.wire_headers()})
         rec.headers_sent_at = time.time()
         if reply.drop_after_chunks is not None:
             half = payload[: len(payload) // 2]
@@ -688,7 +710,7 @@ class FakeAnthropicServer:
     async def _send_stream(self, ex: _Exchange) -> str:
         reply, rec, send, abort = ex.reply, ex.rec, ex.send, ex.abort
         hdrs = {"content-type": "text/event-stream", "cache-control": "no-cache"}
-        await _start(send, 200, rec.request_id, {**hdrs, **reply.headers})
+        await _start(send, 200, rec.request_id, {**hdrs, **reply.wire_headers()})
         with self._cond:
             self._open_streams += 1
             ex.stream_open = True
