@@ -107,6 +107,10 @@ def pipeline_error(code: str, message: str, retry_after: float | None) -> ApiErr
         return ApiError(409, "cancelled", message)
     if code == "internal_error":
         return ApiError(500, code, message)
+    if code == "budget_exceeded" and retry_after is not None:
+        return ApiError(
+            429, code, message, headers={"Retry-After": str(max(1, round(retry_after)))}
+        )
     headers = {"Retry-After": str(max(1, round(retry_after)))} if retry_after is not None else None
     return ApiError(503, code, message, headers=headers)
 

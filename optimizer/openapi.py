@@ -294,6 +294,13 @@ def _pipeline_errors() -> dict[str, Any]:
             "The LLM rejected the request (upstream 400 or 413, e.g. prompt too long)",
             _UPSTREAM_BAD_REQUEST,
         ),
+        "429": _error(
+            "Over API_RATE_LIMIT_PER_MINUTE requests this minute for this key, or over the "
+            "key's or the site's daily LLM budget (API_KEY_DAILY_BUDGET_USD, "
+            "SITE_DAILY_BUDGET_USD; Retry-After: until 00:00 UTC)",
+            ["rate_limited", "budget_exceeded"],
+            headers=RETRY_AFTER,
+        ),
         "500": _error("Internal error", ["internal_error"]),
         "503": _error(
             "The LLM is unavailable after retries (5xx, 529, 429, timeouts), refused at once "

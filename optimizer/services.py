@@ -43,7 +43,7 @@ from optimizer.analysis import (
 )
 from optimizer.background import in_background
 from optimizer.events import Event
-from optimizer.llm import breaker, cache_control, ratelimit
+from optimizer.llm import breaker, budget, cache_control, ratelimit
 from optimizer.llm.cache import LLMCache, get_llm_cache
 from optimizer.llm.cache_control import CachePolicy
 from optimizer.llm.client import LLMRequest, LLMUsage, Provider, get_provider, model_name
@@ -164,6 +164,7 @@ class _Run:
     policy: CachePolicy = cache_control.DEFAULT
     cache_status: str = "MISS"  # HIT | MISS | BYPASS (no lookup), told as usage_stats.cache
     attempts: int = 0
+    cost_usd: float | None = None  # what the upstream call cost, once known
     chunks: list[str] = field(default_factory=list)
     ended: bool = False  # a done or error event was produced: nothing left to cancel
     detached: bool = False  # its client left, the generation goes on for its followers
@@ -280,6 +281,24 @@ async def _hit(
 
 
 async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
+    """The upstream call, under the day's spend budgets (optimizer/llm/budget.py): its worst
+    case reserved before, settled to its real cost after."""
+    job = run.record.job
+    key_id = run.record.api_key_id or (job.api_key_id if job is not None else None)
+    try:
+        reservation = await budget.reserve(run.llm_request, key_id)
+    except budget.BudgetExceeded as refused:
+        yield await _failure(run, refused)
+        return
+    try:
+        async with contextlib.aclosing(_generate(run)) as events:
+            async for event in events:
+                yield event
+    finally:
+        await asyncio.shield(budget.settle(reservation, run.cost_usd))
+
+
+async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
     grounding = ResumeGrounding(run.request.resume)
     try:
         # Under the retry policy, each attempt asked of the shared circuit breaker first, then
@@ -322,6 +341,7 @@ async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
     result = await sync_to_async(build_result, thread_sensitive=False)(
         run.request, text, usage, run.provider.name, run.llm_request.model, run.attempts, run.clock
     )
+    run.cost_usd = result["usage_stats"]["cost_usd"]
     # Grounding flags went out while streaming; the rest of the warnings go out now.
     if late := [w for w in result["warnings"] if w not in grounding.messages]:
         yield run.event("warning", issues=late)

@@ -289,6 +289,9 @@ LLM_RETRY_EXPONENTIAL_BASE = envfloat("LLM_RETRY_EXPONENTIAL_BASE", 2.0, minimum
 LLM_RETRY_JITTER = envbool("LLM_RETRY_JITTER", "True")
 # The fixed system prompt is sent with cache_control (Anthropic prompt caching).
 LLM_PROMPT_CACHING = envbool("LLM_PROMPT_CACHING", "True")
+# Daily LLM spend budgets in USD (optimizer/llm/budget.py), 0 = no limit.
+API_KEY_DAILY_BUDGET_USD = envfloat("API_KEY_DAILY_BUDGET_USD", 0.0)
+SITE_DAILY_BUDGET_USD = envfloat("SITE_DAILY_BUDGET_USD", 0.0)
 # The circuit breaker per provider and model (optimizer/llm/breaker.py), shared through Redis.
 # BREAKER_FAILURES=0 turns it off.
 BREAKER_FAILURES = envint("BREAKER_FAILURES", 5)

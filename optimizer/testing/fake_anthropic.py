@@ -195,6 +195,8 @@ class FakeReply:
     # that many seconds after the answer is sent. None: no such headers.
     ratelimit_remaining: int | None = None
     ratelimit_reset_in: float = 1.0
+    # False: report no prompt-cache tokens even for a system prompt marked cache_control.
+    prompt_cache: bool = True
 
     def __post_init__(self) -> None:
         if self.chunks is not None:
@@ -618,6 +620,8 @@ class FakeAnthropicServer:
         cache_read_input_tokens (until reset). A reply that sets either count keeps its own."""
         system = body.get("system")
         if reply.cache_creation_input_tokens or reply.cache_read_input_tokens:
+            return reply
+        if not reply.prompt_cache:
             return reply
         if not isinstance(system, list):
             return reply
