@@ -346,6 +346,11 @@ def _schemas() -> dict[str, Any]:
             "latency_ms": {"type": ["number", "null"]},
             "time_to_first_chunk_ms": {"type": ["number", "null"]},
             "cached_at": {"type": ["string", "null"]},
+            "fallback_from": {
+                "type": "string",
+                "description": "The configured model, when one of LLM_FALLBACK_MODELS answered "
+                "instead (model names it)",
+            },
             "cache": {
                 "type": "string",
                 "enum": ["HIT", "MISS", "BYPASS"],

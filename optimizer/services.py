@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import logging
 import time
@@ -92,6 +93,7 @@ class UsageStats(TypedDict, total=False):
     time_to_first_chunk_ms: float | None
     cached_at: str | None  # hits only
     cache: str  # HIT | MISS | BYPASS: what the response cache did for this request
+    fallback_from: str  # the configured model, when one of LLM_FALLBACK_MODELS answered
     shared: bool  # an identical request's generation, followed while it ran (single-flight)
 
 
@@ -165,6 +167,7 @@ class _Run:
     cache_status: str = "MISS"  # HIT | MISS | BYPASS (no lookup), told as usage_stats.cache
     attempts: int = 0
     cost_usd: float | None = None  # what the upstream call cost, once known
+    fallback_from: str | None = None  # the primary model, when a fallback model answered
     chunks: list[str] = field(default_factory=list)
     ended: bool = False  # a done or error event was produced: nothing left to cancel
     detached: bool = False  # its client left, the generation goes on for its followers
@@ -301,13 +304,7 @@ async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
 async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
     grounding = ResumeGrounding(run.request.resume)
     try:
-        # Under the retry policy, each attempt asked of the shared circuit breaker first, then
-        # waiting out an exhausted upstream rate limit (anthropic-ratelimit-* headers).
-        provider, model = run.provider.name, run.llm_request.model
-        pacer = ratelimit.Pacer(provider, model, run.config.max_delay, run.config.sleep)
-        first, upstream = await breaker.call(
-            provider, model, lambda: pacer.attempt(lambda: _open_stream(run)), run.config
-        )
+        first, upstream = await _open_with_fallbacks(run)
     except LLMError as error:
         yield await _failure(run, error)
         return
@@ -345,7 +342,10 @@ async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
     # Grounding flags went out while streaming; the rest of the warnings go out now.
     if late := [w for w in result["warnings"] if w not in grounding.messages]:
         yield run.event("warning", issues=late)
-    if settings.CACHE_ENABLED and run.policy.store and is_cacheable(result):
+    if run.fallback_from:  # a fallback model's answer: apart from the primary's cache key
+        result["usage_stats"]["fallback_from"] = run.fallback_from
+    cacheable = is_cacheable(result) and not run.fallback_from
+    if settings.CACHE_ENABLED and run.policy.store and cacheable:
         entry = _cache_entry(result, run.chunks, run.request)
         await run.cache.set_by_key(run.key, entry, run.policy.ttl)
     yield await _success(run, result)
@@ -439,6 +439,37 @@ async def _follow(run: _Run, flight: flights.Flight) -> AsyncGenerator[Event, No
                     return
     finally:
         await asyncio.shield(flight.leave())
+
+
+async def _open_with_fallbacks(
+    run: _Run,
+) -> tuple[str | LLMUsage, AsyncGenerator[str | LLMUsage, None]]:
+    """The upstream stream of the model, or of the next of LLM_FALLBACK_MODELS when it stays
+    overloaded after its retries or its breaker is open (before any text was streamed).
+
+    Each model's call is under the retry policy, each attempt asked of that model's shared
+    circuit breaker first, then waiting out an exhausted rate limit (anthropic-ratelimit-*)."""
+    primary = run.llm_request.model
+    models = [primary, *[m for m in settings.LLM_FALLBACK_MODELS if m != primary]]
+    provider = run.provider.name
+    for index, model in enumerate(models):
+        if index:
+            logger.warning("Model %s unavailable: falling back to %s", models[index - 1], model)
+            run.llm_request = dataclasses.replace(run.llm_request, model=model)
+            run.fallback_from = primary
+        pacer = ratelimit.Pacer(provider, model, run.config.max_delay, run.config.sleep)
+        try:
+            # (awaited here, within this iteration: the lambda's pacer is this model's)
+            return await breaker.call(
+                provider,
+                model,
+                lambda pacer=pacer: pacer.attempt(lambda: _open_stream(run)),  # type: ignore[misc]
+                run.config,
+            )
+        except LLMError as error:
+            if index == len(models) - 1 or not breaker.falls_back(error):
+                raise
+    raise AssertionError("unreachable: the last model's failure is raised")
 
 
 async def _open_stream(

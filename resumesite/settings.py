@@ -289,6 +289,8 @@ LLM_RETRY_EXPONENTIAL_BASE = envfloat("LLM_RETRY_EXPONENTIAL_BASE", 2.0, minimum
 LLM_RETRY_JITTER = envbool("LLM_RETRY_JITTER", "True")
 # The fixed system prompt is sent with cache_control (Anthropic prompt caching).
 LLM_PROMPT_CACHING = envbool("LLM_PROMPT_CACHING", "True")
+# Models tried in order when ANTHROPIC_MODEL stays overloaded or its breaker is open.
+LLM_FALLBACK_MODELS = envlist("LLM_FALLBACK_MODELS", "")
 # Daily LLM spend budgets in USD (optimizer/llm/budget.py), 0 = no limit.
 API_KEY_DAILY_BUDGET_USD = envfloat("API_KEY_DAILY_BUDGET_USD", 0.0)
 SITE_DAILY_BUDGET_USD = envfloat("SITE_DAILY_BUDGET_USD", 0.0)

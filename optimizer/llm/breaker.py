@@ -89,6 +89,11 @@ def counts_against(error: LLMError) -> bool:
     return error.code == "upstream_overloaded"
 
 
+def falls_back(error: LLMError) -> bool:
+    """Worth trying a fallback model: this one is refused or stays overloaded/failing."""
+    return isinstance(error, UpstreamUnavailable) or counts_against(error)
+
+
 class Breaker:
     def __init__(self, provider: str, model: str) -> None:
         self.provider = provider
