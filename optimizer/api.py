@@ -29,6 +29,7 @@ from optimizer.events import Event, render_json
 from optimizer.forms import OptimizeForm, PageOptimizeForm
 from optimizer.health import health
 from optimizer.http import ApiRequest
+from optimizer.llm import cache_control
 from optimizer.llm.cache import get_llm_cache
 from optimizer.models import Optimization
 from optimizer.openapi import openapi_document
@@ -107,6 +108,10 @@ def pipeline_error(code: str, message: str, retry_after: float | None) -> ApiErr
         return ApiError(409, "cancelled", message)
     if code == "internal_error":
         return ApiError(500, code, message)
+    if code == "budget_exceeded" and retry_after is not None:
+        return ApiError(
+            429, code, message, headers={"Retry-After": str(max(1, round(retry_after)))}
+        )
     headers = {"Retry-After": str(max(1, round(retry_after)))} if retry_after is not None else None
     return ApiError(503, code, message, headers=headers)
 
@@ -132,25 +137,43 @@ async def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
 # -- generation ----------------------------------------------------------------------------
 
 
+def read_cache_policy(request: ApiRequest) -> cache_control.CachePolicy:
+    """Cache-Control, X-Cache-TTL and the body's cache_ttl, or a 400 before any LLM call."""
+    try:
+        return cache_control.parse(request.headers, request.json)
+    except cache_control.CacheControlError as problem:
+        raise ApiError(
+            400, cache_control.ERROR_CODE, problem.message, field=problem.field
+        ) from None
+
+
 @api_view("POST")
 @require_key()
 @parse_json
 async def generate(request: ApiRequest) -> JsonResponse:
+    policy = read_cache_policy(request)
     optimize = await read_optimize_request(request.json)
     try:
-        result = await services.generate(optimize, api_key_id=request.api_key.id)
+        result = await services.generate(
+            optimize, api_key_id=request.api_key.id, cache_policy=policy
+        )
     except services.PipelineError as failure:
         raise pipeline_error(failure.code, failure.message, failure.retry_after) from None
-    return JsonResponse(result)
+    return JsonResponse(result, headers={"X-Cache": result["usage_stats"].get("cache", "MISS")})
 
 
 @api_view("POST")
 @require_key()
 @parse_json
 async def generate_stream(request: ApiRequest) -> HttpResponseBase:
+    policy = read_cache_policy(request)
     optimize = await read_optimize_request(request.json)
-    events = _public_events(services.stream(optimize, api_key_id=request.api_key.id))
-    return sse_response(with_heartbeats(events, render_json))
+    stream = services.stream(optimize, api_key_id=request.api_key.id, cache_policy=policy)
+    # The headers go out before the lookup: the done event's usage_stats.cache says HIT or MISS.
+    response = sse_response(with_heartbeats(_public_events(stream), render_json))
+    if not policy.lookup:
+        response.headers["X-Cache"] = "BYPASS"
+    return response
 
 
 async def _public_events(events: AsyncGenerator[Event, None]) -> AsyncIterator[Event]:

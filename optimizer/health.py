@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 
+from optimizer.llm import breaker
 from optimizer.llm.cache import get_llm_cache
 from optimizer.llm.client import model_name
 from optimizer.llm.openai_client import display_url
@@ -19,6 +20,9 @@ async def health() -> dict[str, Any]:
     """Never fails: a Redis outage shows as cache_enabled false."""
     stats = await get_llm_cache().get_stats() if settings.CACHE_ENABLED else {}
     cache_up = bool(stats.get("available"))
+    # The circuit breaker of the configured model: closed (calls go upstream), open (they fail
+    # fast with upstream_unavailable) or half_open (one probe is deciding).
+    upstream = await breaker.current_state()
     return {
         "service": SERVICE_NAME,
         "version": VERSION,
@@ -34,6 +38,8 @@ async def health() -> dict[str, Any]:
         "llm_base_url": display_url(settings.LLM_BASE_URL)
         if settings.LLM_PROVIDER == "openai_compatible"
         else None,
+        "upstream": upstream.state if upstream else "closed",
+        "upstream_breaker": upstream.to_dict() if upstream else None,
     }
 
 

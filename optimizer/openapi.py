@@ -25,6 +25,8 @@ from optimizer.documents.export import PAGE_SIZES
 from optimizer.downloads import FORMATS
 from optimizer.forms import UPLOAD_EXTENSIONS, OptimizeForm, PageOptimizeForm
 from optimizer.health import VERSION
+from optimizer.llm.cache_control import ERROR_CODE as CACHE_CONTROL_ERROR
+from optimizer.llm.cache_control import MAX_TTL_SECONDS
 
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
@@ -160,9 +162,23 @@ def _upload_schema() -> dict[str, Any]:
 
 def _request_schemas() -> dict[str, Any]:
     return {
-        "GenerateRequest": _form_schema(OptimizeForm(), "Unknown extra fields are ignored."),
-        "GenerateUpload": _upload_schema(),
+        "GenerateRequest": _with_cache_ttl(
+            _form_schema(OptimizeForm(), "Unknown extra fields are ignored.")
+        ),
+        "GenerateUpload": _with_cache_ttl(_upload_schema()),
     }
+
+
+CACHE_TTL = {
+    "type": ["integer", "string"],
+    "description": "Keep this answer in the cache this many seconds instead of CACHE_TTL_SECONDS "
+    f"(1 to {MAX_TTL_SECONDS}; the same as the X-Cache-TTL header)",
+}
+
+
+def _with_cache_ttl(schema: dict[str, Any]) -> dict[str, Any]:
+    schema["properties"]["cache_ttl"] = CACHE_TTL
+    return schema
 
 
 def _path_parameter_schema(name: str, converter: Any) -> dict[str, Any]:
@@ -233,7 +249,7 @@ def _link_errors(*not_found: str) -> dict[str, Any]:
     }
 
 
-def _body_errors() -> dict[str, Any]:
+def _body_errors(cache_control: bool = False) -> dict[str, Any]:
     # Imported here: api imports this module.
     from optimizer.api import _INPUT_ERROR_CODES
 
@@ -243,8 +259,20 @@ def _body_errors() -> dict[str, Any]:
         "400": _error(
             "Invalid JSON or multipart body, not an object, or a field missing, empty, of the "
             "wrong type, too short, too long, with NUL bytes / unpaired surrogates, or a "
-            "resume_file that cannot be read",
-            ["invalid_json", "invalid_body", *_INPUT_ERROR_CODES.values(), *FILE_ERROR_CODES],
+            "resume_file that cannot be read"
+            + (
+                ", or a Cache-Control max-age / X-Cache-TTL / cache_ttl that is not a whole "
+                "number of seconds in range"
+                if cache_control
+                else ""
+            ),
+            [
+                "invalid_json",
+                "invalid_body",
+                *_INPUT_ERROR_CODES.values(),
+                *FILE_ERROR_CODES,
+                *([CACHE_CONTROL_ERROR] if cache_control else []),
+            ],
         ),
         "413": _error(
             f"A JSON body over API_MAX_BODY_BYTES ({json_limit} bytes), a multipart body over "
@@ -267,10 +295,18 @@ def _pipeline_errors() -> dict[str, Any]:
             "The LLM rejected the request (upstream 400 or 413, e.g. prompt too long)",
             _UPSTREAM_BAD_REQUEST,
         ),
+        "429": _error(
+            "Over API_RATE_LIMIT_PER_MINUTE requests this minute for this key, or over the "
+            "key's or the site's daily LLM budget (API_KEY_DAILY_BUDGET_USD, "
+            "SITE_DAILY_BUDGET_USD; Retry-After: until 00:00 UTC)",
+            ["rate_limited", "budget_exceeded"],
+            headers=RETRY_AFTER,
+        ),
         "500": _error("Internal error", ["internal_error"]),
         "503": _error(
-            "The LLM is unavailable after retries (5xx, 529, 429, timeouts), or not configured "
-            "correctly (code llm_not_configured)",
+            "The LLM is unavailable after retries (5xx, 529, 429, timeouts), refused at once "
+            "while the circuit breaker is open (code upstream_unavailable, no upstream call), "
+            "or not configured correctly (code llm_not_configured)",
             None,
             headers=RETRY_AFTER,
         ),
@@ -289,8 +325,16 @@ def _schemas() -> dict[str, Any]:
         "type": "object",
         "required": ["input_tokens", "output_tokens", "cost_usd", "model", "cached"],
         "properties": {
-            "input_tokens": {"type": "integer"},
+            "input_tokens": {"type": "integer", "description": "Not counting prompt-cache tokens"},
             "output_tokens": {"type": "integer"},
+            "cache_creation_input_tokens": {
+                "type": "integer",
+                "description": "Prompt tokens written to Anthropic's prompt cache (1.25x input)",
+            },
+            "cache_read_input_tokens": {
+                "type": "integer",
+                "description": "Prompt tokens read from Anthropic's prompt cache (0.1x input)",
+            },
             "cost_usd": {
                 "type": ["number", "null"],
                 "description": "Charged for this call: 0 on a cache hit or a shared answer",
@@ -303,6 +347,16 @@ def _schemas() -> dict[str, Any]:
             "latency_ms": {"type": ["number", "null"]},
             "time_to_first_chunk_ms": {"type": ["number", "null"]},
             "cached_at": {"type": ["string", "null"]},
+            "fallback_from": {
+                "type": "string",
+                "description": "The configured model, when one of LLM_FALLBACK_MODELS answered "
+                "instead (model names it)",
+            },
+            "cache": {
+                "type": "string",
+                "enum": ["HIT", "MISS", "BYPASS"],
+                "description": "What the response cache did for this request (as X-Cache)",
+            },
             "shared": {
                 "type": "boolean",
                 "description": "true: produced for an identical request that was running at "
@@ -364,6 +418,24 @@ def _schemas() -> dict[str, Any]:
                 "llm_base_url": {
                     "type": ["string", "null"],
                     "description": "The OpenAI-compatible server's URL (openai_compatible only)",
+                },
+                "upstream": {
+                    "type": "string",
+                    "enum": ["closed", "open", "half_open"],
+                    "description": "The circuit breaker of the configured model: open = "
+                    "requests that miss the cache fail at once with upstream_unavailable",
+                },
+                "upstream_breaker": {
+                    "type": ["object", "null"],
+                    "description": "The breaker's detail (null: offline engine, or off)",
+                    "properties": {
+                        "provider": {"type": "string"},
+                        "model": {"type": "string"},
+                        "state": {"type": "string"},
+                        "failures": {"type": "integer"},
+                        "retry_after": {"type": ["number", "null"]},
+                        "probes": {"type": "integer"},
+                    },
                 },
             },
         },
@@ -482,6 +554,29 @@ LAST_EVENT_ID = [
         "schema": {"type": "integer", "minimum": 0},
     },
 ]
+CACHE_PARAMETERS = [
+    {
+        "name": "Cache-Control",
+        "in": "header",
+        "required": False,
+        "description": "no-cache: skip the cache lookup and store the new answer; no-store: do "
+        "not store this answer; max-age=N: accept a cached answer at most N seconds old. Other "
+        "directives are ignored; a bad max-age is a 400 invalid_cache_control",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "X-Cache-TTL",
+        "in": "header",
+        "required": False,
+        "description": f"Seconds (1 to {MAX_TTL_SECONDS}) to keep this answer in the cache",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_TTL_SECONDS},
+    },
+]
+X_CACHE = {
+    "X-Cache": _header(
+        "HIT (from the cache), MISS (looked up, generated) or BYPASS (Cache-Control: no-cache)"
+    )
+}
 BODY = {
     "required": True,
     "description": (
@@ -524,11 +619,12 @@ def _operations() -> dict[str, dict[str, Any]]:
                 "operationId": "generate",
                 "summary": "Optimize a resume (one JSON answer; cache hits cost nothing)",
                 "security": KEY_AUTH,
+                "parameters": CACHE_PARAMETERS,
                 "requestBody": BODY,
                 "responses": {
-                    "200": _json(_ref("GenerateResult"), "The optimized resume"),
+                    "200": _json(_ref("GenerateResult"), "The optimized resume", headers=X_CACHE),
                     **_key_errors(),
-                    **_body_errors(),
+                    **_body_errors(cache_control=True),
                     **_pipeline_errors(),
                 },
             }
@@ -538,13 +634,14 @@ def _operations() -> dict[str, dict[str, Any]]:
                 "operationId": "generateStream",
                 "summary": "Optimize a resume, streamed as Server-Sent Events",
                 "security": KEY_AUTH,
+                "parameters": CACHE_PARAMETERS,
                 "requestBody": BODY,
                 "responses": {
                     "200": _sse(
                         "Events (see the Event schema); upstream errors arrive as an error event"
                     ),
                     **_key_errors(),
-                    **_body_errors(),
+                    **_body_errors(cache_control=True),
                 },
             }
         },

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import logging
 import time
@@ -43,12 +44,14 @@ from optimizer.analysis import (
 )
 from optimizer.background import in_background
 from optimizer.events import Event
+from optimizer.llm import breaker, budget, cache_control, ratelimit
 from optimizer.llm.cache import LLMCache, get_llm_cache
+from optimizer.llm.cache_control import CachePolicy
 from optimizer.llm.client import LLMRequest, LLMUsage, Provider, get_provider, model_name
 from optimizer.llm.errors import LLMError
 from optimizer.llm.pricing import cost_usd
 from optimizer.llm.prompts import SYSTEM_PROMPT, build_prompt
-from optimizer.llm.retry import RetryConfig, retry_with_exponential_backoff
+from optimizer.llm.retry import RetryConfig
 from optimizer.llm.validator import ResponseValidator, parse_sections
 from optimizer.models import Optimization
 from optimizer.redis_client import REDIS_ERRORS, RedisBusy
@@ -78,6 +81,8 @@ class PipelineError(Exception):
 class UsageStats(TypedDict, total=False):
     input_tokens: int
     output_tokens: int
+    cache_creation_input_tokens: int  # Anthropic prompt cache: prefix written (1.25x input)
+    cache_read_input_tokens: int  # and read (0.1x input)
     cost_usd: float | None
     model: str
     cached: bool
@@ -87,6 +92,8 @@ class UsageStats(TypedDict, total=False):
     latency_ms: float
     time_to_first_chunk_ms: float | None
     cached_at: str | None  # hits only
+    cache: str  # HIT | MISS | BYPASS: what the response cache did for this request
+    fallback_from: str  # the configured model, when one of LLM_FALLBACK_MODELS answered
     shared: bool  # an identical request's generation, followed while it ran (single-flight)
 
 
@@ -156,7 +163,11 @@ class _Run:
     record: _Record
     ids: itertools.count[int]
     clock: _Clock = field(default_factory=_Clock)
+    policy: CachePolicy = cache_control.DEFAULT
+    cache_status: str = "MISS"  # HIT | MISS | BYPASS (no lookup), told as usage_stats.cache
     attempts: int = 0
+    cost_usd: float | None = None  # what the upstream call cost, once known
+    fallback_from: str | None = None  # the primary model, when a fallback model answered
     chunks: list[str] = field(default_factory=list)
     ended: bool = False  # a done or error event was produced: nothing left to cancel
     detached: bool = False  # its client left, the generation goes on for its followers
@@ -176,13 +187,15 @@ async def stream(
     first_event_id: int = 1,
     replay_chunks: bool = True,
     attempt: int = 1,
+    cache_policy: CachePolicy | None = None,
 ) -> AsyncGenerator[Event, None]:
     """Every event of one generation. optimization: the job's row, updated as it runs;
     api_key_id: an API call, stored as one new row at the end; neither: nothing is recorded.
 
     replay_chunks=False: a hit yields no chunk events (generate() only wants the result;
     building 50 events it would throw away cost a third of a hit's CPU). attempt > 1: a job run
-    again after its runner died; its start event says restart: true and the attempt."""
+    again after its runner died; its start event says restart: true and the attempt.
+    cache_policy: the request's Cache-Control / X-Cache-TTL (optimizer/llm/cache_control.py)."""
     provider = provider or get_provider()
     llm_request = build_llm_request(request)
     cache = cache or get_llm_cache()
@@ -203,6 +216,7 @@ async def stream(
         config=config or retry_config(),
         record=_Record(request, optimization, api_key_id, prior_attempts=attempt - 1),
         ids=itertools.count(first_event_id),
+        policy=cache_policy or cache_control.DEFAULT,
     )
     await run.record.start(key, provider.name, llm_request.model)
     restart = {"restart": True, "attempt": attempt} if attempt > 1 else {}
@@ -210,15 +224,22 @@ async def stream(
         "start", message="Starting resume optimization...", stage="checking_cache", **restart
     )
 
+    lookup = settings.CACHE_ENABLED and run.policy.lookup
     try:
-        entry = await cache.get_by_key(key) if settings.CACHE_ENABLED else None
+        entry = await cache.get_by_key(key) if lookup else None
     except RedisBusy as busy:
         logger.warning("Cache lookup refused: %s", busy)
         yield await _failure(run, LLMError(BUSY_MESSAGE, code="busy", retry_after=1.0))
         return
-    if entry is not None and entry.get("version") == CACHE_ENTRY_VERSION:
+    if (
+        entry is not None
+        and entry.get("version") == CACHE_ENTRY_VERSION
+        and run.policy.accepts(entry)  # max-age: too old an answer is a miss
+    ):
+        run.cache_status = "HIT"
         path = _hit(run, entry, replay_chunks)
     else:
+        run.cache_status = "MISS" if lookup else "BYPASS"
         flight = await flights.take(key)
         if flight is None:
             path = _miss(run)
@@ -264,11 +285,27 @@ async def _hit(
 
 
 async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
+    """The upstream call, under the day's spend budgets (optimizer/llm/budget.py): its worst
+    case reserved before, settled to its real cost after."""
+    job = run.record.job
+    key_id = run.record.api_key_id or (job.api_key_id if job is not None else None)
+    try:
+        reservation = await budget.reserve(run.llm_request, key_id)
+    except budget.BudgetExceeded as refused:
+        yield await _failure(run, refused)
+        return
+    try:
+        async with contextlib.aclosing(_generate(run)) as events:
+            async for event in events:
+                yield event
+    finally:
+        await asyncio.shield(budget.settle(reservation, run.cost_usd))
+
+
+async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
     grounding = ResumeGrounding(run.request.resume)
     try:
-        first, upstream = await retry_with_exponential_backoff(
-            lambda: _open_stream(run), run.config
-        )
+        first, upstream = await _open_with_fallbacks(run)
     except LLMError as error:
         yield await _failure(run, error)
         return
@@ -302,11 +339,16 @@ async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
     result = await sync_to_async(build_result, thread_sensitive=False)(
         run.request, text, usage, run.provider.name, run.llm_request.model, run.attempts, run.clock
     )
+    run.cost_usd = result["usage_stats"]["cost_usd"]
     # Grounding flags went out while streaming; the rest of the warnings go out now.
     if late := [w for w in result["warnings"] if w not in grounding.messages]:
         yield run.event("warning", issues=late)
-    if settings.CACHE_ENABLED and is_cacheable(result):
-        await run.cache.set_by_key(run.key, _cache_entry(result, run.chunks, run.request))
+    if run.fallback_from:  # a fallback model's answer: apart from the primary's cache key
+        result["usage_stats"]["fallback_from"] = run.fallback_from
+    cacheable = is_cacheable(result) and not run.fallback_from
+    if settings.CACHE_ENABLED and run.policy.store and cacheable:
+        entry = _cache_entry(result, run.chunks, run.request)
+        await run.cache.set_by_key(run.key, entry, run.policy.ttl)
     yield await _success(run, result)
 
 
@@ -400,6 +442,37 @@ async def _follow(run: _Run, flight: flights.Flight) -> AsyncGenerator[Event, No
         await asyncio.shield(flight.leave())
 
 
+async def _open_with_fallbacks(
+    run: _Run,
+) -> tuple[str | LLMUsage, AsyncGenerator[str | LLMUsage, None]]:
+    """The upstream stream of the model, or of the next of LLM_FALLBACK_MODELS when it stays
+    overloaded after its retries or its breaker is open (before any text was streamed).
+
+    Each model's call is under the retry policy, each attempt asked of that model's shared
+    circuit breaker first, then waiting out an exhausted rate limit (anthropic-ratelimit-*)."""
+    primary = run.llm_request.model
+    models = [primary, *[m for m in settings.LLM_FALLBACK_MODELS if m != primary]]
+    provider = run.provider.name
+    for index, model in enumerate(models):
+        if index:
+            logger.warning("Model %s unavailable: falling back to %s", models[index - 1], model)
+            run.llm_request = dataclasses.replace(run.llm_request, model=model)
+            run.fallback_from = primary
+        pacer = ratelimit.Pacer(provider, model, run.config.max_delay, run.config.sleep)
+        try:
+            # (awaited here, within this iteration: the lambda's pacer is this model's)
+            return await breaker.call(
+                provider,
+                model,
+                lambda pacer=pacer: pacer.attempt(lambda: _open_stream(run)),  # type: ignore[misc]
+                run.config,
+            )
+        except LLMError as error:
+            if index == len(models) - 1 or not breaker.falls_back(error):
+                raise
+    raise AssertionError("unreachable: the last model's failure is raised")
+
+
 async def _open_stream(
     run: _Run,
 ) -> tuple[str | LLMUsage, AsyncGenerator[str | LLMUsage, None]]:
@@ -415,6 +488,8 @@ async def _open_stream(
 
 
 async def _success(run: _Run, result: OptimizationResult) -> Event:
+    result = cast(OptimizationResult, {**result})
+    result["usage_stats"] = {**result["usage_stats"], "cache": run.cache_status}
     await run.record.finish(result, run.clock)
     run.ended = True
     return run.event("done", message="Optimization complete", result=result)
@@ -478,8 +553,10 @@ def build_result(
         warnings.append("Response truncated: the model reached the max_tokens limit")
     input_tokens = usage.input_tokens if usage else 0
     output_tokens = usage.output_tokens if usage else 0
+    cache_written = usage.cache_creation_input_tokens if usage else 0
+    cache_read = usage.cache_read_input_tokens if usage else 0
     used_model = usage.model if usage and usage.model else model
-    cost = cost_usd(used_model, input_tokens, output_tokens)
+    cost = cost_usd(used_model, input_tokens, output_tokens, cache_written, cache_read)
     if cost is None:
         warnings.append(f"No price is known for model {used_model}: cost not reported")
     analysis = analyse(request, sections["optimized_resume"])
@@ -499,6 +576,8 @@ def build_result(
         "usage_stats": {
             "input_tokens": input_tokens,
             "output_tokens": output_tokens,
+            "cache_creation_input_tokens": cache_written,
+            "cache_read_input_tokens": cache_read,
             "cost_usd": cost,
             "model": used_model,
             "cached": False,

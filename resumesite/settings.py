@@ -305,6 +305,18 @@ LLM_RETRY_INITIAL_DELAY = envfloat("LLM_RETRY_INITIAL_DELAY", 1.0)
 LLM_RETRY_MAX_DELAY = envfloat("LLM_RETRY_MAX_DELAY", 60.0)
 LLM_RETRY_EXPONENTIAL_BASE = envfloat("LLM_RETRY_EXPONENTIAL_BASE", 2.0, minimum=1.0)
 LLM_RETRY_JITTER = envbool("LLM_RETRY_JITTER", "True")
+# The fixed system prompt is sent with cache_control (Anthropic prompt caching).
+LLM_PROMPT_CACHING = envbool("LLM_PROMPT_CACHING", "True")
+# Models tried in order when ANTHROPIC_MODEL stays overloaded or its breaker is open.
+LLM_FALLBACK_MODELS = envlist("LLM_FALLBACK_MODELS", "")
+# Daily LLM spend budgets in USD (optimizer/llm/budget.py), 0 = no limit.
+API_KEY_DAILY_BUDGET_USD = envfloat("API_KEY_DAILY_BUDGET_USD", 0.0)
+SITE_DAILY_BUDGET_USD = envfloat("SITE_DAILY_BUDGET_USD", 0.0)
+# The circuit breaker per provider and model (optimizer/llm/breaker.py), shared through Redis.
+# BREAKER_FAILURES=0 turns it off.
+BREAKER_FAILURES = envint("BREAKER_FAILURES", 5)
+BREAKER_WINDOW_SECONDS = envint("BREAKER_WINDOW_SECONDS", 60, minimum=1)
+BREAKER_COOLDOWN_SECONDS = envfloat("BREAKER_COOLDOWN_SECONDS", 30.0, minimum=0.1)
 # Extra or changed prices, JSON: {"model-id": [input_usd_per_mtok, output_usd_per_mtok]}
 try:
     LLM_PRICES = json.loads(os.getenv("LLM_PRICES", "") or "{}")

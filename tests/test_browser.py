@@ -143,6 +143,7 @@ def test_it_streams_the_rewrite_then_shows_the_result_and_serves_it_again_from_c
             chunk_delay=0.4,
             input_tokens=2500,
             output_tokens=1200,
+            prompt_cache=False,  # the seed's price ($0.0255), input and output only
         )
     )
     watch = watched(viewport={"width": 1280, "height": 900})

@@ -152,7 +152,10 @@ def test_an_htmx_submit_creates_a_job_owned_by_the_session(
 def test_the_stream_sends_escaped_chunks_then_the_result_panel(
     client: Client, use_anthropic: Any
 ) -> None:
-    use_anthropic.enqueue(FakeReply(text=HOSTILE_REPLY, input_tokens=2500, output_tokens=1200))
+    use_anthropic.enqueue(
+        # prompt_cache=False: the seed's price, input and output only
+        FakeReply(text=HOSTILE_REPLY, input_tokens=2500, output_tokens=1200, prompt_cache=False)
+    )
     job, events = _run(client)
     names = [name for name, _ in events]
     assert names[0] == "stage" and names[-1] == "done"

@@ -98,9 +98,20 @@ async def test_it_reports_exhausted_retries(use_anthropic: Any) -> None:
     use_anthropic.fail(529, times=10)
     error = (await run(config=RetryConfig(max_retries=3, sleep=sleeps, jitter=False)))[-1]
     assert use_anthropic.calls == 4
-    assert sleeps.delays == [1.0, 2.0, 4.0]
+    # Overloaded: the seed's 1, 2, 4 s, each times OVERLOADED_BACKOFF_FACTOR (3).
+    assert sleeps.delays == [3.0, 6.0, 12.0]
     assert error.data["code"] == "upstream_overloaded"
     assert error.data["message"].startswith("All 3 retry attempts exhausted")
+
+
+async def test_a_500_backs_off_on_the_seed_schedule_shorter_than_a_529(
+    use_anthropic: Any,
+) -> None:
+    sleeps = Sleeps()
+    use_anthropic.fail(500, times=10)
+    error = (await run(config=RetryConfig(max_retries=3, sleep=sleeps, jitter=False)))[-1]
+    assert sleeps.delays == [1.0, 2.0, 4.0]
+    assert error.data["code"] == "upstream_error"
 
 
 async def test_an_in_stream_error_after_text_is_reported_not_retried(use_anthropic: Any) -> None:
@@ -246,7 +257,9 @@ async def test_it_sends_model_system_prompt_and_temperature(
     assert body["model"] == "claude-sonnet-4-20250514"
     assert body["max_tokens"] == 2000
     assert body["temperature"] == 0.2
-    assert "ATS" in body["system"] and body["stream"] is True
+    (system,) = body["system"]  # one text block, marked for the prompt cache
+    assert "ATS" in system["text"] and system["cache_control"] == {"type": "ephemeral"}
+    assert body["stream"] is True
     assert "<resume>" in body["messages"][0]["content"]
 
 
@@ -263,7 +276,8 @@ async def test_generate_is_non_streaming_through_the_sdk(use_anthropic: Any) -> 
     assert use_anthropic.last_request.body.get("stream") in (None, False)
 
 
-async def test_usage_and_seed_cost_are_reported(use_anthropic: Any) -> None:
+async def test_usage_and_seed_cost_are_reported(use_anthropic: Any, settings: Any) -> None:
+    settings.LLM_PROMPT_CACHING = False  # the seed's formula: input and output tokens only
     use_anthropic.enqueue(FakeReply(input_tokens=2500, output_tokens=1200))
     result = (await run())[-1].data["result"]
     assert result["usage_stats"]["input_tokens"] == 2500

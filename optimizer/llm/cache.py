@@ -228,11 +228,15 @@ class LLMCache:
             self.make_key(prompt, system_prompt, model, max_tokens, temperature), response
         )
 
-    async def set_by_key(self, key: str, response: dict[str, Any]) -> bool:
+    async def set_by_key(
+        self, key: str, response: dict[str, Any], ttl_seconds: int | None = None
+    ) -> bool:
+        """ttl_seconds: this entry's own TTL (a request's X-Cache-TTL), else the cache's."""
         if self._is_down():
             return False
+        timeout = ttl_seconds or self.ttl_seconds
         try:
-            await sync_to_async(self.store.set)(key, response, timeout=self.ttl_seconds)
+            await sync_to_async(self.store.set)(key, response, timeout=timeout)
         except REDIS_ERRORS as error:
             self._mark_down("set", error)
             return False

@@ -24,6 +24,7 @@ import httpx
 import httpx2
 from django.conf import settings
 
+from optimizer.llm import ratelimit
 from optimizer.llm.errors import LLMError
 
 
@@ -41,10 +42,25 @@ class LLMRequest:
 
 @dataclass(frozen=True)
 class LLMUsage:
-    input_tokens: int
+    input_tokens: int  # not counting the prompt-cache tokens below (Anthropic's own split)
     output_tokens: int
     model: str
     stop_reason: str | None = None
+    cache_creation_input_tokens: int = 0  # prompt prefix written to Anthropic's prompt cache
+    cache_read_input_tokens: int = 0  # prompt prefix read from it
+
+
+def _usage(message: Any) -> LLMUsage:
+    """The usage of an SDK Message (its prompt-cache counts may be absent or null)."""
+    usage = message.usage
+    return LLMUsage(
+        usage.input_tokens,
+        usage.output_tokens,
+        message.model,
+        message.stop_reason,
+        getattr(usage, "cache_creation_input_tokens", None) or 0,
+        getattr(usage, "cache_read_input_tokens", None) or 0,
+    )
 
 
 @dataclass(frozen=True)
@@ -165,6 +181,7 @@ def translate_error(error: BaseException, *, timeout: float | None = None) -> LL
             status=status,
             code=_STATUS_CODES.get(status, "upstream_error"),
             retry_after=_retry_after(headers),
+            limited_until=ratelimit.exhausted_until(headers),
         )
     if isinstance(error, httpx2.HTTPError | httpx.HTTPError | ConnectionError | TimeoutError):
         return LLMError(
@@ -207,10 +224,21 @@ class AnthropicProvider:
         return client
 
     def _params(self, request: LLMRequest) -> dict[str, Any]:
+        system: str | list[dict[str, Any]] = request.system_prompt
+        if settings.LLM_PROMPT_CACHING:
+            # The fixed system prompt is the same prefix on every call: marked for Anthropic's
+            # prompt cache, later calls pay the cache-read price for it (pricing.py).
+            system = [
+                {
+                    "type": "text",
+                    "text": request.system_prompt,
+                    "cache_control": {"type": "ephemeral"},
+                }
+            ]
         params: dict[str, Any] = {
             "model": request.model,
             "max_tokens": request.max_tokens,
-            "system": request.system_prompt,
+            "system": system,
             "messages": [{"role": "user", "content": request.prompt}],
         }
         if request.temperature is not None:
@@ -224,30 +252,22 @@ class AnthropicProvider:
         except _SDK_ERRORS as error:
             raise translate_error(error, timeout=self.timeout) from error
         text = "".join(block.text for block in message.content if block.type == "text")
-        usage = LLMUsage(
-            message.usage.input_tokens,
-            message.usage.output_tokens,
-            message.model,
-            message.stop_reason,
-        )
-        return LLMResponse(text, usage)
+        return LLMResponse(text, _usage(message))
 
     async def stream(self, request: LLMRequest) -> AsyncGenerator[str | LLMUsage, None]:
         """Text deltas as they arrive, then the usage. Closing this iterator closes the stream."""
         try:
             async with self._client().messages.stream(**self._params(request)) as stream:
+                # A budget at 0 in the answer's rate-limit headers: the next calls wait for it.
+                until = ratelimit.exhausted_until(stream.response.headers)
+                await ratelimit.note(self.name, request.model, until)
                 async for text in stream.text_stream:
                     if text:
                         yield text
                 message = await stream.get_final_message()
         except _SDK_ERRORS as error:
             raise translate_error(error, timeout=self.timeout) from error
-        yield LLMUsage(
-            message.usage.input_tokens,
-            message.usage.output_tokens,
-            message.model,
-            message.stop_reason,
-        )
+        yield _usage(message)
 
 
 # -- offline -----------------------------------------------------------------------------------

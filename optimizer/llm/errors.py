@@ -9,6 +9,7 @@ class LLMError(Exception):
     `retryable`: worth another attempt (connection errors, timeouts, 408, 409, 429, 5xx, 529).
     `retry_after`: seconds the upstream asked us to wait (retry-after / retry-after-ms), if any.
     `code`: a stable machine-readable name used in API errors and SSE `error` events.
+    `limited_until`: the unix time an exhausted anthropic-ratelimit-* budget refills, if any.
     """
 
     def __init__(
@@ -19,6 +20,7 @@ class LLMError(Exception):
         status: int | None = None,
         code: str = "upstream_error",
         retry_after: float | None = None,
+        limited_until: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -26,6 +28,7 @@ class LLMError(Exception):
         self.status = status
         self.code = code
         self.retry_after = retry_after
+        self.limited_until = limited_until
 
     def __str__(self) -> str:
         return self.message

@@ -1,9 +1,10 @@
 """Per-model prices in USD per million tokens, and the cost of one call.
 
-Prices are Anthropic's published list prices (standard tier, no prompt caching). Add or change
-one with LLM_PRICES='{"model-id": [input, output]}'. An unknown model costs None, never a guess,
+Prices are Anthropic's published list prices (standard tier). Add or change one with
+LLM_PRICES='{"model-id": [input, output]}'. An unknown model costs None, never a guess,
 except a model that LLM_PROVIDER=openai_compatible serves from this machine or a private
 network (Ollama, LM Studio...): it costs 0 unless LLM_PRICES says otherwise.
+Prompt caching (5-minute cache): writing a prefix costs 1.25x the input price, reading it 0.1x.
 """
 
 from __future__ import annotations
@@ -56,10 +57,29 @@ def price_for(model: str) -> tuple[float, float] | None:
     return known
 
 
-def cost_usd(model: str, input_tokens: int, output_tokens: int) -> float | None:
-    """Cost of one call, rounded to 1/10000 of a cent; None for a model with no known price."""
+CACHE_WRITE_MULTIPLIER = Decimal("1.25")
+CACHE_READ_MULTIPLIER = Decimal("0.1")
+
+
+def cost_usd(
+    model: str,
+    input_tokens: int,
+    output_tokens: int,
+    cache_creation_input_tokens: int = 0,
+    cache_read_input_tokens: int = 0,
+) -> float | None:
+    """Cost of one call, rounded to 1/10000 of a cent; None for a model with no known price.
+
+    input_tokens is the uncached part of the prompt, as Anthropic reports it; the prompt-cache
+    writes and reads are priced on top of it."""
     price = price_for(model)
     if price is None:
         return None
-    cost = (Decimal(str(price[0])) * input_tokens + Decimal(str(price[1])) * output_tokens) / 10**6
+    input_price, output_price = Decimal(str(price[0])), Decimal(str(price[1]))
+    cost = (
+        input_price * input_tokens
+        + output_price * output_tokens
+        + input_price * CACHE_WRITE_MULTIPLIER * cache_creation_input_tokens
+        + input_price * CACHE_READ_MULTIPLIER * cache_read_input_tokens
+    ) / 10**6
     return float(round(cost, 6))

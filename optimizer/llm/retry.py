@@ -2,7 +2,9 @@
 
 Delay before retry n (n = 0 for the first retry) is min(initial_delay * base**n, max_delay),
 times a uniform factor in [0.5, 1.5] when jitter is on: ~1 s, ~2 s, ~4 s with the defaults.
-Only retryable errors are retried; a retry-after longer than max_delay fails at once.
+Only retryable errors are retried; a retry-after longer than max_delay fails at once. A 529
+(overloaded: the whole upstream is short of capacity) waits OVERLOADED_BACKOFF_FACTOR times as
+long as other errors (a 500 is often one bad request), still within max_delay.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+OVERLOADED_BACKOFF_FACTOR = 3.0
 
 
 @dataclass
@@ -51,6 +54,11 @@ def is_retryable(error: BaseException) -> bool:
         return True
     status = getattr(error, "status_code", None) or getattr(error, "status", None)
     return isinstance(status, int) and (status in RETRYABLE_STATUSES or status >= 500)
+
+
+def _is_overloaded(error: BaseException) -> bool:
+    code = getattr(error, "code", None)
+    return code == "upstream_overloaded" or getattr(error, "status", None) == 529
 
 
 async def retry_with_exponential_backoff(
@@ -86,7 +94,12 @@ async def retry_with_exponential_backoff(
                     code=getattr(error, "code", "upstream_error"),
                     retry_after=retry_after,
                 ) from error
-            delay = retry_after if retry_after is not None else config.delay_for(attempt)
+            if retry_after is not None:
+                delay = retry_after
+            else:
+                delay = config.delay_for(attempt)
+                if _is_overloaded(error):
+                    delay = min(delay * OVERLOADED_BACKOFF_FACTOR, config.max_delay)
             attempt += 1
             logger.warning("Attempt %d failed (%s); retrying in %.2f s", attempt, error, delay)
             await config.sleep(delay)

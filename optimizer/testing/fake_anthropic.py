@@ -56,6 +56,7 @@ import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
@@ -190,6 +191,12 @@ class FakeReply:
     drop_after_chunks: int | None = None
     stop_reason: str = "end_turn"
     timestamp_chunks: bool = False
+    # Rate-limit headers (anthropic-ratelimit-requests-*): remaining requests, and the reset
+    # that many seconds after the answer is sent. None: no such headers.
+    ratelimit_remaining: int | None = None
+    ratelimit_reset_in: float = 1.0
+    # False: report no prompt-cache tokens even for a system prompt marked cache_control.
+    prompt_cache: bool = True
 
     def __post_init__(self) -> None:
         if self.chunks is not None:
@@ -234,6 +241,18 @@ class FakeReply:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def wire_headers(self) -> dict[str, str]:
+        """headers, plus the rate-limit headers as of now (the reset as RFC 3339, like the API)."""
+        if self.ratelimit_remaining is None:
+            return dict(self.headers)
+        reset = datetime.fromtimestamp(time.time() + self.ratelimit_reset_in, UTC)
+        return {
+            "anthropic-ratelimit-requests-limit": "50",
+            "anthropic-ratelimit-requests-remaining": str(self.ratelimit_remaining),
+            "anthropic-ratelimit-requests-reset": reset.isoformat(timespec="milliseconds"),
+            **self.headers,
+        }
 
 
 @dataclass
@@ -312,6 +331,7 @@ class FakeAnthropicServer:
         self.host = host
         self.port = port
         self._initial_default = default or FakeReply()
+        self._prompt_prefixes: set[str] = set()  # system prompt prefixes marked cache_control
         self._default = self._initial_default
         self._cond = threading.Condition(threading.RLock())
         self._queue: deque[FakeReply] = deque()
@@ -439,6 +459,7 @@ class FakeAnthropicServer:
             self._requests.clear()
             self._calls = 0
             self._disconnects = 0
+            self._prompt_prefixes.clear()
             self._default = self._initial_default
             self._generation += 1
             self._cond.notify_all()
@@ -552,12 +573,12 @@ class FakeAnthropicServer:
                 reply.error_status_type,
                 reply.error_message,
                 rec.request_id,
-                extra_headers=reply.headers,
+                extra_headers=reply.wire_headers(),
                 error_code=reply.error_code,
             )
             return
 
-        ex.reply = reply
+        ex.reply = self._with_prompt_cache(reply, body)
         ex.model = reply.model or body["model"]
         await self._answer(ex, receive, self._send_stream if rec.stream else self._send_json)
 
@@ -603,6 +624,38 @@ class FakeAnthropicServer:
             watcher.cancel()
             self._settle(ex, outcome)  # no-op when the sender settled before its last write
 
+    def _with_prompt_cache(self, reply: FakeReply, body: dict[str, Any]) -> FakeReply:
+        """Anthropic's prompt caching, roughly: the system blocks up to the last one marked
+        ``cache_control`` are a prefix (its tokens estimated at 4 characters each). The first
+        request with a prefix reports it as cache_creation_input_tokens, later ones as
+        cache_read_input_tokens (until reset). A reply that sets either count keeps its own."""
+        system = body.get("system")
+        if reply.cache_creation_input_tokens or reply.cache_read_input_tokens:
+            return reply
+        if not reply.prompt_cache:
+            return reply
+        if not isinstance(system, list):
+            return reply
+        marked = [
+            i
+            for i, block in enumerate(system)
+            if isinstance(block, dict) and "cache_control" in block
+        ]
+        if not marked:
+            return reply
+        prefix = "".join(
+            str(block.get("text", ""))
+            for block in system[: marked[-1] + 1]
+            if isinstance(block, dict)
+        )
+        tokens = max(1, len(prefix) // 4)
+        with self._cond:
+            seen = prefix in self._prompt_prefixes
+            self._prompt_prefixes.add(prefix)
+        if seen:
+            return dataclasses.replace(reply, cache_read_input_tokens=tokens)
+        return dataclasses.replace(reply, cache_creation_input_tokens=tokens)
+
     def _settle(self, ex: _Exchange, outcome: str, status: int | None = None) -> None:
         """Record how a request ended, once.
 
@@ -646,7 +699,12 @@ class FakeAnthropicServer:
             status = next((s for s, t in ERROR_TYPES.items() if t == reply.error_type), 500)
             self._settle(ex, "http_error", status)
             await _send_error(
-                send, status, reply.error_type, reply.error_message, rec.request_id, reply.headers
+                send,
+                status,
+                reply.error_type,
+                reply.error_message,
+                rec.request_id,
+                reply.wire_headers(),
             )
             return "http_error"
         message = _message(
@@ -654,7 +712,7 @@ class FakeAnthropicServer:
         )
         payload = _json_bytes(message)
         hdrs = {"content-type": "application/json", "content-length": str(len(payload))}
-        await _start(send, 200, rec.request_id, {**hdrs, **reply.headers})
+        await _start(send, 200, rec.request_id, {**hdrs, **reply.wire_headers()})
         rec.headers_sent_at = time.time()
         if reply.drop_after_chunks is not None:
             half = payload[: len(payload) // 2]
@@ -667,7 +725,7 @@ class FakeAnthropicServer:
     async def _send_stream(self, ex: _Exchange) -> str:
         reply, rec, send, abort = ex.reply, ex.rec, ex.send, ex.abort
         hdrs = {"content-type": "text/event-stream", "cache-control": "no-cache"}
-        await _start(send, 200, rec.request_id, {**hdrs, **reply.headers})
+        await _start(send, 200, rec.request_id, {**hdrs, **reply.wire_headers()})
         with self._cond:
             self._open_streams += 1
             ex.stream_open = True

@@ -1,0 +1,99 @@
+"""Daily spend budgets (optimizer/llm/budget.py): the request that would cross one is refused
+with 429 budget_exceeded and no upstream call, concurrent requests cannot overspend (they
+reserve their worst case first), a cache hit still passes, and the real cost is settled."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from django.test import AsyncClient
+from samples import JOB, RESUME
+
+from optimizer import services
+from optimizer.llm import budget
+from optimizer.models import ApiKey
+from optimizer.testing.fake_anthropic import FakeReply
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def body(n: int) -> dict[str, str]:
+    return {"resume_raw_text": f"{RESUME}\nReference {n}", "job_description_text": JOB}
+
+
+async def generate(key: str, n: int) -> Any:
+    return await AsyncClient().post(
+        "/api/v1/generate", body(n), content_type="application/json", headers={"X-API-Key": key}
+    )
+
+
+def worst_case() -> float:
+    llm = services.build_llm_request(services.OptimizeRequest(*body(0).values()))
+    estimate = budget.estimate_usd(llm)
+    assert estimate is not None
+    return estimate
+
+
+@pytest.fixture
+def cheap(use_anthropic: Any, settings: Any) -> Any:
+    settings.LLM_MAX_TOKENS = 1000
+    use_anthropic.set_default(FakeReply(input_tokens=1000, output_tokens=100))
+    return use_anthropic
+
+
+async def test_the_request_that_would_cross_the_key_budget_is_refused_without_a_call(
+    cheap: Any, settings: Any, api_key: str
+) -> None:
+    # Room for two worst cases, not three; each real call costs far less than its reservation.
+    settings.API_KEY_DAILY_BUDGET_USD = worst_case() * 2.5
+    real = 0.0045  # 1000 x $3 + 100 x $15 per million (prompt caching adds its write/read)
+    statuses = []
+    for n in range(40):
+        response = await generate(api_key, n)
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            break
+    assert statuses[-1] == 429 and set(statuses[:-1]) == {200}
+    refused = response.json()["error"]
+    assert refused["code"] == "budget_exceeded" and "00:00 UTC" in refused["message"]
+    assert 0 < int(response["Retry-After"]) <= 86400
+    assert cheap.calls == len(statuses) - 1
+    key_id = (await ApiKey.objects.aget(name="tests")).pk
+    spent = await budget.spent_today(key_id)
+    # Settled to the real costs: far more requests fit than reservations alone would allow.
+    assert len(statuses) - 1 > 2 and spent >= real * (len(statuses) - 1)
+    assert spent <= settings.API_KEY_DAILY_BUDGET_USD
+
+
+async def test_concurrent_requests_cannot_overspend(
+    cheap: Any, settings: Any, api_key: str
+) -> None:
+    settings.SITE_DAILY_BUDGET_USD = worst_case() * 3.5
+    cheap.set_default(FakeReply(first_token_delay=0.3))
+    responses = await asyncio.gather(*(generate(api_key, n) for n in range(10)))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] * 3 + [429] * 7
+    assert cheap.calls == 3
+
+
+async def test_a_cache_hit_passes_when_the_budget_is_spent(
+    cheap: Any, settings: Any, api_key: str
+) -> None:
+    assert (await generate(api_key, 1)).status_code == 200
+    settings.SITE_DAILY_BUDGET_USD = 0.000001
+    assert (await generate(api_key, 2)).json()["error"]["code"] == "budget_exceeded"
+    hit = await generate(api_key, 1)
+    assert hit.status_code == 200 and hit.json()["usage_stats"]["cached"] is True
+    assert cheap.calls == 1
+
+
+async def test_a_failed_call_gives_its_reservation_back(
+    cheap: Any, settings: Any, api_key: str
+) -> None:
+    settings.SITE_DAILY_BUDGET_USD = 100.0
+    settings.LLM_RETRY_MAX_RETRIES = 0
+    cheap.set_default(FakeReply(status=500))
+    assert (await generate(api_key, 1)).status_code == 503
+    assert await budget.spent_today() == 0.0
