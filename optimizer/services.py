@@ -612,7 +612,10 @@ def analyse(request: OptimizeRequest, optimized_resume: str) -> dict[str, Any]:
     flags = check_grounding(request.resume, optimized_resume) if optimized_resume else []
     grounding = [{**flag.to_dict(), "blocking": is_blocking(flag)} for flag in flags]
     return {
-        "ats_score": compare_scores(request.resume, optimized_resume, request.job_description),
+        # What only the flagged claims match adds nothing to "after" (if_flagged_true has it).
+        "ats_score": compare_scores(
+            request.resume, optimized_resume, request.job_description, unsupported=flags
+        ),
         "grounding": grounding,
         "grounding_mode": settings.GROUNDING_MODE,
         "diff": annotate_unsupported(word_diff(request.resume, optimized_resume), flags),

@@ -204,6 +204,10 @@ def test_compare_scores_rises_when_keywords_added_truthfully() -> None:
         "categories",
         "requirements",
         "readability",
+        "components",
+        "formatting_issues",
+        "if_flagged_true",
+        "matched_only_by_flagged_claims",
     }
     assert result["after"] > result["before"]
     assert result["delta"] == result["after"] - result["before"]
@@ -214,10 +218,13 @@ def test_compare_scores_rises_when_keywords_added_truthfully() -> None:
 
 
 def test_empty_job_description() -> None:
-    assert match_score("anything", "").to_dict() == {
+    report = match_score("anything", "").to_dict()
+    assert {k: v for k, v in report.items() if k != "components"} == {
         "score": 0,
         "matched": [],
         "missing": [],
         "categories": {},
         "requirements": 0,
+        "formatting_issues": [],
     }
+    assert [c["score"] for c in report["components"]] == [None] * 5

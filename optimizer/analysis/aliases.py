@@ -145,6 +145,9 @@ ALIASES: dict[str, str] = {
     "cpc": "Certified Professional Coder",
     "capm": "CAPM",
     "itil": "ITIL",
+    # titles and licenses (the match score's job-title and certification components)
+    "math": "mathematics",
+    "lpn": "Licensed Practical Nurse",
 }
 
 # Named tools and platforms.
@@ -231,7 +234,9 @@ _SOFT = """
 communication; written communication; verbal communication; leadership; teamwork;
 collaboration; problem solving; critical thinking; attention to detail; time management;
 organization; adaptability; creativity; negotiation; presentation skills; interpersonal
-skills; customer focus; ownership; initiative; cross-functional collaboration
+skills; customer focus; ownership; initiative; cross-functional collaboration; Teamfähigkeit;
+Kommunikationsfähigkeit; Belastbarkeit; trabajo en equipo; comunicación; liderazgo;
+travail en équipe; rigueur; autonomie
 """
 
 _CERTIFICATIONS = """
@@ -247,7 +252,7 @@ Professional Coder; Six Sigma Green Belt; Six Sigma Black Belt; Lean Six Sigma G
 ITIL Foundation; PRINCE2 Practitioner; Series 7; Series 63; CDL; OSHA 30; ServSafe
 Manager; TEFL; Certified Financial Planner; Google Analytics Certification; HubSpot
 Inbound Certification; Salesforce Certified Administrator; FRM; NCLEX; LEED AP; CPR; NIHSS;
-TNCC
+TNCC; Registered Nurse; Licensed Practical Nurse
 """
 
 

@@ -1,55 +1,168 @@
-"""ATS match score: which job requirements does a resume cover?
+"""ATS match score: which job requirements does a resume show, in context?
 
 How it works (see optimizer/analysis/README.md for the long version):
 
 * ``extract_requirements`` walks the job description line by line, tracks section
   headings ("Requirements" -> must, "Nice to have" -> nice, "About us"/"Benefits" ->
-  skipped) and, inside each clause, wording cues ("required", "must" -> must;
-  "preferred", "a plus", "bonus" -> nice). Terms come from the vocabulary in
-  ``aliases.py`` (skills, tools, certifications), degree and years-of-experience
-  patterns, and 2-3 word key phrases outside the vocabulary.
-* ``match_score`` looks for every requirement in the resume after normalization
-  (case, punctuation, stemming, aliases) and weights must-haves 3x nice-to-haves.
+  skipped; also in German, Spanish and French) and, inside each clause, wording cues
+  ("required", "must" -> must; "preferred", "a plus", "bonus" -> nice). Terms: the job title
+  (the ad's first line), skills, tools, certifications and soft skills from the vocabulary in
+  ``aliases.py``, degrees, years of experience, and 2-3 word duty phrases outside the
+  vocabulary. Never the hiring company, a place, contact details or filler ("hiring").
+* ``match_score`` looks for every requirement in the resume lines that use terms in context
+  (bullets, sentences, skills lists of reasonable length), after normalization (case,
+  punctuation, stemming, aliases). Keyword dumps, repeated terms and lines copied from the job
+  ad count for nothing and are reported as ``formatting_issues``. The score is the weighted
+  mean of five components (hard skills, soft skills, job title, education and certifications,
+  experience years); inside one, must-haves weigh 3x nice-to-haves.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from .facts import RANGE_RE, YEARS_RE, find_degrees, parse_count
+from .data import words
+from .facts import YEAR, YEARS_RE, find_degrees, parse_count
 from .readability import readability
 from .text import Token, canonical, contains_seq, find_vocab, tokens
 
 WEIGHTS = {"must": 3, "nice": 1}
-CATEGORIES = ("skill", "tool", "certification", "degree", "experience", "phrase")
+CATEGORIES = ("title", "skill", "tool", "certification", "degree", "experience", "phrase")
 MAX_PHRASES = 12
+# A skills list longer than this is a keyword dump, not a list a reader goes through.
+MAX_LIST_ITEMS = 20
 _OUTPUT_CATEGORY = {"concept": "skill", "soft": "skill"}
+
+# (name, label, weight in %): the shape Jobscan and Huntr users know.
+COMPONENTS: tuple[tuple[str, str, int], ...] = (
+    ("hard_skills", "Hard skills", 45),
+    ("soft_skills", "Soft skills", 10),
+    ("job_title", "Job title", 15),
+    ("education", "Education and certifications", 15),
+    ("experience", "Experience years", 15),
+)
+_COMPONENT_OF = {
+    "skill": "hard_skills",
+    "tool": "hard_skills",
+    "phrase": "hard_skills",
+    "concept": "hard_skills",
+    "soft": "soft_skills",
+    "title": "job_title",
+    "degree": "education",
+    "certification": "education",
+    "experience": "experience",
+}
 
 NICE_CUE_RE = re.compile(
     r"\b(?:preferred|prefer|bonus|nice[\s-]to[\s-]have|good[\s-]to[\s-]have|a plus|plus|"
-    r"ideally|ideal|desired|desirable|optional|advantage|advantageous|not required)\b",
+    r"ideally|ideal|desired|desirable|optional|advantage|advantageous|not required|"
+    r"wünschenswert|von vorteil|idealerweise|deseable|valorable|se valorará|valorará|"
+    r"souhaité|souhaitée|apprécié|appréciée|un atout|atout|un plus)(?!\w)",
     re.IGNORECASE,
 )
 MUST_CUE_RE = re.compile(
-    r"\b(?:required|requires?|must|needs?|minimum|at least|essential|mandatory)\b",
+    r"\b(?:required|requires?|must|needs?|minimum|at least|essential|mandatory|"
+    r"erforderlich|zwingend|vorausgesetzt|mindestens|obligatorio|imprescindible|requerido|"
+    r"requis|requise|exigé|exigée|obligatoire|indispensable)(?!\w)",
     re.IGNORECASE,
 )
 _SKIP_HEADING_RE = re.compile(
     r"\b(?:about|benefits?|perks?|compensation|salary|pay|equal opportunity|eeo|"
     r"how to apply|why join|why you'll love|what we offer|we offer|our company|who we are|"
-    r"our mission|our team|location|culture)\b",
+    r"our mission|our team|location|culture|über uns|wir bieten|unser angebot|standort|"
+    r"sobre nosotros|ofrecemos|beneficios|ubicación|qui sommes-nous|à propos|nous offrons|"
+    r"avantages|lieu)(?!\w)",
     re.IGNORECASE,
 )
 _MUST_HEADING_RE = re.compile(
     r"\b(?:requirements?|qualifications?|must|required|what you need|what you bring|"
     r"you have|you bring|who you are|skills|experience|responsibilities|what you'll do|"
-    r"the role|duties)\b",
+    r"the role|duties|anforderungen|profil|qualifikationen|aufgaben|requisitos|"
+    r"responsabilidades|funciones|perfil|exigences|missions|compétences|responsabilités)(?!\w)",
     re.IGNORECASE,
 )
 _BULLET_RE = re.compile(r"^\s*(?:[-*•·▪●◦]|\d+[.)])\s+")
+_TITLE_LABEL_RE = re.compile(
+    r"^\s*(?:job title|position|role|title|stelle|stellenbezeichnung|puesto|cargo|poste|"
+    r"intitulé du poste|titre du poste)\s*:\s*(?P<t>.+)$",
+    re.IGNORECASE,
+)
+_TITLE_WORDS = words("title_nouns") | words("score_title_words")
+_SENIORITY = frozenset(
+    "senior sr junior jr lead principal staff i ii iii iv m w d f h x mwd".split()
+)
+# Contact details never become requirements, and the resume's contact lines count for nothing.
+_CONTACT_RE = re.compile(
+    r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+|https?://\S+|www\.\S+|"
+    r"(?:linkedin|github)\.com/\S*|"
+    r"(?<![\w-])\+?\(?\d{2,4}\)?[ .-]?\d{3,4}[ .-]?\d{3,5}(?![\w-])"
+)
+_KEYWORD_LABEL_RE = re.compile(
+    r"^\s*(?:ats\s+)?(?:keywords?|key\s*words|key terms|schlüsselwörter|stichworte|"
+    r"palabras clave|mots[\s-]clés)\s*:",
+    re.IGNORECASE,
+)
+_LIST_LABEL_RE = re.compile(r"^[^:,;|]{1,40}:\s*")
+_LIST_SPLIT_RE = re.compile(r"\s*(?:[,;|•·▪]|\s-\s)\s*")
+# "Acme is hiring", "About Acme", "Join Acme", "At Acme, we": the hiring company's name.
+_COMPANY_RES = (
+    re.compile(
+        r"(?<![\w&'.-])(?P<c>(?:[A-Z][\w&'.-]{0,30}\s+){0,3}[A-Z][\w&'.-]{0,30})\s+(?:is|are)\s+"
+        r"(?:hiring|looking)"
+    ),
+    re.compile(
+        r"\b(?:About|Join|At|Über|Sobre|Rejoignez|Chez)\s+"
+        r"(?P<c>[A-Z][\w&'.-]{0,30}(?:\s+[A-Z][\w&'.-]{0,30}){0,3})"
+    ),
+)
+_FILLER_HIT_RE = re.compile(r"(?:\b(?:is|are|now|currently|we're|re)\s+$)", re.IGNORECASE)
+_YEARS_INTL_RE = re.compile(
+    r"(?<![\w.])(?P<n>\d{1,2})\s*\+?\s*(?:(?:-|\u2013|bis|a|à)\s*\d{1,2}\s*)?"
+    r"(?:jahre?n?|años|anos|ans|années)(?!\w)",
+    re.IGNORECASE,
+)
+_OPEN_END = (
+    r"present|current|now|today|heute|aktuell|jetzt|actualidad|presente|actual|hoy|présent|"
+    r"aujourd'hui|ce jour"
+)
+_RANGE_RE = re.compile(
+    rf"(?P<a>{YEAR})\s*(?:-|\u2013|\u2014|to|until|through|bis|hasta|a|à|au)\s*"
+    rf"(?:[^\W\d_]{{3,10}}\.?\s+|\d{{1,2}}[/.])?(?P<b>{YEAR}|{_OPEN_END})(?!\w)",
+    re.IGNORECASE,
+)
+_SINCE_RE = re.compile(
+    rf"\b(?:since|seit|desde|depuis)\s+(?:[^\W\d_]{{3,10}}\.?\s+)?(?P<a>{YEAR})\b", re.IGNORECASE
+)
+# Degrees in German, Spanish and French (English ones come from facts.find_degrees).
+_INTL_DEGREES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:Ausbildung|BTS|DUT|T[ée]cnico Superior|Bac\s*\+\s*2)\b", re.I), "associate"),
+    (
+        re.compile(
+            r"\b(?:Licenciatura|Grado en|Licence|Bac\s*\+\s*3|Hochschulabschluss|Studium)\b", re.I
+        ),
+        "bachelor",
+    ),
+    (
+        re.compile(
+            r"(?:\bM[áa]ster\b|\bMaestr[íi]a\b|\bBac\s*\+\s*5\b|\bDiplom\b|\bMastère\b)", re.I
+        ),
+        "master",
+    ),
+    (re.compile(r"\b(?:Doctorado|Doctorat|Promotion)\b"), "doctorate"),
+)
+_DEGREE_TERM = {
+    "associate": "Associate degree",
+    "bachelor": "Bachelor's degree",
+    "master": "Master's degree",
+    "mba": "MBA",
+    "doctorate": "PhD",
+}
+_DEGREE_RANK = {"associate": 1, "bachelor": 2, "master": 3, "mba": 3, "doctorate": 4}
 
 _STOP = frozenset(
     """
@@ -73,17 +186,28 @@ multiple various variety wide range key core best practices world class large sm
 scale complex modern cutting edge effectively effective clear concise written verbal
 successful success responsible responsibility responsibilities across well
 """.split()
-)
+) | words("score_stopwords")
+
+
+class Claim(Protocol):
+    """A grounding flag, as far as the score needs one."""
+
+    @property
+    def phrase(self) -> str: ...
+
+    @property
+    def sentence(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Requirement:
     term: str
-    category: str  # skill|tool|certification|degree|experience|phrase
+    category: str  # title|skill|tool|certification|degree|experience|phrase
     importance: str  # must|nice
     keys: tuple[str, ...] = ()
     years: float | None = None
     rank: int | None = None
+    component: str = "hard_skills"
 
     @property
     def ident(self) -> tuple[Any, ...]:
@@ -100,6 +224,8 @@ class MatchReport:
     missing: list[dict[str, Any]] = field(default_factory=list)
     categories: dict[str, dict[str, Any]] = field(default_factory=dict)
     requirements: int = 0
+    components: list[dict[str, Any]] = field(default_factory=list)
+    formatting_issues: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -108,6 +234,8 @@ class MatchReport:
             "missing": self.missing,
             "categories": self.categories,
             "requirements": self.requirements,
+            "components": self.components,
+            "formatting_issues": self.formatting_issues,
         }
 
 
@@ -124,8 +252,8 @@ def _heading(line: str) -> str | None:
         return head
     if sep and rest.strip() and len(head.split()) <= 4 and head[:1].isupper():
         return head  # inline heading: "Requirements: 5+ years of Python"
-    words = text.split()
-    if len(words) <= 6 and text[:1].isupper() and not re.search(r"[.,;!?]$", text):
+    words_ = text.split()
+    if len(words_) <= 6 and text[:1].isupper() and not re.search(r"[.,;!?]$", text):
         return text
     return None
 
@@ -138,6 +266,26 @@ def _section_mode(heading: str) -> str | None:
     if _SKIP_HEADING_RE.search(heading):
         return "skip"
     return None
+
+
+def _title_of(line: str) -> str | None:
+    """The job title a job ad's line names: "Job title: X", or a short line of title words
+    ("Senior Backend Engineer (m/w/d)", "Registered Nurse - Phoenix, AZ")."""
+    labelled = _TITLE_LABEL_RE.match(line)
+    text = labelled.group("t") if labelled else line.strip()
+    text = re.split(r"\s+[-\u2013\u2014|@]\s+|\s+at\s+|[(,]", text)[0].strip(" *#:")
+    raw = [t.raw.lower() for t in tokens(text)]
+    if not raw or len(raw) > 8 or re.search(r"[.!?]$", text):
+        return None
+    if labelled or any(w in _TITLE_WORDS for w in raw):
+        return text
+    return None
+
+
+def _title_keys(title: str) -> tuple[str, ...]:
+    return tuple(
+        t.key for t in canonical(title) if t.key not in _SENIORITY and t.raw.lower() not in _STOP
+    )
 
 
 # --------------------------------------------------------------------------- extraction
@@ -159,14 +307,14 @@ def _clauses(line: str) -> list[tuple[int, str]]:
 def _importance_at(clause: str, offset: int, default: str) -> str:
     """Importance for a term at ``offset``: cue in its comma segment, else the nearest
     following cued segment, else the nearest preceding one, else ``default``."""
-    segments: list[tuple[int, int, str | None]] = []
+    segments: list[tuple[int, int]] = []
     pos = 0
     for m in re.finditer(r"[,()]|\s+(?:but|while|and ideally)\s+", clause):
-        segments.append((pos, m.start(), None))
+        segments.append((pos, m.start()))
         pos = m.end()
-    segments.append((pos, len(clause), None))
+    segments.append((pos, len(clause)))
     cued: list[tuple[int, int, str | None]] = []
-    for start, end, _ in segments:
+    for start, end in segments:
         seg = clause[start:end]
         cue = "nice" if NICE_CUE_RE.search(seg) else "must" if MUST_CUE_RE.search(seg) else None
         cued.append((start, end, cue))
@@ -182,20 +330,38 @@ def _importance_at(clause: str, offset: int, default: str) -> str:
     return default
 
 
-def _phrase_candidates(clause: str, taken: list[tuple[int, int]]) -> list[tuple[int, str]]:
+def _proper(toks: list[Token], i: int) -> bool:
+    """A capitalized name (a company, a place) rather than a duty word: capitalized and not
+    the first word of the clause, or the first one followed by another capitalized word."""
+    raw = toks[i].raw
+    if not raw[0].isupper():
+        return False
+    if raw.isupper() and len(raw) <= 2:
+        return True  # "AZ", "NY": states
+    if i > 0:
+        return True
+    return len(toks) > 1 and toks[1].raw[0].isupper()
+
+
+def _phrase_candidates(
+    clause: str, taken: list[tuple[int, int]], company: frozenset[str]
+) -> list[tuple[int, str]]:
     toks = tokens(clause)
     runs: list[list[Token]] = []
     run: list[Token] = []
     prev_end: int | None = None
-    for tok in toks:
+    for i, tok in enumerate(toks):
         gap = clause[prev_end : tok.start] if prev_end is not None else ""
+        low = tok.raw.lower()
         blocked = (
-            tok.raw.lower() in _STOP
+            low in _STOP
             or tok.key.startswith("~")
             or not tok.raw[0].isalpha()
             or len(tok.raw) < 2
             or any(s < tok.end and tok.start < e for s, e in taken)
-            or tok.raw.lower().endswith("ly")
+            or low.endswith("ly")
+            or low in company
+            or _proper(toks, i)
         )
         if run and (blocked or gap.strip() not in {"", "-"}):
             runs.append(run)
@@ -214,119 +380,278 @@ def _phrase_candidates(clause: str, taken: list[tuple[int, int]]) -> list[tuple[
     return out
 
 
+def _company_words(job_description: str) -> frozenset[str]:
+    """Lowercased words of the hiring company's name, as the ad introduces it."""
+    found: set[str] = set()
+    for rx in _COMPANY_RES:
+        for m in rx.finditer(job_description):
+            for word in m.group("c").split():
+                low = word.lower().strip(".,'")
+                if low not in _STOP and low not in {"we", "us", "the"}:
+                    found.add(low)
+    return frozenset(found)
+
+
+def _degrees(clause: str) -> list[tuple[str, int, int]]:
+    """(level, offset) of every degree a clause names. "Supervise 25 associates" names none:
+    a bare plural "associates" is people, not a degree."""
+    out = [
+        (d.level, d.start, d.end)
+        for d in find_degrees(clause)
+        if not re.fullmatch(r"associates|masters", d.text, re.IGNORECASE)
+    ]
+    for rx, level in _INTL_DEGREES:
+        out.extend((level, m.start(), m.end()) for m in rx.finditer(clause))
+    return out
+
+
+def _years_in(clause: str) -> list[tuple[float, int, int]]:
+    """(years, start, end) of each "5+ years" / "5 Jahre" / "5 años" / "5 ans"."""
+    found = [(parse_count(m.group("n")), m.start(), m.end()) for m in YEARS_RE.finditer(clause)]
+    for m in _YEARS_INTL_RE.finditer(clause):
+        if not any(s <= m.start() < e for _, s, e in found):
+            found.append((float(m.group("n")), m.start(), m.end()))
+    return found
+
+
 def extract_requirements(job_description: str) -> list[Requirement]:
     """Requirements in order of first appearance; duplicates merged (must wins)."""
     found: list[Requirement] = []
     mode: str | None = None
     phrases = 0
-    for line in job_description.splitlines():
+    company = _company_words(job_description)
+    first_line = True
+    for raw_line in job_description.splitlines():
+        line = _CONTACT_RE.sub(" ", raw_line)
+        if not line.strip():
+            continue
         heading = _heading(line)
+        if first_line or _TITLE_LABEL_RE.match(line):
+            first_line = False
+            title = None if heading and _section_mode(heading) else _title_of(line)
+            if title and (keys := _title_keys(title)):
+                found.append(Requirement(title, "title", "must", keys, component="job_title"))
+                continue
         body = line
         if heading is not None:
             new_mode = _section_mode(heading)
             rest = line.partition(":")[2] if ":" in line else ""
-            if new_mode is not None or not rest.strip():
-                mode = new_mode
-            if not rest.strip():
-                continue
-            body = rest
+            content = not rest.strip() and new_mode is None and bool(find_vocab(line))
+            if not content:
+                if new_mode is not None or not rest.strip():
+                    mode = new_mode
+                if not rest.strip():
+                    continue
+                body = rest
         if mode == "skip":
             continue
         default = "nice" if mode == "nice" else "must"
         for _, clause in _clauses(body):
-            taken: list[tuple[int, int]] = []
-            # years of experience
-            for m in YEARS_RE.finditer(clause):
-                years = parse_count(m.group("n"))
-                after = clause[m.end() : m.end() + 80]
-                hits = [h for h in find_vocab(after) if h.category != "soft"]
-                subject = hits[0] if hits else None
-                if subject is None:
-                    seg_start = max(
-                        clause.rfind(",", 0, m.start()), clause.rfind("(", 0, m.start())
-                    )
-                    before = [h for h in find_vocab(clause[seg_start + 1 : m.start()])]
-                    subject = before[-1] if before else None
-                label = f"{years:g}+ years {subject.term if subject else 'experience'}"
-                found.append(
-                    Requirement(
-                        label,
-                        "experience",
-                        _importance_at(clause, m.start(), default),
-                        subject.keys if subject else (),
-                        years,
-                    )
-                )
-                taken.append((m.start(), m.end()))
-            # degrees: the lowest level named in a clause is the requirement
-            degrees = find_degrees(clause)
-            if degrees:
-                low = min(degrees, key=lambda d: d.rank)
-                term = {
-                    "associate": "Associate degree",
-                    "bachelor": "Bachelor's degree",
-                    "master": "Master's degree",
-                    "mba": "MBA",
-                    "doctorate": "PhD",
-                }[low.level]
-                found.append(
-                    Requirement(
-                        term,
-                        "degree",
-                        _importance_at(clause, low.start, default),
-                        rank=low.rank,
-                    )
-                )
-                taken.extend((d.start, d.end) for d in degrees)
-            # vocabulary: skills, tools, certifications
-            for hit in find_vocab(clause):
-                if any(s <= hit.start < e for s, e in taken):
-                    continue
-                category = _OUTPUT_CATEGORY.get(hit.category, hit.category)
-                found.append(
-                    Requirement(
-                        hit.term, category, _importance_at(clause, hit.start, default), hit.keys
-                    )
-                )
-                taken.append((hit.start, hit.end))
-            # key phrases outside the vocabulary
-            for start, text in _phrase_candidates(clause, taken):
-                if phrases >= MAX_PHRASES:
-                    break
-                keys = tuple(t.key for t in canonical(text))
-                found.append(
-                    Requirement(
-                        text.lower(), "phrase", _importance_at(clause, start, default), keys
-                    )
-                )
-                phrases += 1
+            found += _clause_requirements(clause, default, company)
     merged: dict[tuple[Any, ...], Requirement] = {}
     for req in found:
+        if req.category == "phrase" and phrases >= MAX_PHRASES:
+            continue
         prior = merged.get(req.ident)
         if prior is None:
             merged[req.ident] = req
+            phrases += req.category == "phrase"
         elif prior.importance == "nice" and req.importance == "must":
             merged[req.ident] = Requirement(
-                prior.term, prior.category, "must", prior.keys, prior.years, prior.rank
+                prior.term,
+                prior.category,
+                "must",
+                prior.keys,
+                prior.years,
+                prior.rank,
+                prior.component,
             )
     return list(merged.values())
 
 
-# --------------------------------------------------------------------------- resume facts
+def _clause_requirements(clause: str, default: str, company: frozenset[str]) -> list[Requirement]:
+    found: list[Requirement] = []
+    taken: list[tuple[int, int]] = []
+    for years, start, end in _years_in(clause):
+        hits = [h for h in find_vocab(clause[end : end + 80]) if h.category != "soft"]
+        subject = hits[0] if hits else None
+        if subject is None:
+            seg_start = max(clause.rfind(",", 0, start), clause.rfind("(", 0, start))
+            before = find_vocab(clause[seg_start + 1 : start])
+            subject = before[-1] if before else None
+        label = f"{years:g}+ years {subject.term if subject else 'experience'}"
+        importance = _importance_at(clause, start, default)
+        keys = subject.keys if subject else ()
+        found.append(Requirement(label, "experience", importance, keys, years, None, "experience"))
+        taken.append((start, end))
+    degrees = _degrees(clause)
+    if degrees:
+        level, offset, _ = min(degrees, key=lambda d: _DEGREE_RANK[d[0]])
+        importance = _importance_at(clause, offset, default)
+        found.append(
+            Requirement(
+                _DEGREE_TERM[level],
+                "degree",
+                importance,
+                rank=_DEGREE_RANK[level],
+                component="education",
+            )
+        )
+        taken.extend((start, end) for _, start, end in degrees)
+    for hit in find_vocab(clause):
+        if any(s <= hit.start < e for s, e in taken):
+            continue
+        taken.append((hit.start, hit.end))
+        if hit.term.lower() in company:
+            continue  # "Oracle is hiring": the company, not the tool
+        if hit.term == "hiring" and _FILLER_HIT_RE.search(clause[: hit.start]):
+            continue  # "we are hiring": filler, not the recruiting skill
+        found.append(
+            Requirement(
+                hit.term,
+                _OUTPUT_CATEGORY.get(hit.category, hit.category),
+                _importance_at(clause, hit.start, default),
+                hit.keys,
+                component=_COMPONENT_OF[hit.category],
+            )
+        )
+    for start, text in _phrase_candidates(clause, taken, company):
+        keys = tuple(t.key for t in canonical(text))
+        importance = _importance_at(clause, start, default)
+        found.append(Requirement(text.lower(), "phrase", importance, keys))
+    return found
+
+
+# --------------------------------------------------------------------------- resume lines
 
 
 @dataclass(slots=True)
 class _Resume:
     lines: list[str]
     keys: list[tuple[str, ...]]
+    counts: list[bool]  # does the line use its terms in context?
+    postings: dict[str, list[int]]  # key -> counting lines that have it
     skill_years: dict[tuple[str, ...], tuple[float, list[int]]]
     overall: tuple[float, list[int]]
     degrees: list[tuple[int, int]]  # (rank, line index)
+    issues: list[dict[str, Any]]
 
 
-def _read_resume(resume: str, today_year: int) -> _Resume:
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What the resume is compared with: the requirements and the ad's own lines."""
+
+    requirements: list[Requirement]
+    line_keys: frozenset[tuple[str, ...]]
+    grams: frozenset[tuple[str, ...]]
+
+
+def _job(job_description: str) -> _Job:
+    line_keys = [tuple(t.key for t in canonical(line)) for line in job_description.splitlines()]
+    grams = {k[i : i + 5] for k in line_keys for i in range(len(k) - 4)}
+    return _Job(
+        extract_requirements(job_description),
+        frozenset(k for k in line_keys if k),
+        frozenset(grams),
+    )
+
+
+def _list_items(line: str) -> list[str]:
+    body = _LIST_LABEL_RE.sub("", _BULLET_RE.sub("", line))
+    items = [item for item in _LIST_SPLIT_RE.split(body) if item.strip()]
+    if len(items) < 3 or sum(len(i.split()) for i in items) > 4 * len(items):
+        return []
+    return items
+
+
+def _mirrors_job(items: list[str], job: _Job) -> bool:
+    """A list made of the job's own terms and little else: the ad's keywords pasted back."""
+    terms = [r.keys for r in job.requirements if r.keys and r.category != "experience"]
+    if len(items) < 5 or len(terms) < 5:
+        return False
+    hits = set()
+    job_items = 0
+    for item in items:
+        keys = tuple(t.key for t in canonical(item))
+        matched = [t for t in terms if contains_seq(keys, t)]
+        job_items += bool(matched)
+        hits.update(matched)
+    return job_items >= 0.9 * len(items) and len(hits) >= 0.6 * len(terms)
+
+
+def _classify(
+    lines: list[str], keys: list[tuple[str, ...]], job: _Job
+) -> tuple[list[bool], list[dict[str, Any]]]:
+    """Which lines count, and the formatting problems of those that do not."""
+    n = len(lines)
+    counts = [bool(k) for k in keys]
+    problems: dict[str, list[int]] = {
+        "keyword_dump": [],
+        "copied_from_job": [],
+        "repeated_terms": [],
+    }
+    same_as_job = [bool(k) and k in job.line_keys for k in keys]
+    for i in range(n):
+        if not counts[i]:
+            continue
+        k = keys[i]
+        if _CONTACT_RE.search(lines[i]) and len(k) <= 12:
+            counts[i] = False  # the candidate's contact line
+            continue
+        grams = [k[j : j + 5] for j in range(len(k) - 4)]
+        copied = bool(grams) and sum(g in job.grams for g in grams) >= 0.6 * len(grams)
+        if not copied and same_as_job[i]:
+            # a short line that is also a line of the ad counts unless it is in a run of them
+            lo = hi = i
+            while lo > 0 and (same_as_job[lo - 1] or not keys[lo - 1]):
+                lo -= 1
+            while hi < n - 1 and (same_as_job[hi + 1] or not keys[hi + 1]):
+                hi += 1
+            copied = sum(same_as_job[lo : hi + 1]) >= 3
+        if copied:
+            problems["copied_from_job"].append(i)
+            counts[i] = False
+            continue
+        items = _list_items(lines[i])
+        top = Counter(k).most_common(1)[0][1]
+        dup_items = items and Counter(x.strip().lower() for x in items).most_common(1)[0][1] >= 3
+        # the same words over and over: "Kubernetes Kubernetes Kubernetes ..."
+        if dup_items or (top >= 3 and len(set(k)) * 3 <= len(k)):
+            problems["repeated_terms"].append(i)
+            counts[i] = False
+        elif (
+            _KEYWORD_LABEL_RE.match(lines[i])
+            or len(items) > MAX_LIST_ITEMS
+            or (items and _mirrors_job(items, job))
+        ):
+            problems["keyword_dump"].append(i)
+            counts[i] = False
+    messages = {
+        "keyword_dump": "A keyword list (a dump of terms, or the job's own list) counts for "
+        "nothing: name each skill where you used it, or in a short skills list.",
+        "copied_from_job": "Lines copied from the job description count for nothing; ATS and "
+        "recruiters treat a pasted job ad as keyword stuffing.",
+        "repeated_terms": "Repeating a term does not raise the match; it reads as keyword "
+        "stuffing.",
+    }
+    issues = [
+        {
+            "issue": kind,
+            "message": messages[kind],
+            "lines": [_BULLET_RE.sub("", lines[i])[:120] for i in idx[:3]],
+            "count": len(idx),
+        }
+        for kind, idx in problems.items()
+        if idx
+    ]
+    return counts, issues
+
+
+def _read_resume(resume: str, job: _Job, today_year: int) -> _Resume:
     lines = [ln.strip() for ln in resume.splitlines()]
     keys = [tuple(t.key for t in canonical(ln)) for ln in lines]
+    counts, issues = _classify(lines, keys, job)
+    postings: dict[str, list[int]] = {}
     skill_years: dict[tuple[str, ...], tuple[float, list[int]]] = {}
     overall: tuple[float, list[int]] = (0.0, [])
     intervals: list[tuple[int, int, int]] = []
@@ -336,13 +661,17 @@ def _read_resume(resume: str, today_year: int) -> _Resume:
         head = _heading(line)
         if head is not None and len(line.split()) <= 4:
             section = head.lower()
-        for d in find_degrees(line):
-            degrees.append((d.rank, i))
+        if not counts[i]:
+            continue
+        for key in set(keys[i]):
+            postings.setdefault(key, []).append(i)
+        for level, _, _ in _degrees(line):
+            degrees.append((_DEGREE_RANK[level], i))
         for _, clause in _clauses(line):
-            for m in YEARS_RE.finditer(clause):
-                years = parse_count(m.group("n"))
-                subjects = [h for h in find_vocab(clause) if h.category != "soft"]
-                for h in subjects:
+            for years, _s, _e in _years_in(clause):
+                for h in find_vocab(clause):
+                    if h.category == "soft":
+                        continue
                     best, where = skill_years.get(h.keys, (0.0, []))
                     if years > best:
                         skill_years[h.keys] = (years, [i])
@@ -350,11 +679,12 @@ def _read_resume(resume: str, today_year: int) -> _Resume:
                         where.append(i)
                 if years > overall[0]:
                     overall = (years, [i])
-        if "education" not in section:
-            for m in RANGE_RE.finditer(line):
+        if not re.search(r"education|ausbildung|formación|formation|studium", section):
+            for m in _RANGE_RE.finditer(line):
                 end = m.group("b")
-                end_year = int(end) if end.isdigit() else today_year
-                intervals.append((int(m.group("a")), end_year, i))
+                intervals.append((int(m.group("a")), int(end) if end.isdigit() else today_year, i))
+            for m in _SINCE_RE.finditer(line):
+                intervals.append((int(m.group("a")), today_year, i))
     if intervals:
         intervals.sort()
         total = 0
@@ -368,7 +698,7 @@ def _read_resume(resume: str, today_year: int) -> _Resume:
         total += cur_end - cur_start
         if total > overall[0]:
             overall = (float(total), sorted({i for _, _, i in intervals}))
-    return _Resume(lines, keys, skill_years, overall, degrees)
+    return _Resume(lines, keys, counts, postings, skill_years, overall, degrees, issues)
 
 
 def _where(res: _Resume, indexes: list[int]) -> list[str]:
@@ -394,52 +724,120 @@ def _find(res: _Resume, req: Requirement) -> list[int] | None:
     if req.category == "degree":
         hits = [i for rank, i in res.degrees if req.rank is not None and rank >= req.rank]
         return hits or None
-    hits = [i for i, k in enumerate(res.keys) if contains_seq(k, req.keys)]
-    if not hits and len(req.keys) > 1 and req.category in {"phrase", "skill"}:
+    if not req.keys:
+        return None
+    candidates = res.postings.get(req.keys[0], [])
+    hits = [i for i in candidates if contains_seq(res.keys[i], req.keys)]
+    if not hits and len(req.keys) > 1 and req.category in {"phrase", "skill", "title"}:
         # word order may change in a rewrite: "code review" ~ "reviewed code"
         wanted = set(req.keys)
-        hits = [i for i, k in enumerate(res.keys) if wanted <= set(k)]
+        hits = [i for i in candidates if wanted <= set(res.keys[i])]
     return hits or None
+
+
+def _score(resume: str, job: _Job, today: datetime.date | None) -> MatchReport:
+    reqs = job.requirements
+    res = _read_resume(resume, job, (today or datetime.date.today()).year)
+    report = MatchReport(score=0, requirements=len(reqs), formatting_issues=res.issues)
+    cats: dict[str, dict[str, Any]] = {c: {"matched": 0, "total": 0} for c in CATEGORIES}
+    parts: dict[str, dict[str, Any]] = {
+        name: {
+            "name": name,
+            "label": label,
+            "weight": weight,
+            "got": 0,
+            "total": 0,
+            "matched": [],
+            "missing": [],
+        }
+        for name, label, weight in COMPONENTS
+    }
+    for req in reqs:
+        weight = WEIGHTS[req.importance]
+        part = parts[req.component]
+        part["total"] += weight
+        cats[req.category]["total"] += 1
+        where = _find(res, req)
+        if where is None:
+            report.missing.append(req.to_dict())
+            part["missing"].append({"term": req.term, "importance": req.importance})
+        else:
+            part["got"] += weight
+            cats[req.category]["matched"] += 1
+            lines = _where(res, where)
+            report.matched.append({**req.to_dict(), "where": lines})
+            part["matched"].append(
+                {"term": req.term, "importance": req.importance, "line": lines[0] if lines else ""}
+            )
+    for c in cats.values():
+        c["coverage"] = round(c["matched"] / c["total"], 2) if c["total"] else None
+    report.categories = {k: v for k, v in cats.items() if v["total"]}
+    weighted = weights = 0.0
+    for part in parts.values():
+        got, total = part.pop("got"), part.pop("total")
+        part["score"] = round(100 * got / total) if total else None
+        if total:
+            weighted += part["weight"] * got / total
+            weights += part["weight"]
+        report.components.append(part)
+    report.score = int(100 * weighted / weights + 0.5) if weights else 0
+    return report
 
 
 def match_score(
     resume: str, job_description: str, *, today: datetime.date | None = None
 ) -> MatchReport:
-    """Score ``resume`` against ``job_description`` (0-100, must-haves weigh 3x).
+    """Score ``resume`` against ``job_description`` (0-100; see ``COMPONENTS``).
 
     ``today`` only matters for "2019 - Present" ranges (defaults to the current date).
     """
-    reqs = extract_requirements(job_description)
-    year = (today or datetime.date.today()).year
-    res = _read_resume(resume, year)
-    report = MatchReport(score=0, requirements=len(reqs))
-    got = total = 0
-    cats: dict[str, dict[str, Any]] = {c: {"matched": 0, "total": 0} for c in CATEGORIES}
-    for req in reqs:
-        weight = WEIGHTS[req.importance]
-        total += weight
-        cats[req.category]["total"] += 1
-        where = _find(res, req)
-        if where is None:
-            report.missing.append(req.to_dict())
+    return _score(resume, _job(job_description), today)
+
+
+def _claims(unsupported: Iterable[str | Mapping[str, Any] | Claim]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for claim in unsupported:
+        if isinstance(claim, str):
+            out.append((claim, ""))
+        elif isinstance(claim, Mapping):
+            out.append((str(claim.get("phrase", "")), str(claim.get("sentence", ""))))
         else:
-            got += weight
-            cats[req.category]["matched"] += 1
-            report.matched.append({**req.to_dict(), "where": _where(res, where)})
-    for c in cats.values():
-        c["coverage"] = round(c["matched"] / c["total"], 2) if c["total"] else None
-    report.categories = {k: v for k, v in cats.items() if v["total"]}
-    report.score = int(100 * got / total + 0.5) if total else 0
-    return report
+            out.append((claim.phrase, claim.sentence))
+    return [(p, s) for p, s in out if p.strip()]
+
+
+def without_claims(text: str, unsupported: Iterable[str | Mapping[str, Any] | Claim]) -> str:
+    """``text`` with each unsupported phrase blanked where it was claimed (in the lines holding
+    its sentence; everywhere when the sentence is not found, or not given)."""
+    lines = text.splitlines()
+    for phrase, sentence in _claims(unsupported):
+        rx = re.compile(re.escape(phrase), re.IGNORECASE)
+        where = [i for i, line in enumerate(lines) if sentence and sentence in line]
+        for i in where or range(len(lines)):
+            lines[i] = rx.sub(" ", lines[i])
+    return "\n".join(lines)
 
 
 def compare_scores(
-    original: str, optimized: str, job_description: str, *, today: datetime.date | None = None
+    original: str,
+    optimized: str,
+    job_description: str,
+    *,
+    today: datetime.date | None = None,
+    unsupported: Iterable[str | Mapping[str, Any] | Claim] | None = None,
 ) -> dict[str, Any]:
-    """Before/after match scores for the API's ``ats_score`` field."""
-    before = match_score(original, job_description, today=today)
-    after = match_score(optimized, job_description, today=today)
+    """Before/after match scores for the API's ``ats_score`` field.
+
+    ``unsupported``: the grounding check's flags (or their phrases). What only they match adds
+    nothing to ``after``; ``if_flagged_true`` is the score were they true.
+    """
+    job = _job(job_description)
+    before = _score(original, job, today)
+    as_written = _score(optimized, job, today)
+    claims = list(unsupported or [])
+    after = _score(without_claims(optimized, claims), job, today) if claims else as_written
     before_terms = {(m["term"], m["category"]) for m in before.matched}
+    after_terms = {(m["term"], m["category"]) for m in after.matched}
     must = [m["term"] for m in after.matched if m["importance"] == "must"]
     format_before = readability(original, must)
     format_after = readability(optimized, must)
@@ -459,4 +857,10 @@ def compare_scores(
             "after": format_after["score"],
             "checks": format_after["checks"],
         },
+        "components": after.components,
+        "formatting_issues": as_written.formatting_issues,
+        "if_flagged_true": as_written.score,
+        "matched_only_by_flagged_claims": [
+            m["term"] for m in as_written.matched if (m["term"], m["category"]) not in after_terms
+        ],
     }
