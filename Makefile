@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck format migrations-check fake-anthropic fake-openai evaluate-offline bench bench-smoke
+.PHONY: install run test lint typecheck format migrations-check fake-anthropic fake-openai evaluate-offline evaluate-analysis bench bench-smoke
 
 install: $(VENV)/.installed
 
@@ -44,6 +44,9 @@ fake-openai: install
 
 evaluate-offline: install
 	$(PY) manage.py evaluate_offline
+
+evaluate-analysis: install
+	$(PY) manage.py evaluate_analysis
 
 bench: install
 	$(PY) -m bench

@@ -376,7 +376,7 @@ def _schemas() -> dict[str, Any]:
             "is_valid": {"type": "boolean"},
             "quality": {"type": "object"},
             "stop_reason": {"type": ["string", "null"]},
-            "ats_score": {"type": "object", "description": "Match score before and after"},
+            "ats_score": _ref("AtsScore"),
             "grounding": _FLAGS,
             "grounding_mode": {"type": "string"},
             "diff": {
@@ -386,9 +386,82 @@ def _schemas() -> dict[str, Any]:
             },
         },
     }
+    term = {
+        "type": "object",
+        "properties": {
+            "term": {"type": "string"},
+            "category": {"type": "string"},
+            "importance": {"type": "string", "enum": ["must", "nice"]},
+            "where": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "matched: the resume lines that show it",
+            },
+        },
+    }
+    ats_score = {
+        "type": "object",
+        "description": "Match score before and after (0-100), as the weighted mean of its "
+        "components. Terms only unsupported claims match add nothing to 'after'.",
+        "properties": {
+            "before": {"type": "integer"},
+            "after": {"type": "integer"},
+            "delta": {"type": "integer"},
+            "matched": {"type": "array", "items": term},
+            "missing": {"type": "array", "items": term},
+            "newly_matched": {"type": "array", "items": term},
+            "categories": {"type": "object"},
+            "requirements": {"type": "integer"},
+            "readability": {"type": "object"},
+            "components": {
+                "type": "array",
+                "description": "hard_skills, soft_skills, job_title, education, experience",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string"},
+                        "label": {"type": "string"},
+                        "weight": {"type": "integer", "description": "percent of the score"},
+                        "score": {
+                            "type": ["integer", "null"],
+                            "description": "null: the job asks nothing of this kind",
+                        },
+                        "matched": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "description": "{term, importance, line}: the resume line",
+                            },
+                        },
+                        "missing": {"type": "array", "items": {"type": "object"}},
+                    },
+                },
+            },
+            "formatting_issues": {
+                "type": "array",
+                "description": "Lines that earn nothing: keyword_dump, copied_from_job, "
+                "repeated_terms",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "issue": {"type": "string"},
+                        "message": {"type": "string"},
+                        "lines": {"type": "array", "items": {"type": "string"}},
+                        "count": {"type": "integer"},
+                    },
+                },
+            },
+            "if_flagged_true": {
+                "type": "integer",
+                "description": "the 'after' score were the flagged claims true",
+            },
+            "matched_only_by_flagged_claims": {"type": "array", "items": {"type": "string"}},
+        },
+    }
     event_types = ["start", "chunk", "warning", "done", "error"]
     return {
         "UsageStats": usage,
+        "AtsScore": ats_score,
         "GenerateResult": result,
         "Health": {
             "type": "object",

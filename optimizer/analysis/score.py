@@ -392,6 +392,19 @@ def _company_words(job_description: str) -> frozenset[str]:
     return frozenset(found)
 
 
+_HEADER_GLUE = frozenset("of for and the de del la le les des du und y et at in".split())
+
+
+def _header_line(line: str) -> bool:
+    """A line under the ad's title that names the employer and place ("Oakridge
+    Manufacturing", "Mercy General Hospital, Phoenix, AZ", "Brightline Health - Remote"):
+    a few capitalized words, no sentence."""
+    words_ = re.findall(r"[^\s,|/()\u2013\u2014-]+", line)
+    if not words_ or len(words_) > 8 or re.search(r"[.!?:;]$", line.strip()):
+        return False
+    return all(w[:1].isupper() or w.lower() in _HEADER_GLUE or w == "&" for w in words_)
+
+
 def _degrees(clause: str) -> list[tuple[str, int, int]]:
     """(level, offset) of every degree a clause names. "Supervise 25 associates" names none:
     a bare plural "associates" is people, not a degree."""
@@ -419,11 +432,13 @@ def extract_requirements(job_description: str) -> list[Requirement]:
     found: list[Requirement] = []
     mode: str | None = None
     phrases = 0
-    company = _company_words(job_description)
+    company = set(_company_words(job_description))
     first_line = True
+    in_header = False  # the lines right under the title: employer and place
     for raw_line in job_description.splitlines():
         line = _CONTACT_RE.sub(" ", raw_line)
         if not line.strip():
+            in_header = False
             continue
         heading = _heading(line)
         if first_line or _TITLE_LABEL_RE.match(line):
@@ -431,7 +446,12 @@ def extract_requirements(job_description: str) -> list[Requirement]:
             title = None if heading and _section_mode(heading) else _title_of(line)
             if title and (keys := _title_keys(title)):
                 found.append(Requirement(title, "title", "must", keys, component="job_title"))
+                in_header = True
                 continue
+        if in_header and _header_line(line) and not (heading and _section_mode(heading)):
+            company.update(w.lower().strip(".,'") for w in line.split())
+            continue
+        in_header = False
         body = line
         if heading is not None:
             new_mode = _section_mode(heading)
@@ -447,7 +467,7 @@ def extract_requirements(job_description: str) -> list[Requirement]:
             continue
         default = "nice" if mode == "nice" else "must"
         for _, clause in _clauses(body):
-            found += _clause_requirements(clause, default, company)
+            found += _clause_requirements(clause, default, frozenset(company))
     merged: dict[tuple[Any, ...], Requirement] = {}
     for req in found:
         if req.category == "phrase" and phrases >= MAX_PHRASES:
@@ -544,6 +564,7 @@ class _Job:
     requirements: list[Requirement]
     line_keys: frozenset[tuple[str, ...]]
     grams: frozenset[tuple[str, ...]]
+    text: str  # the ad, lowercased
 
 
 def _job(job_description: str) -> _Job:
@@ -553,6 +574,7 @@ def _job(job_description: str) -> _Job:
         extract_requirements(job_description),
         frozenset(k for k in line_keys if k),
         frozenset(grams),
+        job_description.lower(),
     )
 
 
@@ -564,19 +586,34 @@ def _list_items(line: str) -> list[str]:
     return items
 
 
-def _mirrors_job(items: list[str], job: _Job) -> bool:
-    """A list made of the job's own terms and little else: the ad's keywords pasted back."""
+def _skills_list(line: str) -> bool:
+    """Four or more short items and no dates: a list of skills, not a role line
+    ("Math Teacher, Rio Vista High School, 2018 - present")."""
+    return len(_list_items(line)) >= 4 and not re.search(r"\b(?:19|20)\d\d\b", line)
+
+
+def _mirrors_job(items: list[str], job: _Job, elsewhere: Iterable[tuple[str, ...]]) -> bool:
+    """A list of the job's own phrases, word for word, that covers much of the job and names
+    job terms the rest of the resume never shows: the ad's keywords pasted back. A candidate's
+    own skills list ("Postgres, k8s, Git") and a tailored list of what the bullets show count."""
     terms = [r.keys for r in job.requirements if r.keys and r.category != "experience"]
-    if len(items) < 5 or len(terms) < 5:
+    if len(items) < 4 or len(terms) < 3:
         return False
-    hits = set()
-    job_items = 0
+    verbatim = sum(
+        bool(re.search(rf"(?<!\w){re.escape(item.strip().lower())}(?!\w)", job.text))
+        for item in items
+    )
+    if verbatim < 0.8 * len(items):
+        return False
+    hits: set[tuple[str, ...]] = set()
     for item in items:
         keys = tuple(t.key for t in canonical(item))
-        matched = [t for t in terms if contains_seq(keys, t)]
-        job_items += bool(matched)
-        hits.update(matched)
-    return job_items >= 0.9 * len(items) and len(hits) >= 0.6 * len(terms)
+        hits.update(t for t in terms if contains_seq(keys, t))
+    if len(hits) < 0.5 * len(terms):
+        return False
+    rest = list(elsewhere)
+    unused = [t for t in hits if not any(contains_seq(k, t) for k in rest)]
+    return len(unused) >= 2
 
 
 def _classify(
@@ -591,6 +628,7 @@ def _classify(
         "repeated_terms": [],
     }
     same_as_job = [bool(k) and k in job.line_keys for k in keys]
+    prose = [j for j in range(n) if keys[j] and not _skills_list(lines[j])]  # not lists of terms
     for i in range(n):
         if not counts[i]:
             continue
@@ -622,7 +660,7 @@ def _classify(
         elif (
             _KEYWORD_LABEL_RE.match(lines[i])
             or len(items) > MAX_LIST_ITEMS
-            or (items and _mirrors_job(items, job))
+            or (items and _mirrors_job(items, job, (keys[j] for j in prose)))
         ):
             problems["keyword_dump"].append(i)
             counts[i] = False
@@ -727,6 +765,10 @@ def _find(res: _Resume, req: Requirement) -> list[int] | None:
     if not req.keys:
         return None
     candidates = res.postings.get(req.keys[0], [])
+    if req.category in {"title", "phrase"}:
+        # a title is held and a duty is done (a role line, a bullet, a summary): a skills list
+        # naming either is the ad's wording pasted back
+        candidates = [i for i in candidates if not _skills_list(res.lines[i])]
     hits = [i for i in candidates if contains_seq(res.keys[i], req.keys)]
     if not hits and len(req.keys) > 1 and req.category in {"phrase", "skill", "title"}:
         # word order may change in a rewrite: "code review" ~ "reviewed code"
