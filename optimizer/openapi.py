@@ -424,8 +424,9 @@ def _schemas() -> dict[str, Any]:
                         "weight": {"type": "integer", "description": "percent of the score"},
                         "score": {
                             "type": ["integer", "null"],
-                            "description": "null: the job asks nothing of this kind",
+                            "description": "after; null: the job asks nothing of this kind",
                         },
+                        "before": {"type": ["integer", "null"]},
                         "matched": {
                             "type": "array",
                             "items": {

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from optimizer import services
+from optimizer.analysis import compare_scores
 from optimizer.models import Optimization
 
 
@@ -28,7 +29,8 @@ def final_text(job: Optimization) -> str:
 
 
 def analysis(job: Optimization) -> dict[str, Any]:
-    """Score, flags and word diff of the final text; claims the user confirmed are left out."""
+    """Score, flags and word diff of the final text; claims the user confirmed are left out,
+    and count for the score (the user vouched for them: they are no longer "if true")."""
     result = job.result or {}
     if job.edited_at:
         request = services.OptimizeRequest(job.resume_text, job.job_description)
@@ -38,9 +40,14 @@ def analysis(job: Optimization) -> dict[str, Any]:
         score, flags = result.get("ats_score"), result.get("grounding") or []
         diff = result.get("diff") or []
     confirmed = set(job.confirmed_claims or [])
+    remaining = [flag for flag in flags if flag.get("message") not in confirmed]
+    if confirmed and len(remaining) < len(flags):
+        score = compare_scores(
+            job.resume_text, final_text(job), job.job_description, unsupported=remaining
+        )
     return {
         "ats_score": score,
-        "grounding": [flag for flag in flags if flag.get("message") not in confirmed],
+        "grounding": remaining,
         "confirmed": sorted(confirmed),
         "diff": diff,
     }
@@ -114,6 +121,20 @@ def changed_passages(job: Optimization, text: str | None = None) -> list[dict[st
         if close:
             passages.append({"line": index, "text": line, "original": close[0]})
     return passages
+
+
+def marked_lines(job: Optimization, text: str) -> list[dict[str, Any]]:
+    """The final text's lines, each marked ``changed`` when the original resume has no line
+    like it (bullet markers, case and spacing aside): the page marks them beside the original."""
+
+    def norm(line: str) -> str:
+        return " ".join(_split(line)[1].lower().split())
+
+    originals = {norm(line) for line in job.resume_text.splitlines()}
+    return [
+        {"text": line, "changed": bool(line.strip()) and norm(line) not in originals}
+        for line in text.split("\n")
+    ]
 
 
 def accept_passage(job: Optimization, line: str) -> None:

@@ -142,6 +142,7 @@ def _job_context(job: Optimization, result: dict[str, Any] | None = None) -> dic
         review=checked,
         passages=review.changed_passages(job, final),
         final_text=final,
+        final_lines=review.marked_lines(job, final),
         edit_max_chars=settings.RESUME_MAX_CHARS,
         other_warnings=[w for w in result.get("warnings") or [] if w not in flagged],
         page_size=page_size,

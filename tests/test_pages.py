@@ -603,7 +603,14 @@ def test_the_result_shows_grounding_flags_score_and_the_word_diff(
     job, _ = _run(client)
     html = client.get(f"/optimize/{job.pk}/").content.decode()
     assert "Check these claims" in html and "<strong>40%</strong>" in html
-    assert "Job requirements matched" in html and "ATS readability" in html
+    # The match report: a before/after gauge pair per component, found and missing as chips.
+    assert 'class="components"' in html and "ATS readability" in html
+    assert html.count('<meter class="gauge gauge-after"') == sum(
+        part["score"] is not None for part in job.result["ats_score"]["components"]
+    )
+    assert "chip chip-matched" in html and "chip chip-missing" in html
+    # ...and the rewrite beside the original, its new and reworded lines marked
+    assert 'class="original-text"' in html and 'class="line line-changed"' in html
     assert "What changed, word by word" in html
     # The invented phrase is inserted text, highlighted with its grounding message as a title.
     flag = job.result["grounding"][0]

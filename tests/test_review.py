@@ -92,7 +92,7 @@ def test_editing_in_place_rescores_and_the_exports_and_reload_take_it(
 
     page = _page(client, job)  # a reload shows the user's version
     shown = re.search(rf'id="resume-{job.pk}">(.*?)</div>', page, re.S)
-    assert shown and unescape(shown.group(1)).strip() == text.strip()
+    assert shown and unescape(re.sub(r"<[^>]+>", "", shown.group(1))).strip() == text.strip()
     assert "Edited by you" in page
     txt = client.get(f"/optimize/{job.pk}/download.txt").content.decode()
     assert txt.strip() == text.strip()
@@ -174,3 +174,38 @@ def test_a_reworded_line_can_be_kept_or_taken_back_to_the_original(
     assert (
         "Celery background jobs" in client.get(f"/optimize/{job2.pk}/download.txt").content.decode()
     )
+
+
+JOB_WITH_KUBERNETES = """Senior Python Developer
+Requirements: Python, Django, PostgreSQL, Redis, REST APIs, Celery and Kubernetes.
+"""
+INVENTED_SKILL_REPLY = """OPTIMIZED RESUME
+Jane Doe
+Senior Python Developer, Berlin
+SUMMARY
+Six years building Django REST APIs and Celery jobs on PostgreSQL and Redis.
+Deployed the services on Kubernetes.
+
+CHANGES MADE
+- Named Kubernetes
+
+EXPECTED IMPROVEMENT
+Covers the job's Kubernetes.
+"""
+
+
+def test_a_flagged_claim_counts_for_the_score_only_once_the_user_confirms_it(
+    client: Client, use_anthropic: Any
+) -> None:
+    use_anthropic.enqueue(FakeReply(text=INVENTED_SKILL_REPLY))
+    job, _ = _run(client, job_description_text=JOB_WITH_KUBERNETES)
+    score = job.result["ats_score"]
+    flag = next(f for f in job.result["grounding"] if f["phrase"] == "Kubernetes")
+    # as written, the job's Kubernetes is matched only by the flagged claim
+    assert score["if_flagged_true"] > score["after"]
+    assert f"would be {score['if_flagged_true']} if the claims below were true" in _page(client, job)
+    client.post(f"/optimize/{job.pk}/claim", {"action": "confirm", "message": flag["message"]})
+    job.refresh_from_db()
+    html = _page(client, job)
+    after = int(re.search(r'class="ats-score">\d+ → (\d+)<', html).group(1))
+    assert after > score["after"]

@@ -899,7 +899,11 @@ def compare_scores(
             "after": format_after["score"],
             "checks": format_after["checks"],
         },
-        "components": after.components,
+        # each component with its score before the rewrite too (the page's before/after gauges)
+        "components": [
+            {**part, "before": before_part["score"]}
+            for part, before_part in zip(after.components, before.components, strict=True)
+        ],
         "formatting_issues": as_written.formatting_issues,
         "if_flagged_true": as_written.score,
         "matched_only_by_flagged_claims": [
