@@ -18,6 +18,7 @@ from typing import Any
 
 import redis
 from asgiref.sync import async_to_sync
+from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -53,6 +54,11 @@ class EntryRow:
     ttl_seconds: int
     size_bytes: int
     job_excerpt: str
+    # The TTL the pipeline gave the entry and why (optimizer/llm/cache_ttl.py); entries
+    # written before quality-aware TTLs have neither.
+    ttl_given: int | None = None
+    ttl_tier: str = ""
+    ttl_reason: str = ""
 
     @property
     def short_key(self) -> str:
@@ -66,6 +72,10 @@ class EntryRow:
     @property
     def ttl_display(self) -> str:
         return format_ttl(self.ttl_seconds)
+
+    @property
+    def ttl_given_display(self) -> str:
+        return format_ttl(self.ttl_given) if self.ttl_given is not None else "?"
 
 
 @dataclass
@@ -118,6 +128,10 @@ def _parse_time(value: Any) -> datetime | None:
         return datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _first_words(text: str, words: int = 12) -> str:
@@ -185,6 +199,9 @@ def scan_page(cache: LLMCache, position: int, skip: int) -> Page:
                     ttl_seconds=int(ttl),
                     size_bytes=len(raw),
                     job_excerpt=_first_words(str(entry.get("job_excerpt", ""))),
+                    ttl_given=_int_or_none(entry.get("ttl_seconds")),
+                    ttl_tier=str(entry.get("ttl_tier", "")),
+                    ttl_reason=str(entry.get("ttl_reason", "")),
                 )
             )
     return Page(rows, next_position, next_skip)
@@ -274,6 +291,11 @@ def cache_overview(request: HttpRequest) -> HttpResponse:
         "memory": memory,
         "page": page,
         "first_page": cursor == 0 and skip == 0,
+        "ttl_settings": {
+            "flagged": settings.CACHE_TTL_FLAGGED_SECONDS,
+            "good": settings.CACHE_GOOD_QUALITY,
+            "minimum": settings.CACHE_MIN_QUALITY,
+        },
     }
     return render(request, "admin/cache/overview.html", context)
 
@@ -310,6 +332,9 @@ def cache_entry(request: HttpRequest, digest: str) -> HttpResponse:
         "unreadable": None if entry is not None else raw[:5000].decode(errors="replace"),
         "created_at": _parse_time((entry or {}).get("created_at")),
         "ttl_display": format_ttl(ttl),
+        "ttl_given": _int_or_none((entry or {}).get("ttl_seconds")),
+        "ttl_tier": str((entry or {}).get("ttl_tier", "")),
+        "ttl_reason": str((entry or {}).get("ttl_reason", "")),
         "size_bytes": len(raw),
         "chunk_count": len((entry or {}).get("chunks") or []),
         "optimized_resume": str(result.get("optimized_resume", "")),

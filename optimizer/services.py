@@ -44,7 +44,7 @@ from optimizer.analysis import (
 )
 from optimizer.background import in_background
 from optimizer.events import Event
-from optimizer.llm import breaker, budget, cache_control, ratelimit
+from optimizer.llm import breaker, budget, cache_control, cache_ttl, ratelimit
 from optimizer.llm.cache import LLMCache, get_llm_cache
 from optimizer.llm.cache_control import CachePolicy
 from optimizer.llm.client import LLMRequest, LLMUsage, Provider, get_provider, model_name
@@ -347,8 +347,14 @@ async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
         result["usage_stats"]["fallback_from"] = run.fallback_from
     cacheable = is_cacheable(result) and not run.fallback_from
     if settings.CACHE_ENABLED and run.policy.store and cacheable:
-        entry = _cache_entry(result, run.chunks, run.request)
-        await run.cache.set_by_key(run.key, entry, run.policy.ttl)
+        # How long depends on how good the answer is (optimizer/llm/cache_ttl.py).
+        decision = cache_ttl.decide(cast(dict[str, Any], result), run.policy.ttl)
+        if decision.cached:
+            entry = _cache_entry(result, run.chunks, run.request, decision)
+            await run.cache.set_by_key(run.key, entry, decision.ttl_seconds)
+        else:
+            logger.info("Result not cached (%s)", decision.reason)
+            await run.cache.count_not_cached()
     yield await _success(run, result)
 
 
@@ -623,13 +629,21 @@ def analyse(request: OptimizeRequest, optimized_resume: str) -> dict[str, Any]:
 
 
 def _cache_entry(
-    result: OptimizationResult, chunks: list[str], request: OptimizeRequest
+    result: OptimizationResult,
+    chunks: list[str],
+    request: OptimizeRequest,
+    decision: cache_ttl.TtlDecision | None = None,
 ) -> dict[str, Any]:
+    decision = decision or cache_ttl.decide(cast(dict[str, Any], result))
     return {
         "version": CACHE_ENTRY_VERSION,
         "created_at": datetime.now(UTC).isoformat(),
         "model": result["usage_stats"]["model"],
         "job_excerpt": " ".join(request.job_description.split())[:200],
+        # The TTL this entry was given and why (the admin shows both).
+        "ttl_seconds": decision.ttl_seconds,
+        "ttl_tier": decision.tier,
+        "ttl_reason": decision.reason,
         "result": result,
         "chunks": chunks,
     }

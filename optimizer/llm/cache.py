@@ -297,6 +297,7 @@ class LLMCache:
             "misses": 0,
             "hit_rate": 0.0,
             "saved_usd": 0.0,
+            "not_cached": 0,
             "available": False,
             "backend": self._backend_name(),
             "key_prefix": self.key_prefix,
@@ -304,8 +305,11 @@ class LLMCache:
         await self.flush_savings()
         try:
             client = self.redis.async_client()
-            lookups, misses, saved = await client.mget(
-                self._stat_key("lookups"), self._stat_key("misses"), self._stat_key("saved_usd")
+            lookups, misses, saved, not_cached = await client.mget(
+                self._stat_key("lookups"),
+                self._stat_key("misses"),
+                self._stat_key("saved_usd"),
+                self._stat_key("not_cached"),
             )
             entries = (
                 await sync_to_async(self.count_entries, thread_sensitive=False)()
@@ -324,6 +328,7 @@ class LLMCache:
             misses=misses_n,
             hit_rate=round(hits / lookups_n, 4) if lookups_n else 0.0,
             saved_usd=round(float(saved or 0), 6),
+            not_cached=int(not_cached or 0),
             available=True,
         )
         return stats
@@ -399,6 +404,10 @@ class LLMCache:
         saved, self._pending_saved = self._pending_saved, 0.0
         if saved:
             await self.record_saving(saved)
+
+    async def count_not_cached(self) -> None:
+        """Count a result that was good enough to return but not to keep (CACHE_MIN_QUALITY)."""
+        await self._incr("not_cached")
 
     async def _incr(self, name: str) -> None:
         try:
