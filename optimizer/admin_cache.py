@@ -20,9 +20,17 @@ import redis
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib import admin, messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from optimizer.llm.cache import LLMCache, get_llm_cache, text_of
@@ -279,9 +287,11 @@ def cache_overview(request: HttpRequest) -> HttpResponse:
         stats = async_to_sync(cache.get_stats)(count_keys=False)
         entries = cache.count_entries()
         memory = memory_estimate(cache, entries["count"])
+        live = _live_context(cache, entries, memory)
     except REDIS_ERRORS as error:
         return _unavailable(request, cache, error)
     context = {
+        **live,
         **admin.site.each_context(request),
         "title": "LLM cache",
         "cache": cache,
@@ -377,3 +387,53 @@ def cache_clear(request: HttpRequest) -> HttpResponse:
         "entries": entries,
     }
     return render(request, "admin/cache/clear_confirm.html", context)
+
+
+# -- the live dashboard (optimizer/cache_dashboard.py) --------------------------------------------
+
+
+def _live_context(
+    cache: LLMCache, entries: dict[str, Any], memory: dict[str, Any]
+) -> dict[str, Any]:
+    """The dashboard's first rendering, inside the overview page (then the stream takes over)."""
+    from optimizer import cache_dashboard
+
+    gauges = cache_dashboard.measure_gauges(cache, entries, memory)
+    return async_to_sync(cache_dashboard.snapshot)(cache, gauges)
+
+
+@never_cache
+async def cache_live(request: HttpRequest) -> HttpResponseBase:
+    """GET /admin/cache/live/: the dashboard's SSE stream (named `stats` events of HTML).
+
+    Async, so not wrapped in AdminSite.admin_view (a sync wrapper): the same staff check here.
+    """
+    from optimizer import cache_dashboard, sse
+    from optimizer.events import render_named
+
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    user = await request.auser()
+    if not (user.is_active and user.is_staff):
+        return JsonResponse(
+            {"error": {"code": "forbidden", "message": "Staff only: log in to the admin first"}},
+            status=403,
+        )
+    try:
+        first_id = sse.last_event_id(request) + 1
+    except sse.InvalidLastEventId as error:
+        return JsonResponse(
+            {
+                "error": {
+                    "code": "invalid_last_event_id",
+                    "message": str(error),
+                    "field": "Last-Event-ID",
+                }
+            },
+            status=400,
+        )
+    events = cache_dashboard.events(get_llm_cache(), first_id)
+    stream = sse.with_heartbeats(
+        events, lambda event: render_named("stats", event.id, event.data["html"])
+    )
+    return sse.sse_response(stream)

@@ -304,6 +304,7 @@ async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
 
 async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
     grounding = ResumeGrounding(run.request.resume)
+    upstream_started = time.monotonic()
     try:
         first, upstream = await _open_with_fallbacks(run)
     except LLMError as error:
@@ -330,6 +331,9 @@ async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
         return
     finally:
         await upstream.aclose()
+    # The upstream call's own duration (retries included) for the admin dashboard's p50/p95.
+    upstream_ms = (time.monotonic() - upstream_started) * 1000
+    in_background(run.cache.record_upstream_latency(upstream_ms))
 
     if flags := grounding.finish():
         yield _grounding_warning(run, flags)
