@@ -18,10 +18,19 @@ from typing import Any
 
 import redis
 from asgiref.sync import async_to_sync
+from django.conf import settings
 from django.contrib import admin, messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from optimizer.llm.cache import LLMCache, get_llm_cache, text_of
@@ -53,6 +62,11 @@ class EntryRow:
     ttl_seconds: int
     size_bytes: int
     job_excerpt: str
+    # The TTL the pipeline gave the entry and why (optimizer/llm/cache_ttl.py); entries
+    # written before quality-aware TTLs have neither.
+    ttl_given: int | None = None
+    ttl_tier: str = ""
+    ttl_reason: str = ""
 
     @property
     def short_key(self) -> str:
@@ -66,6 +80,10 @@ class EntryRow:
     @property
     def ttl_display(self) -> str:
         return format_ttl(self.ttl_seconds)
+
+    @property
+    def ttl_given_display(self) -> str:
+        return format_ttl(self.ttl_given) if self.ttl_given is not None else "?"
 
 
 @dataclass
@@ -118,6 +136,10 @@ def _parse_time(value: Any) -> datetime | None:
         return datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _first_words(text: str, words: int = 12) -> str:
@@ -185,6 +207,9 @@ def scan_page(cache: LLMCache, position: int, skip: int) -> Page:
                     ttl_seconds=int(ttl),
                     size_bytes=len(raw),
                     job_excerpt=_first_words(str(entry.get("job_excerpt", ""))),
+                    ttl_given=_int_or_none(entry.get("ttl_seconds")),
+                    ttl_tier=str(entry.get("ttl_tier", "")),
+                    ttl_reason=str(entry.get("ttl_reason", "")),
                 )
             )
     return Page(rows, next_position, next_skip)
@@ -262,9 +287,11 @@ def cache_overview(request: HttpRequest) -> HttpResponse:
         stats = async_to_sync(cache.get_stats)(count_keys=False)
         entries = cache.count_entries()
         memory = memory_estimate(cache, entries["count"])
+        live = _live_context(cache, entries, memory)
     except REDIS_ERRORS as error:
         return _unavailable(request, cache, error)
     context = {
+        **live,
         **admin.site.each_context(request),
         "title": "LLM cache",
         "cache": cache,
@@ -274,6 +301,11 @@ def cache_overview(request: HttpRequest) -> HttpResponse:
         "memory": memory,
         "page": page,
         "first_page": cursor == 0 and skip == 0,
+        "ttl_settings": {
+            "flagged": settings.CACHE_TTL_FLAGGED_SECONDS,
+            "good": settings.CACHE_GOOD_QUALITY,
+            "minimum": settings.CACHE_MIN_QUALITY,
+        },
     }
     return render(request, "admin/cache/overview.html", context)
 
@@ -310,6 +342,9 @@ def cache_entry(request: HttpRequest, digest: str) -> HttpResponse:
         "unreadable": None if entry is not None else raw[:5000].decode(errors="replace"),
         "created_at": _parse_time((entry or {}).get("created_at")),
         "ttl_display": format_ttl(ttl),
+        "ttl_given": _int_or_none((entry or {}).get("ttl_seconds")),
+        "ttl_tier": str((entry or {}).get("ttl_tier", "")),
+        "ttl_reason": str((entry or {}).get("ttl_reason", "")),
         "size_bytes": len(raw),
         "chunk_count": len((entry or {}).get("chunks") or []),
         "optimized_resume": str(result.get("optimized_resume", "")),
@@ -352,3 +387,53 @@ def cache_clear(request: HttpRequest) -> HttpResponse:
         "entries": entries,
     }
     return render(request, "admin/cache/clear_confirm.html", context)
+
+
+# -- the live dashboard (optimizer/cache_dashboard.py) --------------------------------------------
+
+
+def _live_context(
+    cache: LLMCache, entries: dict[str, Any], memory: dict[str, Any]
+) -> dict[str, Any]:
+    """The dashboard's first rendering, inside the overview page (then the stream takes over)."""
+    from optimizer import cache_dashboard
+
+    gauges = cache_dashboard.measure_gauges(cache, entries, memory)
+    return async_to_sync(cache_dashboard.snapshot)(cache, gauges)
+
+
+@never_cache
+async def cache_live(request: HttpRequest) -> HttpResponseBase:
+    """GET /admin/cache/live/: the dashboard's SSE stream (named `stats` events of HTML).
+
+    Async, so not wrapped in AdminSite.admin_view (a sync wrapper): the same staff check here.
+    """
+    from optimizer import cache_dashboard, sse
+    from optimizer.events import render_named
+
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    user = await request.auser()
+    if not (user.is_active and user.is_staff):
+        return JsonResponse(
+            {"error": {"code": "forbidden", "message": "Staff only: log in to the admin first"}},
+            status=403,
+        )
+    try:
+        first_id = sse.last_event_id(request) + 1
+    except sse.InvalidLastEventId as error:
+        return JsonResponse(
+            {
+                "error": {
+                    "code": "invalid_last_event_id",
+                    "message": str(error),
+                    "field": "Last-Event-ID",
+                }
+            },
+            status=400,
+        )
+    events = cache_dashboard.events(get_llm_cache(), first_id)
+    stream = sse.with_heartbeats(
+        events, lambda event: render_named("stats", event.id, event.data["html"])
+    )
+    return sse.sse_response(stream)

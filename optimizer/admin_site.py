@@ -39,6 +39,8 @@ class OptimizerAdminSite(admin.AdminSite):
         entry = r"^cache/entry/(?P<digest>[0-9a-f]{64})/"
         cache_urls: list[URLResolver | URLPattern] = [
             path("cache/", self.admin_view(admin_cache.cache_overview), name="cache"),
+            # Async SSE view with its own staff check (admin_view's wrapper is sync).
+            path("cache/live/", admin_cache.cache_live, name="cache_live"),
             re_path(entry + r"$", self.admin_view(admin_cache.cache_entry), name="cache_entry"),
             re_path(
                 entry + r"invalidate/$",

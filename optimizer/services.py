@@ -44,7 +44,7 @@ from optimizer.analysis import (
 )
 from optimizer.background import in_background
 from optimizer.events import Event
-from optimizer.llm import breaker, budget, cache_control, ratelimit
+from optimizer.llm import breaker, budget, cache_control, cache_ttl, ratelimit
 from optimizer.llm.cache import LLMCache, get_llm_cache
 from optimizer.llm.cache_control import CachePolicy
 from optimizer.llm.client import LLMRequest, LLMUsage, Provider, get_provider, model_name
@@ -304,6 +304,7 @@ async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
 
 async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
     grounding = ResumeGrounding(run.request.resume)
+    upstream_started = time.monotonic()
     try:
         first, upstream = await _open_with_fallbacks(run)
     except LLMError as error:
@@ -330,6 +331,9 @@ async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
         return
     finally:
         await upstream.aclose()
+    # The upstream call's own duration (retries included) for the admin dashboard's p50/p95.
+    upstream_ms = (time.monotonic() - upstream_started) * 1000
+    in_background(run.cache.record_upstream_latency(upstream_ms))
 
     if flags := grounding.finish():
         yield _grounding_warning(run, flags)
@@ -347,8 +351,14 @@ async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
         result["usage_stats"]["fallback_from"] = run.fallback_from
     cacheable = is_cacheable(result) and not run.fallback_from
     if settings.CACHE_ENABLED and run.policy.store and cacheable:
-        entry = _cache_entry(result, run.chunks, run.request)
-        await run.cache.set_by_key(run.key, entry, run.policy.ttl)
+        # How long depends on how good the answer is (optimizer/llm/cache_ttl.py).
+        decision = cache_ttl.decide(cast(dict[str, Any], result), run.policy.ttl)
+        if decision.cached:
+            entry = _cache_entry(result, run.chunks, run.request, decision)
+            await run.cache.set_by_key(run.key, entry, decision.ttl_seconds)
+        else:
+            logger.info("Result not cached (%s)", decision.reason)
+            await run.cache.count_not_cached()
     yield await _success(run, result)
 
 
@@ -623,13 +633,21 @@ def analyse(request: OptimizeRequest, optimized_resume: str) -> dict[str, Any]:
 
 
 def _cache_entry(
-    result: OptimizationResult, chunks: list[str], request: OptimizeRequest
+    result: OptimizationResult,
+    chunks: list[str],
+    request: OptimizeRequest,
+    decision: cache_ttl.TtlDecision | None = None,
 ) -> dict[str, Any]:
+    decision = decision or cache_ttl.decide(cast(dict[str, Any], result))
     return {
         "version": CACHE_ENTRY_VERSION,
         "created_at": datetime.now(UTC).isoformat(),
         "model": result["usage_stats"]["model"],
         "job_excerpt": " ".join(request.job_description.split())[:200],
+        # The TTL this entry was given and why (the admin shows both).
+        "ttl_seconds": decision.ttl_seconds,
+        "ttl_tier": decision.tier,
+        "ttl_reason": decision.reason,
         "result": result,
         "chunks": chunks,
     }

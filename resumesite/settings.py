@@ -265,6 +265,30 @@ CACHES = {
     }
 }
 CACHE_TTL_SECONDS = envint("CACHE_TTL_SECONDS", 3600, minimum=1)
+# Quality-aware TTLs (optimizer/llm/cache_ttl.py): a result with grounding flags, or a quality
+# score under CACHE_GOOD_QUALITY, is kept for the shorter CACHE_TTL_FLAGGED_SECONDS (a new
+# generation may do better); one under CACHE_MIN_QUALITY is not cached at all.
+CACHE_TTL_FLAGGED_SECONDS = envint(
+    "CACHE_TTL_FLAGGED_SECONDS", min(600, CACHE_TTL_SECONDS), minimum=1
+)
+if CACHE_TTL_FLAGGED_SECONDS > CACHE_TTL_SECONDS:
+    raise ImproperlyConfigured(
+        f"Unexpected value CACHE_TTL_FLAGGED_SECONDS={CACHE_TTL_FLAGGED_SECONDS}: must not be "
+        f"longer than CACHE_TTL_SECONDS={CACHE_TTL_SECONDS}"
+    )
+CACHE_MIN_QUALITY = envfloat("CACHE_MIN_QUALITY", 0.5)
+CACHE_GOOD_QUALITY = envfloat("CACHE_GOOD_QUALITY", 0.8)
+for _name, _value in (
+    ("CACHE_MIN_QUALITY", CACHE_MIN_QUALITY),
+    ("CACHE_GOOD_QUALITY", CACHE_GOOD_QUALITY),
+):
+    if _value > 1:
+        raise ImproperlyConfigured(f"Unexpected value {_name}={_value}: a quality score is 0 to 1")
+if CACHE_MIN_QUALITY > CACHE_GOOD_QUALITY:
+    raise ImproperlyConfigured(
+        f"Unexpected value CACHE_MIN_QUALITY={CACHE_MIN_QUALITY}: must not be above "
+        f"CACHE_GOOD_QUALITY={CACHE_GOOD_QUALITY}"
+    )
 CACHE_ENABLED = envbool("CACHE_ENABLED", "True")
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

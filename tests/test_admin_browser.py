@@ -122,3 +122,60 @@ def _check_cache_page(
     assert page.locator("table.cache-entries tbody tr").count() == len(JOBS) - 1
     assert real_redis.exists(cache.full_key(cache.key_prefix + digests[1])) == 0
     assert not [text for text in problems if "Content Security Policy" in text], problems
+
+
+def test_the_live_dashboard_updates_when_a_hit_happens(
+    real_redis: Any, redis_url: str, live_server_factory: Any, tmp_path: Path
+) -> None:
+    """Two workers: the page's stream may be on one and the hit on the other; the figures are
+    Redis's, so the page shows it either way. Also takes docs/screenshot-admin-dashboard.png."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    import httpx
+    from playwright.sync_api import expect
+    from samples import JOB, RESUME
+
+    server = live_server_factory(workers=2, REDIS_URL=redis_url)
+    server.manage(
+        "createsuperuser",
+        "--noinput",
+        "--username=admin",
+        "--email=admin@example.com",
+        env={**server.env, "DJANGO_SUPERUSER_PASSWORD": "correct horse battery"},
+    )
+    key = server.manage("create_api_key", "dashboard", env=server.env).split()[-1]
+    body = {"resume_raw_text": RESUME, "job_description_text": JOB}
+
+    def generate() -> dict[str, Any]:
+        answer = httpx.post(
+            f"{server.url}/api/v1/generate", json=body, headers={"X-API-Key": key}, timeout=30
+        )
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        problems: list[str] = []
+        page.on("console", lambda message: problems.append(message.text))
+        page.goto(f"{server.url}/admin/login/?next=/admin/cache/")
+        page.fill("#id_username", "admin")
+        page.fill("#id_password", "correct horse battery")
+        page.click("input[type=submit]")
+        page.wait_for_selector("#live-hits")
+        assert page.inner_text("#live-hits") == "0"
+
+        assert generate()["usage_stats"]["cache"] == "MISS"
+        # Waits for the page's own update (the stream's next event), not for a fixed time
+        # (Playwright's expect polls the DOM; string predicates would need CSP unsafe-eval).
+        expect(page.locator("#live-misses")).to_have_text("1", timeout=15000)
+        assert generate()["usage_stats"]["cache"] == "HIT"
+        expect(page.locator("#live-hits")).to_have_text("1", timeout=15000)
+        assert page.inner_text("#live-hit-rate") == "50.0%"
+        assert page.locator("#cache-live svg rect.chart-hit").count() == 1
+        assert page.locator("#cache-live svg rect.chart-miss").count() == 1
+        assert "p50" in page.inner_text("#live-latency")
+        shot = tmp_path / "screenshot-admin-dashboard.png"
+        page.locator(".cache-live").screenshot(path=str(shot))
+        if os.getenv("SAVE_SCREENSHOTS") == "1":
+            shutil.copy(shot, DOCS / "screenshot-admin-dashboard.png")
+    assert not [text for text in problems if "Content Security Policy" in text], problems

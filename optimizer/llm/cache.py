@@ -42,9 +42,22 @@ logger = logging.getLogger(__name__)
 EXACT_COUNT_LIMIT = 50_000
 COUNT_SAMPLE = 2_000
 
+# Per-minute buckets for the admin's live dashboard (optimizer/cache_dashboard.py): one hash per
+# minute under the stats hash tag, {lookups, misses, saved_usd, lat:<bound>...}, kept a little
+# over an hour. Written in the same round trip as the counter each lookup already bumps.
+MINUTE_BUCKET_SECONDS = 3900
+# Upstream latency histogram bounds (ms), Prometheus-style: a call is counted in the first
+# bucket whose bound it does not exceed; p50/p95 are interpolated within a bucket.
+LATENCY_BOUNDS_MS = (250, 500, 1000, 2000, 3000, 5000, 7500, 10000, 15000, 20000, 30000, 60000)
+
 # add_saving(): how long a saving may wait for a lookup to carry it before its own write.
 SAVING_FLUSH_SECONDS = 1.0
 _flushes: set[asyncio.Future[None]] = set()  # keep flush tasks referenced until done
+
+
+def current_minute() -> int:
+    """Unix time in minutes: the dashboard buckets' clock (one place, so tests can hold it)."""
+    return int(time.time() // 60)
 
 
 def _canonical(value: Any) -> Any:
@@ -111,6 +124,9 @@ class LLMCache:
         # (see add_saving), or are flushed SAVING_FLUSH_SECONDS later when no lookup comes.
         self._pending_saved = 0.0
         self._flush_timer: asyncio.TimerHandle | None = None
+        # The minute bucket this process already gave its expiry: the hit path sends EXPIRE
+        # once a minute, not on every lookup (it cost a fifth of a hit's time on this machine).
+        self._expiring_minute = ""
         self._flush_loop: asyncio.AbstractEventLoop | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
@@ -133,6 +149,12 @@ class LLMCache:
 
     def _stat_key(self, name: str) -> str:
         return self.full_key(self.stats_prefix + name)
+
+    def minute_key(self, minute: int | None = None) -> str:
+        """The Redis key of one minute's bucket (minute: Unix time // 60; default now)."""
+        if minute is None:
+            minute = current_minute()
+        return self._stat_key(f"m:{minute}")
 
     def entry_pattern(self) -> str:
         """The SCAN MATCH pattern for our entries (Redis keys, KEY_PREFIX and version applied)."""
@@ -188,13 +210,20 @@ class LLMCache:
         if self._is_down():
             return None
         saved, self._pending_saved = self._pending_saved, 0.0
+        minute = self.minute_key()
         try:
             async with self.redis.async_client().pipeline(transaction=False) as pipe:
                 pipe.get(self.full_key(key))
                 pipe.incr(self._stat_key("lookups"))
+                # The dashboard's per-minute figures: same pipeline, so no extra round trip.
+                pipe.hincrby(minute, "lookups", 1)
+                if minute != self._expiring_minute:
+                    pipe.expire(minute, MINUTE_BUCKET_SECONDS)
                 if saved:
                     pipe.incrbyfloat(self._stat_key("saved_usd"), saved)
+                    pipe.hincrbyfloat(minute, "saved_usd", saved)
                 raw = (await pipe.execute())[0]
+            self._expiring_minute = minute
         except RedisBusy:
             # Saturated, not down: the caller answers "busy" rather than paying upstream for
             # an answer that may well be cached, and the cache is not marked down for others.
@@ -205,7 +234,7 @@ class LLMCache:
             self._mark_down("get", error)
             return None
         if raw is None:
-            await self._incr("misses")
+            await self._count("misses")
             return None
         try:
             value = json.loads(raw)
@@ -297,6 +326,7 @@ class LLMCache:
             "misses": 0,
             "hit_rate": 0.0,
             "saved_usd": 0.0,
+            "not_cached": 0,
             "available": False,
             "backend": self._backend_name(),
             "key_prefix": self.key_prefix,
@@ -304,8 +334,11 @@ class LLMCache:
         await self.flush_savings()
         try:
             client = self.redis.async_client()
-            lookups, misses, saved = await client.mget(
-                self._stat_key("lookups"), self._stat_key("misses"), self._stat_key("saved_usd")
+            lookups, misses, saved, not_cached = await client.mget(
+                self._stat_key("lookups"),
+                self._stat_key("misses"),
+                self._stat_key("saved_usd"),
+                self._stat_key("not_cached"),
             )
             entries = (
                 await sync_to_async(self.count_entries, thread_sensitive=False)()
@@ -324,6 +357,7 @@ class LLMCache:
             misses=misses_n,
             hit_rate=round(hits / lookups_n, 4) if lookups_n else 0.0,
             saved_usd=round(float(saved or 0), 6),
+            not_cached=int(not_cached or 0),
             available=True,
         )
         return stats
@@ -369,8 +403,13 @@ class LLMCache:
         """Add what a hit saved (the original call's cost) to the shared counter."""
         if usd <= 0 or self._is_down():
             return
+        minute = self.minute_key()
         try:
-            await self.redis.async_client().incrbyfloat(self._stat_key("saved_usd"), usd)
+            async with self.redis.async_client().pipeline(transaction=False) as pipe:
+                pipe.incrbyfloat(self._stat_key("saved_usd"), usd)
+                pipe.hincrbyfloat(minute, "saved_usd", usd)
+                pipe.expire(minute, MINUTE_BUCKET_SECONDS)
+                await pipe.execute()
         except REDIS_ERRORS as error:
             self._mark_down("record_saving", error)
 
@@ -400,9 +439,34 @@ class LLMCache:
         if saved:
             await self.record_saving(saved)
 
-    async def _incr(self, name: str) -> None:
+    async def count_not_cached(self) -> None:
+        """Count a result that was good enough to return but not to keep (CACHE_MIN_QUALITY)."""
+        await self._count("not_cached")
+
+    async def record_upstream_latency(self, latency_ms: float) -> None:
+        """Count one finished upstream call in this minute's latency histogram (the dashboard's
+        p50/p95): one round trip, after the answer, off the hit path."""
+        if self._is_down():
+            return
+        bound = next((b for b in LATENCY_BOUNDS_MS if latency_ms <= b), "inf")
+        minute = self.minute_key()
         try:
-            await self.redis.async_client().incr(self._stat_key(name))
+            async with self.redis.async_client().pipeline(transaction=False) as pipe:
+                pipe.hincrby(minute, f"lat:{bound}", 1)
+                pipe.expire(minute, MINUTE_BUCKET_SECONDS)
+                await pipe.execute()
+        except REDIS_ERRORS as error:
+            self._mark_down("stats", error)
+
+    async def _count(self, name: str) -> None:
+        """Bump a total and this minute's bucket of it, in one round trip."""
+        minute = self.minute_key()
+        try:
+            async with self.redis.async_client().pipeline(transaction=False) as pipe:
+                pipe.incr(self._stat_key(name))
+                pipe.hincrby(minute, name, 1)
+                pipe.expire(minute, MINUTE_BUCKET_SECONDS)
+                await pipe.execute()
         except REDIS_ERRORS as error:
             self._mark_down("stats", error)
 
