@@ -119,7 +119,9 @@ def test_a_killed_worker_s_job_is_run_again_by_another(
 
     server, workers = on_celery
     first = workers.start("first")
-    fake_anthropic.enqueue(FakeReply(chunk_delay=0.05))  # the run that dies, mid-text
+    # The run that dies, mid-text: about 10 s of text, so it is still writing when the kill lands
+    # even on a loaded machine, where starting the second worker took longer than 2.5 s once.
+    fake_anthropic.enqueue(FakeReply(chunk_delay=0.2))
     job = _create_job(server, api_body)
     job_id = job["id"]
     client = redis.Redis.from_url(REAL_REDIS_URL)
