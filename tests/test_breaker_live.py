@@ -80,6 +80,9 @@ def test_a_529_storm_over_two_workers_reaches_upstream_only_as_probes_and_recove
 
     async def client(number: int, seen: Seen, until: Callable[[], bool]) -> None:
         async with httpx.AsyncClient(timeout=30, headers=headers) as http:
+            # Connect first: 20 connections opened at once on a loaded machine took about 1 s,
+            # which is the client's set-up, not the answer the bound is about.
+            await http.get(f"{server.url}/api/v1/health")
             n = 0
             while not until():
                 n += 1
@@ -115,10 +118,7 @@ def test_a_529_storm_over_two_workers_reaches_upstream_only_as_probes_and_recove
     assert 1 <= probes <= lasted / COOLDOWN + 1, (probes, lasted)
     ordered = sorted(seen.latencies)
     p50, p99 = ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.99)]
-    # Refusals do not wait for retries (the few probes, which call upstream, may): a loaded
-    # machine made the slowest probe take 1.04 s once, so the bound is on the refusals' p99.
-    assert len(seen.latencies) > 100 * probes, (len(seen.latencies), probes)
-    assert p99 < 1.0, (p50, p99)
+    assert max(seen.latencies) < 1.0, (max(seen.latencies), p50, p99)
     refused = seen.statuses["503"]
 
     # Heal the fake: the next probe closes the breaker and every client gets its answer.
