@@ -32,7 +32,7 @@ async def get_by_key_via_aget(self: Any, key: str) -> dict[str, Any] | None:
     except REDIS_ERRORS as error:
         self._mark_down("get", error)
         return None
-    await self._incr("lookups")
+    await self._count("lookups")
     if value is None:
-        await self._incr("misses")
+        await self._count("misses")
     return value
