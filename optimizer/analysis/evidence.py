@@ -4,6 +4,7 @@ claim (same number in any format, same date, same skill after aliases...)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from . import patterns as p
 from .facts import RANGE_RE, find_degrees
@@ -13,7 +14,9 @@ from .text import clean, contains_seq, keys_of
 class Evidence:
     """Facts of the original resume, normalized for support checks."""
 
-    def __init__(self, original: str) -> None:
+    def __init__(self, original: str, *, job: str | None = None, today: date | None = None) -> None:
+        self.today = today or date.today()
+        self.job = job or ""
         text = p.blank(clean(original), p.URL_EMAIL_RE)
         self.lines = [keys_of(ln) for ln in text.splitlines()]
         self.values: set[float] = set()

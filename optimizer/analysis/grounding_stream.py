@@ -9,6 +9,7 @@ are identical. ``ResumeGrounding`` checks only the OPTIMIZED RESUME section of a
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from . import patterns as p
 from .claims import Unit, check_unit
@@ -81,8 +82,8 @@ def _split_point(buf: str, final: bool) -> tuple[int, int] | None:
 class GroundingStream:
     """Incremental grounding check over text deltas (any boundaries, even mid-word)."""
 
-    def __init__(self, original: str) -> None:
-        self._ev = Evidence(original)
+    def __init__(self, original: str, *, job: str | None = None, today: date | None = None) -> None:
+        self._ev = Evidence(original, job=job, today=today)
         self._buf = ""
         self._line_start = True
         self._bullet = False
