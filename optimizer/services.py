@@ -42,6 +42,7 @@ from optimizer.analysis import (
     is_blocking,
     word_diff,
 )
+from optimizer.analysis.flags import blocking_first
 from optimizer.background import in_background
 from optimizer.events import Event
 from optimizer.llm import breaker, budget, cache_control, cache_ttl, ratelimit
@@ -619,7 +620,13 @@ def is_cacheable(result: OptimizationResult) -> bool:
 
 def analyse(request: OptimizeRequest, optimized_resume: str) -> dict[str, Any]:
     """The explainable parts of a result: match score before/after, grounding flags, diff."""
-    flags = check_grounding(request.resume, optimized_resume) if optimized_resume else []
+    flags = (
+        blocking_first(
+            check_grounding(request.resume, optimized_resume, job=request.job_description)
+        )
+        if optimized_resume
+        else []
+    )
     grounding = [{**flag.to_dict(), "blocking": is_blocking(flag)} for flag in flags]
     return {
         # What only the flagged claims match adds nothing to "after" (if_flagged_true has it).

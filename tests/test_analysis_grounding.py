@@ -136,8 +136,15 @@ def test_is_blocking() -> None:
     }
     assert is_blocking(flags["team_size"])
     assert is_blocking(flags["employer"])
-    assert not is_blocking(flags["date"])
-    assert not is_blocking(flags["skill"])
+    # Issue 14: invented skills and dates that extend the original's are blocking too.
+    assert is_blocking(flags["date"])
+    assert is_blocking(flags["skill"])
+
+
+def test_a_date_inside_the_originals_dates_only_warns() -> None:
+    original = "Engineer, Acme Corp, 2015 - 2020"
+    flags = check_grounding(original, "Engineer, Acme Corp, Mar 2017 - 2020")
+    assert [(f.kind, is_blocking(f)) for f in flags] == [("date", False)]
 
 
 def test_flags_reported_once_per_sentence() -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from . import data
 from . import patterns as p
-from .evidence import Evidence
-from .facts import MONTH_ALT, YEAR, degree_field, find_degrees
+from .evidence import LANGUAGE_RE, QUALIFIER_RE, Evidence, context_words, gkeys
+from .facts import YEAR, degree_field
 from .text import clean, find_vocab, keys_of
 
 _CONNECTORS = frozenset({"of", "and", "&", "the", "for", "de"})
@@ -22,8 +23,15 @@ _Word = tuple[str, int, int]  # (word, start, end)
 class Unit:
     """One line or sentence of the optimized text, and the claims found in it so far."""
 
-    def __init__(self, text: str, line_start: bool, bullet: bool, section: str) -> None:
-        self.text = p.blank(clean(text), p.URL_EMAIL_RE)
+    def __init__(
+        self, text: str, line_start: bool, bullet: bool, section: str, first: bool = False
+    ) -> None:
+        self.raw = clean(text)
+        self.text = p.blank(self.raw, p.URL_EMAIL_RE)
+        self.first = first
+        # A rewrite that keeps a qualifier ("CPA candidate") may rest on a weakened passage.
+        self.weak_ok = QUALIFIER_RE.search(self.text) is not None
+        self._context: frozenset[str] | None = None
         self.line_start = line_start
         self.bullet = bullet
         self.section = section
@@ -33,6 +41,12 @@ class Unit:
         self.claims: list[tuple[int, str, str, bool]] = []  # (start, kind, phrase, supported)
         self.facts: set[tuple[str, tuple[str, ...]]] = set()
 
+    def context(self) -> frozenset[str]:
+        """The unit's content words, for numbers (computed once per unit)."""
+        if self._context is None:
+            self._context = context_words(self.text)
+        return self._context
+
     def free(self, start: int, end: int) -> bool:
         return self.taken.find(1, start, end) == -1
 
@@ -41,7 +55,8 @@ class Unit:
     ) -> None:
         """Claim ``text[start:end]``; ``shown`` optionally narrows the reported phrase."""
         a, b = shown or (start, end)
-        phrase = self.text[a:b].strip(" ,;:.()")
+        source = self.raw if kind == "identity" else self.text  # emails and links are blanked
+        phrase = source[a:b].strip(" ,;:.()")
         if not phrase:
             return
         self.taken[start:end] = b"\x01" * len(self.taken[start:end])
@@ -121,7 +136,7 @@ def _all_caps_words(text: str) -> bool:
 def find_certifications(u: Unit, ev: Evidence) -> None:
     for hit in find_vocab(u.text):
         if hit.category == "certification":
-            u.add(hit.start, hit.end, "certification", ev.has_keys(hit.keys))
+            u.add(hit.start, hit.end, "certification", ev.has_keys(hit.keys, u.weak_ok))
     for m in p.CERT_RE.finditer(u.text):
         s, e = m.start(), m.end()
         if not u.free(s, e):
@@ -130,21 +145,21 @@ def find_certifications(u: Unit, ev: Evidence) -> None:
             k for k in keys_of(m.group(0)) if not k.startswith(("certifi", "licens", "charter"))
         )
         if core:
-            u.add(s, e, "certification", ev.has_keys(core))
+            u.add(s, e, "certification", ev.has_keys(gkeys(" ".join(core)), u.weak_ok))
 
 
 def find_degrees_claimed(u: Unit, ev: Evidence) -> None:
     text = u.text
-    for d in find_degrees(text):
+    for d in p.find_degrees_g(text):
         if not u.free(d.start, d.end):
             continue
         field = degree_field(text, d)
         end = d.end
-        ok = ev.has_degree(d.level, d.flavor)
+        ok = ev.has_degree(d.level, d.flavor, u.weak_ok)
         if field:
             fstart = text.find(field, d.end)
             end = fstart + len(field)
-            ok = ok and ev.has_keys(keys_of(field))
+            ok = ok and ev.has_keys(gkeys(field))
         u.add(d.start, end, "degree", ok)
 
 
@@ -158,7 +173,7 @@ def find_schools(u: Unit, ev: Evidence) -> None:
         if phrase.strip() in {"School", "College", "University", "Institute", "Academy"}:
             continue
         if u.free(s, e):
-            u.add(s, e, "school", ev.has_keys(_entity_core(u.text[s:e])))
+            u.add(s, e, "school", ev.has_entity(gkeys(u.text[s:e])))
 
 
 def find_titles(u: Unit, ev: Evidence) -> None:
@@ -185,18 +200,24 @@ def find_titles(u: Unit, ev: Evidence) -> None:
         s, e = words[head][1], tail_end
         if not u.free(s, e):
             continue
-        u.add(s, e, "title", ev.has_keys(keys_of(u.text[s:e])))
+        # the same words in one line, any order ("Account Executive, Mid-Market")
+        u.add(s, e, "title", ev.has_bag(gkeys(u.text[s:e]), u.weak_ok))
 
 
 def _employer_candidate(u: Unit, ev: Evidence, s: int, e: int) -> None:
     phrase = u.text[s:e].strip(" ,.;:()")
+    while phrase.endswith(" I"):  # "At Kroger I managed"
+        phrase = phrase[:-2]
+        e = s + u.text[s:e].find(phrase) + len(phrase)
     if not phrase or not u.free(s, e):
         return
     low = phrase.lower()
     if low in p.NON_ENTITY or low in p.HEADING_WORDS or re.fullmatch(r"[A-Z]{2}", phrase):
         return
+    if all(w.rstrip(".") in p.MONTHS or w in p.PRESENT_WORDS for w in low.split()):
+        return  # "März", "Oktober": a month, not an employer
     if (
-        re.search(rf"\b(?:{YEAR}|{MONTH_ALT})\b", phrase, re.IGNORECASE)
+        re.search(rf"\b(?:{YEAR}|{p.MONTH_ALT})\b", phrase, re.IGNORECASE)
         and len(phrase.split()) <= 3
     ):
         return
@@ -206,7 +227,7 @@ def _employer_candidate(u: Unit, ev: Evidence, s: int, e: int) -> None:
     core = _entity_core(phrase)
     if not core:
         return
-    u.add(s, e, "employer", ev.has_keys(core))
+    u.add(s, e, "employer", ev.has_entity(gkeys(phrase)))
 
 
 def find_employers(u: Unit, ev: Evidence) -> None:
@@ -247,7 +268,10 @@ def _find_header_employers(u: Unit, ev: Evidence) -> None:
             continue
         pos = idx + len(piece)
         stripped = re.sub(
-            rf"\(?\b(?:{MONTH_ALT})?\.?\s*{YEAR}.*$|\bpresent\b.*$", "", piece, flags=re.I
+            rf"\(?\b(?:{p.MONTH_ALT})?\.?\s*{YEAR}.*$|\b(?:{p.PRESENT_ALT})\b.*$",
+            "",
+            piece,
+            flags=re.I,
         )
         seg = stripped.strip(" ,.;:()\u2013\u2014-")
         if not seg or not _all_caps_words(seg):
@@ -258,8 +282,10 @@ def _find_header_employers(u: Unit, ev: Evidence) -> None:
 
 def find_skills(u: Unit, ev: Evidence) -> None:
     for hit in find_vocab(u.text):
+        if re.search(r"[,;|\u00b7\u2022]", u.text[hit.start : hit.end]):
+            continue  # a match across list items ("Figma · prototyping") is two items
         if hit.category in {"skill", "tool"} and u.free(hit.start, hit.end):
-            u.add(hit.start, hit.end, "skill", ev.has_skill(hit.keys))
+            u.add(hit.start, hit.end, "skill", ev.has_skill(hit.keys, u.weak_ok))
 
 
 def find_money(u: Unit, ev: Evidence) -> None:
@@ -267,7 +293,11 @@ def find_money(u: Unit, ev: Evidence) -> None:
 
 
 def find_percentages(u: Unit, ev: Evidence) -> None:
-    u.add_matches(p.PERCENT_RE, "percentage", lambda m: p.value(m.group("n"), None) in ev.percents)
+    u.add_matches(
+        p.PERCENT_RE,
+        "percentage",
+        lambda m: ev.has_measure(p.value(m.group("n"), None), u.context(), percent=True),
+    )
 
 
 def find_team_sizes(u: Unit, ev: Evidence) -> None:
@@ -278,12 +308,23 @@ def find_team_sizes(u: Unit, ev: Evidence) -> None:
             u.add(m.start(), m.end(), "team_size", p.team_size(m) in ev.team, shown)
 
 
+_WITH_RE = re.compile(r"\b(?:with|mit|con|avec|having)\s+(?:[\w'-]+\s+){0,3}$", re.IGNORECASE)
+_EXPERIENCE_RE = re.compile(
+    r"^\W*(?:[\w'-]+\s+){0,3}?(?:\w+)?(?:experience|erfahrung|experiencia|exp\u00e9rience)",
+    re.IGNORECASE,
+)
+
+
 def find_durations(u: Unit, ev: Evidence) -> None:
-    u.add_matches(
-        p.DURATION_RE,
-        "duration",
-        lambda m: ev.has_duration(p.word_or_num(m.group("n")), p.unit(m.group("u"))),
-    )
+    def supported(m: re.Match[str]) -> bool:
+        # "with 8 years of experience" may follow from the dates; "for 3 years" may not
+        overall = bool(
+            _WITH_RE.search(u.text[max(0, m.start() - 60) : m.start()])
+            or _EXPERIENCE_RE.match(u.text[m.end() : m.end() + 80])
+        )
+        return ev.has_duration(p.word_or_num(m.group("n")), p.unit(m.group("u")), overall)
+
+    u.add_matches(p.DURATION_RE, "duration", supported)
 
 
 def find_dates(u: Unit, ev: Evidence) -> None:
@@ -300,10 +341,198 @@ def find_numbers(u: Unit, ev: Evidence) -> None:
             value = p.word_or_num(m.group("w"))
         else:
             value = p.value(m.group("n"), m.group("m"))
-        u.add(m.start(), m.end(), "number", value in ev.values)
+        u.add(m.start(), m.end(), "number", ev.has_measure(value, u.context()))
+
+
+# ----------------------------------------------------------------------------- identity
+
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_LINK_RE = re.compile(
+    r"(?<![\w@.-])(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\."
+    r"(?:com|org|io|net|co|dev|design|studio|me|app|ai|de|fr|es|mx|uk|eu|info|page|site|ch)"
+    r"(?:/[\w./-]*)?(?![\w@])",
+    re.IGNORECASE,
+)
+_PHONE_RE = re.compile(r"(?<![\w#])\+?\(?\d[\d ().-]{6,}\d(?![\w])")
+_CREDENTIALS = frozenset(
+    "dr dr. phd ph.d rn bsn msn mba md cpa pe jr sr ii iii mr mrs ms prof".split()
+)
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def find_identity(u: Unit, ev: Evidence) -> None:
+    """Contact details: an email, link or phone number the original does not have, another name
+    on the first line, another city on a contact line."""
+    raw, low = u.raw, ev.raw.lower()
+    contact = False
+    for m in _EMAIL_RE.finditer(raw):
+        contact = True
+        u.add(m.start(), m.end(), "identity", m.group(0).lower() in low)
+    for m in _LINK_RE.finditer(raw):
+        if not u.free(m.start(), m.end()) or re.search(r"\.\d", m.group(0)):
+            continue
+        link = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(0).lower()).rstrip("/.")
+        contact = True
+        u.add(m.start(), m.end(), "identity", link in low)
+    phones = {_digits(m.group(0)) for m in _PHONE_RE.finditer(ev.raw)}
+    for m in _PHONE_RE.finditer(raw):
+        digits = _digits(m.group(0))
+        if len(digits) < 8 or re.search(rf"(?<!\d){YEAR}(?!\d)", m.group(0)):
+            continue
+        if not u.free(m.start(), m.end()):
+            continue
+        contact = True
+        ok = any(d.endswith(digits[-8:]) or digits.endswith(d[-8:]) for d in phones if len(d) >= 8)
+        u.add(m.start(), m.end(), "identity", ok)
+    if u.first and not contact:
+        _name_line(u, ev)
+    if contact:
+        _contact_places(u, ev)
+
+
+_NOT_NAMES = frozenset("optimized optimised resume résumé cv lebenslauf curriculum".split())
+
+
+def _name_line(u: Unit, ev: Evidence) -> None:
+    head = re.split(r"[,|\u00b7\u2013\u2014]", u.text, maxsplit=1)[0]
+    words = head.split()
+    if not 2 <= len(words) <= 5 or not all(re.fullmatch(r"[^\W\d_][\w.'-]*", w) for w in words):
+        return
+    if not all(w[:1].isupper() for w in words):
+        return
+    lows = {w.lower().strip(".,") for w in words}
+    if lows & (p.HEADING_WORDS | p.TITLE_NOUNS | _NOT_NAMES):
+        return  # a heading or a title, not a name
+    original = " ".join(ev.raw.splitlines()[:3]).lower()
+    have = set(keys_of(original))
+    keys = [k for k in keys_of(head) if k.rstrip(".") not in _CREDENTIALS]
+    first = next((ln for ln in ev.raw.splitlines() if ln.strip()), "")
+    if p.find_degrees_g(head) or not set(keys) & set(keys_of(first)):
+        return  # not the candidate's name line (an output that starts with a role or degree)
+    s = u.text.find(head.strip())
+    u.add(s, s + len(head.strip()), "identity", all(k in have for k in keys))
+
+
+def _contact_places(u: Unit, ev: Evidence) -> None:
+    pos = 0
+    for seg in re.split(r"\s*[|\u00b7\u2022]\s*|\s{2,}|\s[-\u2013\u2014]\s", u.text):
+        idx = u.text.find(seg, pos)
+        pos = idx + len(seg)
+        place = seg.strip(" ,;")
+        if not place or not u.free(idx, idx + len(seg)) or not re.search(r"[^\W\d_]", place):
+            continue
+        if not place[:1].isupper() or len(place.split()) > 4:
+            continue
+        s = u.text.find(place, idx)
+        u.add(s, s + len(place), "identity", ev.has_entity(gkeys(place)))
+
+
+# ----------------------------------------------------------------------------- unknown terms
+
+_FILLER = data.words("score_stopwords") | frozenset(
+    "a an the and or of in on at for to with by from as is are was be i my our we".split()
+)
+_EMPLOYER_CUES = re.compile(
+    r"(?:\b(?:at|for|by|via|including|clients?|partner|customers?|joined|f\u00fcr|bei|chez|puis|"
+    r"groupe|group|proveedor de|cliente|para|pour|collaboration with|acquired by|contractor for)"
+    r"|[(&])\s*$",
+    re.IGNORECASE,
+)
+_SKILL_CUES = re.compile(r"\b(?:using|con|mit|avec)\s*$", re.IGNORECASE)
+_TOOLISH = re.compile(r"[A-Z]{2,}|[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]|[A-Za-z]\+")
+_WORD_RE = re.compile(r"[^\W_][\w&'+.#-]*[\w+#]|[^\W_]")
+
+
+def _known(ev: Evidence, key: str, weak_ok: bool) -> bool:
+    return (
+        ev.has_word(key, weak_ok)
+        or key in ev.plain_words
+        or key in _FILLER
+        or key.rstrip(".") in p.MONTHS
+        or key in p.PRESENT_WORDS
+        or key in p.HEADING_WORDS
+        or len(key) <= 1
+    )
+
+
+def find_languages(u: Unit, ev: Evidence) -> None:
+    for m in LANGUAGE_RE.finditer(u.text):
+        if u.free(m.start(), m.end()):
+            e = m.end()
+            level = re.match(r"\s*\((?:[ABC][12]|[^)]{1,20})\)", u.text[e:])
+            u.add(
+                m.start(), e + (level.end() if level else 0), "skill", ev.has_language(m.group(0))
+            )
+
+
+def _is_list(u: Unit) -> list[tuple[int, int]]:
+    """The items of a list line ("Python, Go, Kafka"), as spans; [] for prose."""
+    parts = [(m.start(), m.end()) for m in re.finditer(r"[^,;|\u00b7\u2022]+", u.text)]
+    parts = [(a, b) for a, b in parts if u.text[a:b].strip()]
+    if u.section != "skills" and (
+        len(parts) < 3 or any(len(u.text[a:b].split()) > 4 for a, b in parts)
+    ):
+        return []
+    return parts
+
+
+def find_unknown_terms(u: Unit, ev: Evidence) -> None:
+    """Names the vocabulary does not know: tool-like words (BlackLine, MEDDICC, GA4) anywhere,
+    capitalized names after "at"/"for"/"(acquired by", items of a skills list, and terms of the
+    job description, none of them in the original."""
+    text = u.text
+    items = _is_list(u)
+    for a, b in items:
+        item = text[a:b]
+        lead = len(item) - len(item.lstrip(" :"))
+        item = re.sub(r"^[^:]{0,30}:\s*", "", item.strip()) if ":" in item else item.strip()
+        s = text.find(item, a + lead) if item else -1
+        if s < 0 or not u.free(s, s + len(item)) or re.search(r"\d", item):
+            continue
+        weak = u.weak_ok and QUALIFIER_RE.search(item) is not None
+        keys = [k for k in gkeys(item) if not _known(ev, k, weak)]
+        if keys:
+            u.add(s, s + len(item.rstrip(" .")), "skill", False)
+    for m in _WORD_RE.finditer(text):
+        s, e = m.start(), m.end()
+        word = m.group(0)
+        if not u.free(s, e):
+            continue
+        wkeys = gkeys(word)
+        if not wkeys or all(_known(ev, k, u.weak_ok) for k in wkeys):
+            continue
+        before = text[max(0, s - 40) : s]  # bounded: a 30,000-character line stays linear
+        job = any(k in ev.job_terms for k in wkeys)
+        tool = (_TOOLISH.search(word) is not None and not word.isupper()) or (
+            word.isupper() and len(word) >= 2 and not _all_upper_line(text)
+        )
+        cue_employer = word[:1].isupper() and _EMPLOYER_CUES.search(before) is not None
+        cue_skill = word[:1].isupper() and _SKILL_CUES.search(before) is not None
+        if not (job or tool or cue_employer or cue_skill):
+            continue
+        # extend over the capitalized run ("General Motors", "Siemens NX")
+        run = re.match(r"(?:\s+(?:[A-Z\u00c0-\u00de][\w&'+.-]*|de|of|&))*", text[e:])
+        end = e + (run.end() if run else 0)
+        phrase = text[s:end].rstrip(" .,;")
+        end = s + len(phrase)
+        if not u.free(s, end):
+            end = e
+        kind = "employer" if cue_employer and not (job or tool) else "skill"
+        if u.section == "education" and kind == "employer":
+            kind = "school"
+        u.add(s, end, kind, False)
+
+
+def _all_upper_line(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
 FINDERS: tuple[Callable[[Unit, Evidence], None], ...] = (
+    find_identity,
     find_certifications,
     find_degrees_claimed,
     find_schools,
@@ -316,6 +545,8 @@ FINDERS: tuple[Callable[[Unit, Evidence], None], ...] = (
     find_durations,
     find_dates,
     find_numbers,
+    find_languages,
+    find_unknown_terms,
 )
 
 

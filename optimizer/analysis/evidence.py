@@ -1,21 +1,147 @@
 """The evidence check: the facts of the original resume, normalized, and whether they support a
-claim (same number in any format, same date, same skill after aliases...)."""
+claim (same number in any format, same date, same skill after aliases...).
+
+Support is read in context: a passage the original weakens ("CPA candidate", "familiar with
+Python", "BSN (in progress)", data/qualifiers.txt) supports a claim only when the rewrite keeps a
+qualifier too (``strong`` lines are the original without those passages).
+"""
 
 from __future__ import annotations
 
 import re
+from datetime import date
+from functools import lru_cache
 
+from . import data
 from . import patterns as p
-from .facts import RANGE_RE, find_degrees
-from .text import clean, contains_seq, keys_of
+from .facts import YEAR
+from .text import _scan, clean, contains_seq, keys_of, stem
+
+_QUALIFIERS = [line.split(None, 1) for line in data.entries("qualifiers")]
+_BEFORE = p._alt(q for side, q in _QUALIFIERS if side == "before")
+_AFTER = p._alt(q for side, q in _QUALIFIERS if side == "after")
+_CLAUSE = r"[,;:()|\u00b7\u2022\u2013\u2014\n]"
+# "familiar with Python, Go" -> the rest of the clause; "CPA candidate" -> the clause before it.
+_BEFORE_RE = re.compile(rf"(?<![\w])(?:{_BEFORE})(?![\w])[^.;|\n]*", re.IGNORECASE)
+_AFTER_RE = re.compile(rf"(?<![\w])(?:{_AFTER})(?![\w])", re.IGNORECASE)
+QUALIFIER_RE = re.compile(rf"(?<![\w])(?:{_BEFORE}|{_AFTER})(?![\w])", re.IGNORECASE)
+_LANGUAGES = {
+    stem(name): i for i, line in enumerate(data.entries("languages")) for name in line.split()
+}
+LANGUAGE_RE = re.compile(
+    rf"(?<![\w])(?:{p._alt(n for line in data.entries('languages') for n in line.split())})(?![\w])",
+    re.IGNORECASE,
+)
+_MON = rf"(?:(?:{p.MONTH_ALT})\.?\s+(?:de\s+)?|(?:0?[1-9]|1[0-2])[/.])"
+# A date range, with a month when there is one: "Jun 2018 - Present", "03/2019 - 02/2020".
+SPAN_RE = re.compile(
+    rf"(?P<ma>{_MON})?(?P<a>{YEAR})\s*(?:-|\u2013|\u2014|to|until|through|bis|hasta|a|au|\u00e0)\s*"
+    rf"(?:(?P<mb>{_MON})?(?P<b>{YEAR})|(?P<now>{p.PRESENT_ALT}))(?![\w])"
+    rf"|\b(?:since|seit|desde|depuis)\s+(?P<ma2>{_MON})?(?P<a2>{YEAR})",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def _equivalents() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
+    index: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for line in data.entries("equivalents"):
+        variant, _, canon = line.partition("=")
+        vk, ck = keys_of(variant, lenient=True), keys_of(canon, lenient=True)
+        if vk and ck:
+            index[vk] = ck
+    return index, max(len(k) for k in index)
+
+
+@lru_cache(maxsize=4096)
+def gkeys(text: str) -> tuple[str, ...]:
+    """``keys_of`` plus the grounding equivalences of data/equivalents.txt ("Rep" = "Representative")."""
+    keys = keys_of(text)
+    index, longest = _equivalents()
+    if not any((k,) in index or k in _FIRST for k in keys):
+        return keys
+    toks = [_Key(k) for k in keys]
+    out: list[str] = []
+    for i, _length, target in _scan(toks, index, longest):  # type: ignore[arg-type]
+        out.extend(target if target is not None else (keys[i],))
+    return tuple(out)
+
+
+class _Key:
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+_FIRST = frozenset(k[0] for k in _equivalents()[0])
+
+
+def _month_of(text: str | None) -> int | None:
+    if not text:
+        return None
+    t = text.strip().rstrip("/.").lower()
+    t = re.sub(r"\s+de$", "", t).rstrip(".")
+    if t.isdigit():
+        return int(t)
+    return p.MONTHS.get(t)
+
+
+def weaken(text: str) -> str:
+    """``text`` without the passages its qualifiers weaken (offsets kept)."""
+    text = _BEFORE_RE.sub(lambda m: " " * len(m.group(0)), text)
+    out = list(text)
+    for m in _AFTER_RE.finditer(text):
+        start = m.start()
+        before = text[:start]
+        seg = re.search(rf"(?:^|{_CLAUSE})([^,;:()|\u00b7\u2022\u2013\u2014\n]*)$", before)
+        a = seg.start(1) if seg else 0
+        if seg and not seg.group(1).strip() and a > 0 and text[a - 1] == "(":
+            seg = re.search(rf"(?:^|{_CLAUSE})([^,;:()|\u00b7\u2022\u2013\u2014\n]*)\($", before)
+            a = seg.start(1) if seg else 0
+        for i in range(a, m.end()):
+            out[i] = " "
+    return "".join(out)
+
+
+_FILLER = data.words("score_stopwords") | frozenset(
+    "a an the and or of in on at for to with by from as per each every over across about more than "
+    "up down from to into a year month week day quarter night shift".split()
+)
+
+
+def context_words(line: str) -> frozenset[str]:
+    return frozenset(k for k in gkeys(line) if k.isalpha() and len(k) > 2 and k not in _FILLER)
+
+
+def _strip_legal(keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(k for k in keys if k.rstrip(".") not in p.LEGAL_SUFFIX)
 
 
 class Evidence:
     """Facts of the original resume, normalized for support checks."""
 
-    def __init__(self, original: str) -> None:
-        text = p.blank(clean(original), p.URL_EMAIL_RE)
-        self.lines = [keys_of(ln) for ln in text.splitlines()]
+    def __init__(self, original: str, *, job: str | None = None, today: date | None = None) -> None:
+        self.today = today or date.today()
+        raw = clean(original)
+        text = p.blank(raw, p.URL_EMAIL_RE)
+        self.raw = raw
+        self.lines = [gkeys(ln) for ln in text.splitlines()]
+        weak = weaken(text)
+        self.strong = self.lines if weak == text else [gkeys(ln) for ln in weak.splitlines()]
+        self.entity_lines = [_strip_legal(k) for k in self.lines]
+        self.words = {k for line in self.lines for k in line}
+        self.strong_words = {k for line in self.strong for k in line}
+        # the original's own spellings too ("UC" of "UC Davis", which equivalences expand)
+        self.plain_words = set(keys_of(weak))
+        self.languages = {_LANGUAGES[stem(m.group(0))] for m in LANGUAGE_RE.finditer(text)}
+        # Names the job ad writes capitalized (tools, certifications) that the original lacks.
+        self.job_terms = {
+            k
+            for w in re.findall(r"(?<![\w])[A-Z][\w+#.-]*[\w+#]", job or "")
+            for k in gkeys(w)
+            if len(k) > 2
+        } - self.words
         self.values: set[float] = set()
         self.percents: set[float] = set()
         self.team: set[float] = set()
@@ -23,13 +149,47 @@ class Evidence:
         self.months: set[tuple[int, int]] = set()
         self.durations: set[tuple[float, str]] = set()
         self.degrees: list[tuple[str, str | None]] = []
+        self.strong_degrees: list[tuple[str, str | None]] = []
+        self.span_years = 0.0
         self._read_numbers(text)
         self._read_dates(text)
         for line in text.splitlines():
-            for d in find_degrees(line):
+            for d in p.find_degrees_g(line):
                 self.degrees.append((d.level, d.flavor))
+        for line in weak.splitlines():
+            for d in p.find_degrees_g(line):
+                self.strong_degrees.append((d.level, d.flavor))
+
+    def _read_measures(self, text: str) -> None:
+        """Each number's context: the content words of its original line, so a number supports
+        only a claim about the same thing ("latency ... 40%" is not "coverage ... 40%")."""
+        self.contexts: dict[tuple[bool, float], set[frozenset[str]]] = {}
+        for line in text.splitlines():
+            words = context_words(line)
+            for m in p.PERCENT_RE.finditer(line):
+                self.contexts.setdefault((True, p.value(m.group("n"), None)), set()).add(words)
+            for m in p.NUMBER_RE.finditer(line):
+                if m.group("w"):
+                    vals = {p.word_or_num(m.group("w"))}
+                else:
+                    vals = {p.value(m.group("n"), m.group("m")), p.value(m.group("n"), None)}
+                for v in vals:
+                    self.contexts.setdefault((False, v), set()).add(words)
+            for m in p.NUMBER_WORD_RE.finditer(line):
+                self.contexts.setdefault((False, p.word_or_num(m.group(0))), set()).add(words)
+
+    def has_measure(self, value: float, words: frozenset[str], percent: bool = False) -> bool:
+        """The same number (or percentage) on an original line sharing a content word with the
+        claim's line; a line with no content words of its own (a bare "40%") takes any."""
+        if value not in (self.percents if percent else self.values):
+            return False
+        found = self.contexts.get((percent, value))
+        if not found:
+            return True  # read by another pattern (money, a number word): no context known
+        return not words or any(not c or c & words for c in found)
 
     def _read_numbers(self, text: str) -> None:
+        self._read_measures(text)
         for m in p.MONEY_RE.finditer(text):
             self.values.add(p.money_value(m))
         for m in p.NUMBER_RE.finditer(text):
@@ -62,35 +222,94 @@ class Evidence:
             for m in re.finditer(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", line):
                 for unit in units:  # "from 45 to 30 days" supports "45 days"
                     self.durations.add((round(float(m.group(0)), 6), unit))
-        for m in RANGE_RE.finditer(text):
-            b = m.group("b")
-            if b.isdigit():
-                self.durations.add((float(int(b) - int(m.group("a"))), "year"))
+        self._read_spans(text)
 
-    def has_keys(self, keys: tuple[str, ...]) -> bool:
-        return bool(keys) and any(contains_seq(line, keys) for line in self.lines)
+    def _read_spans(self, text: str) -> None:
+        """Date ranges outside the education section: each one's length, and the whole span
+        from the first start to the last end ("Present" = ``today``)."""
+        starts: list[float] = []
+        ends: list[float] = []
+        section = ""
+        for line in text.splitlines():
+            heading = p.heading_section(line)
+            if heading is not None:
+                section = heading
+            for m in SPAN_RE.finditer(line):
+                if m.group("a2"):
+                    a = int(m.group("a2")) + ((_month_of(m.group("ma2")) or 1) - 1) / 12
+                    starts.append(a)
+                    ends.append(self.today.year + (self.today.month - 1) / 12)
+                    continue
+                a = int(m.group("a")) + ((_month_of(m.group("ma")) or 1) - 1) / 12
+                if m.group("now"):
+                    b = self.today.year + (self.today.month - 1) / 12
+                else:
+                    b = int(m.group("b")) + ((_month_of(m.group("mb")) or 12) - 1) / 12
+                if b < a:
+                    continue
+                self.durations.add((float(round(b - a)), "year"))
+                if not m.group("ma") and not m.group("now"):
+                    self.durations.add((float(int(m.group("b")) - int(m.group("a"))), "year"))
+                if section != "education":
+                    starts.append(a)
+                    ends.append(b)
+        if starts:
+            self.span_years = max(ends) - min(starts)
 
-    def has_skill(self, keys: tuple[str, ...]) -> bool:
+    # ------------------------------------------------------------------ support checks
+
+    def _lines(self, weak_ok: bool) -> list[tuple[str, ...]]:
+        return self.lines if weak_ok else self.strong
+
+    def has_keys(self, keys: tuple[str, ...], weak_ok: bool = True) -> bool:
+        return bool(keys) and any(contains_seq(line, keys) for line in self._lines(weak_ok))
+
+    def has_text(self, text: str, weak_ok: bool = True) -> bool:
+        return self.has_keys(gkeys(text), weak_ok)
+
+    def has_bag(self, keys: tuple[str, ...], weak_ok: bool = True) -> bool:
+        """All ``keys`` in one line, in any order ("Account Executive, Mid-Market")."""
+        need = set(keys)
+        return bool(need) and any(need <= set(line) for line in self._lines(weak_ok))
+
+    def has_entity(self, keys: tuple[str, ...]) -> bool:
+        core = _strip_legal(keys)
+        return bool(core) and any(contains_seq(line, core) for line in self.entity_lines)
+
+    def has_word(self, key: str, weak_ok: bool = True) -> bool:
+        return key in (self.words if weak_ok else self.strong_words)
+
+    def has_skill(self, keys: tuple[str, ...], weak_ok: bool = True) -> bool:
         """Skill support; a vendor prefix is optional ("Photoshop" ~ "Adobe Photoshop")."""
-        if self.has_keys(keys):
+        if self.has_keys(keys, weak_ok):
             return True
         rest = keys[1:]
         if len(keys) < 2 or keys[0] not in p.VENDORS or rest[0] in p.GENERIC_PRODUCT_WORDS:
             return False
-        return self.has_keys(rest)
+        return self.has_keys(rest, weak_ok)
 
-    def has_degree(self, level: str, flavor: str | None) -> bool:
+    def has_degree(self, level: str, flavor: str | None, weak_ok: bool = True) -> bool:
         """A degree of the same level, and the same kind when both name one (B.S. vs B.A.)."""
         return any(
             lvl == level and (flavor is None or fl is None or fl == flavor)
-            for lvl, fl in self.degrees
+            for lvl, fl in (self.degrees if weak_ok else self.strong_degrees)
         )
 
-    def has_duration(self, value: float, unit: str) -> bool:
-        """The same duration; "18 months" is also supported by 1.5 years."""
-        return (value, unit) in self.durations or (
+    def has_duration(self, value: float, unit: str, overall: bool = False) -> bool:
+        """The same duration; "18 months" is also supported by 1.5 years; years of experience
+        up to the span of the original's dates as of today ("8 years" from "Jun 2018 - Present")."""
+        if (value, unit) in self.durations or (
             unit == "month" and (value / 12, "year") in self.durations
-        )
+        ):
+            return True
+        if overall and unit == "year":
+            return value <= self.span_years + 0.5
+        if overall and unit == "month":
+            return value <= self.span_years * 12 + 6
+        return False
 
     def has_date(self, year: int, month: int | None) -> bool:
         return (year, month) in self.months if month else year in self.years
+
+    def has_language(self, name: str) -> bool:
+        return _LANGUAGES.get(stem(name)) in self.languages

@@ -111,6 +111,7 @@ _ABBREV: dict[str, tuple[str, str | None]] = {
     "beng": ("bachelor", "engineering"),
     "bba": ("bachelor", "business"),
     "bsn": ("bachelor", "science"),
+    "adn": ("associate", "science"),
     "bfa": ("bachelor", "fine"),
     "ms": ("master", "science"),
     "msc": ("master", "science"),
@@ -131,10 +132,10 @@ _ABBREV: dict[str, tuple[str, str | None]] = {
     "pharmd": ("doctorate", "pharmacy"),
 }
 _DOTTED = (
-    r"A\.A\.S?\.?|A\.S\.|B\.S\.c?\.?|B\.Sc\.|B\.A\.|B\.Eng\.?|B\.B\.A\.|M\.S\.c?\.?|M\.Sc\.|"
+    r"A\.A\.S?\.?|A\.S\.|B\.F\.A\.?|M\.F\.A\.?|B\.S\.c?\.?|B\.Sc\.|B\.A\.|B\.Eng\.?|B\.B\.A\.|M\.S\.c?\.?|M\.Sc\.|"
     r"M\.A\.|M\.Eng\.?|M\.B\.A\.?|M\.Ed\.?|Ph\.\s?D\.?|Ed\.D\.?|M\.D\.|J\.D\.|Pharm\.\s?D\.?"
 )
-_SOLID = r"AAS|BSc|BEng|BBA|BSN|BFA|MSc|MEng|MBA|MSN|MEd|MPH|MFA|MPA|MSW|PhD|DNP|EdD|PharmD"
+_SOLID = r"AAS|ADN|BSc|BEng|BBA|BSN|BFA|MSc|MEng|MBA|MSN|MEd|MPH|MFA|MPA|MSW|PhD|DNP|EdD|PharmD"
 _BARE = r"BS|BA|MS|MA|MD|JD|AA|AS"
 DEGREE_ABBREV_RE = re.compile(
     rf"(?<![\w.])(?:(?P<dot>{_DOTTED})|(?P<solid>{_SOLID})|(?P<bare>{_BARE}))(?![\w])"
@@ -213,7 +214,7 @@ def degree_field(line: str, degree: Degree) -> str | None:
     """Capitalized field of study right after a degree ("B.S. in Biology" -> Biology)."""
     m = re.match(
         r"(?:\s+of\s+[A-Z][a-z]+)?\s*(?:,|in|:|-|\u2013)?\s*(?:in\s+)?"
-        r"(?P<f>[A-Z][A-Za-z&]+(?:\s+(?:and\s+|&\s+)?[A-Z][A-Za-z&]+)*)",
+        r"(?P<f>[A-Z\u00c0-\u00de][^\W\d_&]*[&]?(?:\s+(?:and\s+|&\s+)?[A-Z\u00c0-\u00de][^\W\d_]*)*)",
         line[degree.end :],
     )
     if not m:

@@ -18,6 +18,7 @@ KIND_LABELS: dict[str, str] = {
     "school": "school",
     "certification": "certification",
     "skill": "skill",
+    "identity": "contact detail",
 }
 BLOCKING_KINDS: frozenset[str] = frozenset(
     {
@@ -30,6 +31,10 @@ BLOCKING_KINDS: frozenset[str] = frozenset(
         "percentage",
         "money",
         "team_size",
+        "skill",
+        "duration",
+        "date",
+        "identity",
     }
 )
 
@@ -40,6 +45,9 @@ class GroundingFlag:
     phrase: str
     sentence: str
     message: str
+    # False for a date inside the original's own span (a reformatting the check cannot read):
+    # an unsupported date that moves a start earlier or an end later is blocking.
+    blocking: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,11 +59,21 @@ class GroundingFlag:
 
 
 def is_blocking(flag: GroundingFlag) -> bool:
-    """True for kinds a strict caller should refuse to publish (see ``BLOCKING_KINDS``)."""
-    return flag.kind in BLOCKING_KINDS
+    """True for claims a strict caller should refuse to publish: invented facts of every kind
+    (``BLOCKING_KINDS``), except a date that stays inside the original's own dates."""
+    return flag.kind in BLOCKING_KINDS and flag.blocking
 
 
-def make_flag(kind: str, phrase: str, sentence: str) -> GroundingFlag:
+def make_flag(kind: str, phrase: str, sentence: str, blocking: bool = True) -> GroundingFlag:
     return GroundingFlag(
-        kind, phrase, sentence, f'Unsupported {KIND_LABELS[kind]} "{phrase}" in "{sentence}"'
+        kind,
+        phrase,
+        sentence,
+        f'Unsupported {KIND_LABELS[kind]} "{phrase}" in "{sentence}"',
+        blocking,
     )
+
+
+def blocking_first(flags: list[GroundingFlag]) -> list[GroundingFlag]:
+    """``flags`` with the blocking ones first, each group in text order."""
+    return sorted(flags, key=lambda f: not is_blocking(f))

@@ -18,6 +18,8 @@ Where the parts live: ``patterns.py`` (what each fact looks like, word lists in
 
 from __future__ import annotations
 
+from datetime import date
+
 from .flags import BLOCKING_KINDS, KIND_LABELS, GroundingFlag, is_blocking, make_flag
 from .grounding_stream import GroundingStream, ResumeGrounding
 
@@ -33,9 +35,15 @@ __all__ = [
 ]
 
 
-def check_grounding(original: str, optimized: str) -> list[GroundingFlag]:
-    """Flags for every claim in ``optimized`` with no support in ``original``."""
-    stream = GroundingStream(original)
+def check_grounding(
+    original: str, optimized: str, *, job: str | None = None, today: date | None = None
+) -> list[GroundingFlag]:
+    """Flags for every claim in ``optimized`` with no support in ``original``.
+
+    ``job``: the job description, whose terms the rewrite must not claim unless the original
+    has them. ``today``: the date "Present" means, for durations (default: the current date).
+    """
+    stream = GroundingStream(original, job=job, today=today)
     flags = stream.feed(optimized)
     flags.extend(stream.finish())
     return flags

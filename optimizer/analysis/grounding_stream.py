@@ -9,38 +9,13 @@ are identical. ``ResumeGrounding`` checks only the OPTIMIZED RESUME section of a
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from . import patterns as p
 from .claims import Unit, check_unit
 from .evidence import Evidence
 from .flags import GroundingFlag, make_flag
 from .sections import section_end
-
-_SECTION_KEYS = (
-    ("experience", "experience"),
-    ("employment", "experience"),
-    ("work", "experience"),
-    ("career", "experience"),
-    ("education", "education"),
-    ("skill", "skills"),
-    ("competenc", "skills"),
-    ("certif", "certifications"),
-    ("licens", "certifications"),
-)
-
-
-def _heading_section(line: str) -> str | None:
-    """The resume section a heading line opens ("experience", "skills"...), else None."""
-    words = re.findall(r"[A-Za-z&]+", line.lower())
-    if not words or len(words) > 4 or p.BULLET_RE.match(line) or line.strip().endswith("."):
-        return None
-    if not all(w in p.HEADING_WORDS for w in words):
-        return None
-    joined = " ".join(words)
-    for key, section in _SECTION_KEYS:
-        if key in joined:
-            return section
-    return "other"
 
 
 def _display(sentence: str) -> str:
@@ -81,13 +56,14 @@ def _split_point(buf: str, final: bool) -> tuple[int, int] | None:
 class GroundingStream:
     """Incremental grounding check over text deltas (any boundaries, even mid-word)."""
 
-    def __init__(self, original: str) -> None:
-        self._ev = Evidence(original)
+    def __init__(self, original: str, *, job: str | None = None, today: date | None = None) -> None:
+        self._ev = Evidence(original, job=job, today=today)
         self._buf = ""
         self._line_start = True
         self._bullet = False
         self._section = ""
         self._seen: set[tuple[str, str, str]] = set()
+        self._started = False
 
     def feed(self, delta: str) -> list[GroundingFlag]:
         self._buf += delta
@@ -121,7 +97,7 @@ class GroundingStream:
         line_start = self._line_start
         if line_start:
             self._bullet = p.BULLET_RE.match(piece) is not None
-            section = _heading_section(piece)
+            section = p.heading_section(piece)
             if section is not None:
                 self._section = section
                 self._line_start = False
@@ -131,11 +107,12 @@ class GroundingStream:
             return []
         section = self._section
         shown = piece
-        inline = re.match(r"\s*([A-Za-z][A-Za-z &]*):", piece) if line_start else None
-        if inline and _heading_section(inline.group(1)) is not None:
-            section = self._section = _heading_section(inline.group(1)) or section
+        inline = re.match(r"\s*([^\W\d_][\w &]*):", piece) if line_start else None
+        if inline and p.heading_section(inline.group(1)) is not None:
+            section = self._section = p.heading_section(inline.group(1)) or section
             piece = " " * inline.end() + piece[inline.end() :]
-        unit = Unit(piece, line_start, self._bullet, section)
+        unit = Unit(piece, line_start, self._bullet, section, first=not self._started)
+        self._started = True
         check_unit(unit, self._ev)
         sentence = _display(shown)
         out: list[GroundingFlag] = []
@@ -146,8 +123,15 @@ class GroundingStream:
             if key in self._seen:
                 continue
             self._seen.add(key)
-            out.append(make_flag(kind, phrase, sentence))
+            out.append(make_flag(kind, phrase, sentence, self._blocking(kind, phrase)))
         return out
+
+    def _blocking(self, kind: str, phrase: str) -> bool:
+        if kind != "date":
+            return True
+        years = self._ev.years
+        found = [int(y) for y in re.findall(r"\d{4}", phrase)]
+        return not years or any(y < min(years) or y > max(years) for y in found)
 
 
 class ResumeGrounding:

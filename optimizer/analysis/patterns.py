@@ -5,9 +5,35 @@ what a match means (its value). Word lists come from ``data/*.txt``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from . import data
-from .facts import MONTH_ALT, MONTHS, NUM_WORD_ALT, NUMBER_WORDS, YEAR
+from .facts import _ABBREV, YEAR, Degree, find_degrees
+
+
+def _table(name: str) -> dict[str, str]:
+    """``data/<name>.txt`` lines "<key> <words...>" as {word: key}."""
+    out: dict[str, str] = {}
+    for line in data.entries(name):
+        key, *names = line.split()
+        for word in names:
+            out.setdefault(word.lower(), key)
+    return out
+
+
+def _alt(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+# Grounding reads English, German, Spanish and French (data/months.txt, number_words.txt...).
+MONTHS = {name: int(n) for name, n in _table("months").items()}
+MONTH_ALT = _alt(MONTHS)
+NUMBER_WORDS = {name: int(n) for name, n in _table("number_words").items()}
+_NUM_WORD = _alt(NUMBER_WORDS)
+NUM_WORD_ALT = rf"(?:{_NUM_WORD})(?:-(?:{_NUM_WORD}))?"  # "twenty-five", "trente-cinq"
+UNITS = _table("duration_units")
+PRESENT_WORDS = data.words("present_words")
+PRESENT_ALT = _alt(PRESENT_WORDS)
 
 # ----------------------------------------------------------------------------- words
 
@@ -39,18 +65,30 @@ _MULT = {
     "b": 1e9,
     "bn": 1e9,
     "billion": 1e9,
+    "millones": 1e6,
+    "millón": 1e6,
+    "millon": 1e6,
+    "millions": 1e6,
+    "millionen": 1e6,
+    "mio": 1e6,
+    "mrd": 1e9,
 }
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+# "1,2" with one or two digits after the comma is a decimal comma (German, Spanish, French).
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?![\d])|\d+(?:\.\d+)?|\.\d+"
 # A number starts where no digit (or digit + thousands comma) precedes it. Without this a long
 # digit run made MONEY_RE/PERCENT_RE try every position to the end: quadratic, and a 30,000-digit
 # resume blocked the event loop for minutes.
 _NUM_START = r"(?<!\d)(?<!\d,)"
 # A capitalized phrase starts at a word's start (same reason: one long capitalized word).
 _WORD_START = r"(?<![\w&.'+/-])"
-_MULT_RE = r"(?:\s?(?:thousand|million|billion)\b|(?:k|K|M|MM|mm|B|bn|Bn)(?![A-Za-z]))"
+_MULT_RE = (
+    r"(?:\s?(?:thousand|million|billion|millones|millón|millon|millions|Millionen|Mio|Mrd)\b\.?"
+    r"|(?:k|K|M|MM|mm|B|bn|Bn)(?![A-Za-z]))"
+)
 MONEY_RE = re.compile(
     rf"(?:(?:US)?[$\u20ac\u00a3]\s?(?P<a>{_NUM})(?P<am>{_MULT_RE})?)"
-    rf"|(?:{_NUM_START}(?P<b>{_NUM})(?P<bm>{_MULT_RE})?\s?(?:dollars|USD|EUR|euros|GBP|pounds)\b)"
+    rf"|(?:{_NUM_START}(?P<b>{_NUM})(?P<bm>{_MULT_RE})?\s?(?:de\s+)?"
+    r"(?:(?:dollars|USD|EUR|euros?|GBP|pounds|pesos|MXN|Euro)\b|[\u20ac\u00a3]))"
 )
 PERCENT_RE = re.compile(
     rf"{_NUM_START}(?P<n>{_NUM})\s?(?:%|percent\b|per\s?cent\b|pct\b|percentage points\b)",
@@ -77,21 +115,21 @@ TEAM_CORE_RE = re.compile(
     re.IGNORECASE,
 )
 PEOPLE_COUNT_RE = re.compile(rf"\b{_cnt('n')}\+?\s+(?:\w+\s+)?{_PEOPLE}\b", re.IGNORECASE)
-_DUR_UNITS = r"years?|yrs?|months?|mos?|weeks?|wks?|days?|hours?|hrs?|decades?"
+_DUR_UNITS = _alt(UNITS)
 DURATION_RE = re.compile(
-    rf"(?<![\w.$])(?P<n>\d+(?:\.\d+)?|{NUM_WORD_ALT})\s*\+?\s*(?:-\s*)?(?P<u>{_DUR_UNITS})\b",
+    rf"(?<![\w.$])(?P<n>\d+(?:\.\d+)?|{NUM_WORD_ALT})\s*\+?\s*(?:-\s*)?(?P<u>{_DUR_UNITS})(?![\w'])",
     re.IGNORECASE,
 )
 DATE_RE = re.compile(
-    rf"(?P<mon>\b(?:{MONTH_ALT}))\.?,?\s+(?P<y1>{YEAR})\b"
-    rf"|\b(?P<m2>0?[1-9]|1[0-2])/(?:\d{{1,2}}/)?(?P<y2>{YEAR})\b"
+    rf"(?P<mon>\b(?:{MONTH_ALT}))\.?,?\s+(?:de\s+)?(?P<y1>{YEAR})\b"
+    rf"|\b(?P<m2>0?[1-9]|1[0-2])[/.](?:\d{{1,2}}[/.])?(?P<y2>{YEAR})\b"
     rf"|\b(?P<y3>{YEAR})[-/](?P<m3>0[1-9]|1[0-2])\b(?![-/]\d)"
     rf"|(?<![\d$.,])(?P<y4>{YEAR})(?![\d%]|,\d|\.\d)",
     re.IGNORECASE,
 )
 NUMBER_RE = re.compile(
     rf"(?<![\w.$\u20ac\u00a3/])~?(?P<n>{_NUM})(?P<m>{_MULT_RE})?\+?(?:x\b)?(?![\w/])"
-    rf"|\b(?P<w>{NUM_WORD_ALT})\b(?=\s+[a-z])",
+    rf"|\b(?P<w>{NUM_WORD_ALT})\b(?=\s+[^\W\d_])",
     re.IGNORECASE,
 )
 NUMBER_WORD_RE = re.compile(rf"\b(?:{NUM_WORD_ALT})\b", re.IGNORECASE)
@@ -117,13 +155,106 @@ SEPARATORS_RE = re.compile(
     r"\s[|\u2013\u2014-]\s|\s*\|\s*|\s*[\u2013\u2014]\s*|,\s+|\(|\)|\s+at\s+|\s+@\s+"
 )
 
+_SECTION_KEYS = (
+    ("experience", "experience"),
+    ("employment", "experience"),
+    ("work", "experience"),
+    ("career", "experience"),
+    ("education", "education"),
+    ("skill", "skills"),
+    ("competenc", "skills"),
+    ("certif", "certifications"),
+    ("licens", "certifications"),
+    ("berufs", "experience"),
+    ("experiencia", "experience"),
+    ("expérience", "experience"),
+    ("parcours", "experience"),
+    ("ausbildung", "education"),
+    ("studium", "education"),
+    ("weiterbildung", "education"),
+    ("formaci", "education"),
+    ("educaci", "education"),
+    ("formation", "education"),
+    ("kenntnisse", "skills"),
+    ("fähigkeiten", "skills"),
+    ("habilidades", "skills"),
+    ("competencias", "skills"),
+    ("compétences", "skills"),
+    ("outils", "skills"),
+    ("tools", "skills"),
+)
+
+
+def heading_section(line: str) -> str | None:
+    """The resume section a heading line opens ("experience", "skills"...), else None."""
+    words = re.findall(r"[^\W\d_][\w'\u2019]*|&", line.lower())
+    if not words or len(words) > 4 or BULLET_RE.match(line) or line.strip().endswith("."):
+        return None
+    if not all(w in HEADING_WORDS for w in words):
+        return None
+    joined = " ".join(words)
+    for key, section in _SECTION_KEYS:
+        if key in joined:
+            return section
+    return "other"
+
+
+# ----------------------------------------------------------------------------- degrees
+
+
+def _degree_names() -> list[tuple[str, str]]:
+    out = []
+    for line in data.entries("degree_names"):
+        full, _, abbrev = line.partition("=")
+        out.append((full.strip(), abbrev.strip()))
+    return out
+
+
+_DEGREE_NAMES = _degree_names()
+_DEGREE_NAME_OF = {full.lower(): abbrev for full, abbrev in _DEGREE_NAMES}
+
+
+def _name_pattern(full: str) -> str:
+    words = [re.escape(w) for w in full.split()]
+    if len(words) > 1 and words[0] in {"associate", "bachelor", "master", "doctor"}:
+        words[0] += r"(?:'s|\u2019s)?(?:\s+degree)?"
+    return r"\s+".join(words)
+
+
+DEGREE_NAME_RE = re.compile(
+    r"(?<![\w.-])(?P<full>"
+    + "|".join(_name_pattern(f) for f, _ in sorted(_DEGREE_NAMES, key=lambda x: -len(x[0])))
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def find_degrees_g(line: str) -> list[Degree]:
+    """``facts.find_degrees`` plus full names and German/Spanish/French degree words
+    (data/degree_names.txt: "Bachelor of Business Administration" = BBA, "Máster" = M.S.)."""
+    found: list[Degree] = []
+    for m in DEGREE_NAME_RE.finditer(line):
+        name = re.sub(r"(?:'s|\u2019s)?\s+degree\b", "", m.group("full").lower())
+        name = re.sub(r"\s+", " ", name)
+        abbrev = _DEGREE_NAME_OF.get(name)
+        if abbrev is None:
+            continue
+        level, flavor = _ABBREV[abbrev]
+        found.append(Degree(level, flavor, m.start(), m.end(), m.group(0)))
+    for d in find_degrees(line):
+        if not any(f.start < d.end and d.start < f.end for f in found):
+            found.append(d)
+    found.sort(key=lambda d: d.start)
+    return found
+
+
 # ----------------------------------------------------------------------------- values
 
 
 def value(num: str, mult: str | None) -> float:
-    v = float(num.replace(",", ""))
+    v = _number(num)
     if mult:
-        v *= _MULT.get(mult.strip().lower(), 1.0)
+        v *= _MULT.get(mult.strip().rstrip(".").lower(), 1.0)
     return round(v, 6)
 
 
@@ -136,7 +267,15 @@ def money_value(m: re.Match[str]) -> float:
 
 def word_or_num(text: str) -> float:
     t = text.lower()
-    return float(NUMBER_WORDS[t]) if t in NUMBER_WORDS else round(float(t.replace(",", "")), 6)
+    if t[:1].isalpha():
+        return float(sum(NUMBER_WORDS.get(part, 0) for part in t.split("-")))
+    return _number(t)
+
+
+def _number(t: str) -> float:
+    if re.fullmatch(r"\d+,\d{1,2}", t):
+        return round(float(t.replace(",", ".")), 6)
+    return round(float(t.replace(",", "")), 6)
 
 
 def team_size(m: re.Match[str]) -> float:
@@ -144,22 +283,14 @@ def team_size(m: re.Match[str]) -> float:
     return word_or_num(m.group("n1") or m.group("n2") or m.group("n3"))
 
 
-_UNIT = {"y": "year", "m": "month", "w": "week", "d": "day", "h": "hour"}
-
-
 def unit(u: str) -> str:
-    u = u.lower()
-    if u.startswith("decade"):
-        return "decade"
-    if u.startswith("mo"):
-        return "month"
-    return _UNIT[u[0]]
+    return UNITS[u.lower()]
 
 
 def date_of(m: re.Match[str]) -> tuple[int, int | None]:
     """(year, month or None) of a ``DATE_RE`` match."""
     if m.group("y1"):
-        return int(m.group("y1")), MONTHS[m.group("mon").lower()]
+        return int(m.group("y1")), MONTHS[m.group("mon").lower().rstrip(".")]
     if m.group("y2"):
         return int(m.group("y2")), int(m.group("m2"))
     if m.group("y3"):

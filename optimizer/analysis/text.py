@@ -26,7 +26,7 @@ from .aliases import ALIASES, AMBIGUOUS_WORDS, CERTIFICATIONS, VOCABULARY
 
 _V = TypeVar("_V")
 
-TOKEN_RE = re.compile(r"\.?[A-Za-z0-9](?:[A-Za-z0-9&']|\.(?=[A-Za-z0-9]))*[+#]*")
+TOKEN_RE = re.compile(r"\.?[^\W_](?:[^\W_]|[&']|\.(?=[^\W_]))*[+#]*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 _DOUBLE_OK = frozenset("lsz")
 
