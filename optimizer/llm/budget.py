@@ -1,14 +1,17 @@
-"""Daily spend budgets in USD, per API key and for the whole site, shared through Redis.
+"""Daily and monthly spend budgets in USD, per API key and for the whole site, shared through Redis.
 
 Before an upstream call the request's worst-case cost (its prompt at ~3 characters a token, plus
 max_tokens of output, at the model's price) is reserved with INCRBY on each budget that applies;
 if that takes a budget over its limit the reservation is undone and the request is refused with
-budget_exceeded (a 429 with the reset time: the next UTC midnight), without a call. After the
-call the reservation is settled to the real cost (0 for a failure). Because INCRBY is atomic,
+budget_exceeded (a 429 naming the budget, with its reset time: the next UTC midnight for a daily
+budget, the 1st of the next month 00:00 UTC for a monthly one), without a call. After the call
+the reservation is settled to the real cost (0 for a failure). Because INCRBY is atomic,
 concurrent requests cannot spend past a limit together. Cache hits never ask: they cost nothing.
 
-API_KEY_DAILY_BUDGET_USD and SITE_DAILY_BUDGET_USD (0 = no limit). Keys, in micro-USD:
-budget:{site}:<date> and budget:{key:<id>}:<date> (one hash tag each), kept two days.
+API_KEY_DAILY_BUDGET_USD, API_KEY_MONTHLY_BUDGET_USD, SITE_DAILY_BUDGET_USD and
+SITE_MONTHLY_BUDGET_USD (0 = no limit). Keys, in micro-USD: budget:{site}:<YYYY-MM-DD> and
+budget:{key:<id>}:<YYYY-MM-DD>, kept two days; budget:{site}:<YYYY-MM> and
+budget:{key:<id>}:<YYYY-MM>, kept 32 days (one hash tag per owner).
 A model with no known price reserves nothing (it cannot be estimated); a Redis outage lets the
 call through (logged).
 """
@@ -31,12 +34,24 @@ logger = logging.getLogger(__name__)
 
 CODE = "budget_exceeded"
 MICRO = 1_000_000
-_KEEP_SECONDS = 2 * 86400
+DAILY, MONTHLY = "daily", "monthly"
+# A counter outlives its period a little (a late settle still finds it), then expires.
+_KEEP_SECONDS = {DAILY: 2 * 86400, MONTHLY: 32 * 86400}
 CHARS_PER_TOKEN = 3  # a conservative estimate: English prose is about 4
 
 
 class BudgetExceeded(LLMError):
     pass
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One limit that applies to a request: whose ("site", "API key"...), which period."""
+
+    owner: str
+    period: str  # DAILY or MONTHLY
+    key: str  # the Redis counter, in micro-USD
+    limit_usd: float
 
 
 @dataclass
@@ -49,24 +64,39 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _limits(api_key_id: int | None) -> list[tuple[str, str, float]]:
-    """(Redis key, name, limit in USD) of each budget that applies today."""
-    day = _now().date().isoformat()
-    redis = redis_client.connection()
-    limits = []
-    if settings.SITE_DAILY_BUDGET_USD > 0:
-        limits.append(
-            (redis.full_key(f"budget:{{site}}:{day}"), "site", settings.SITE_DAILY_BUDGET_USD)
-        )
-    if api_key_id is not None and settings.API_KEY_DAILY_BUDGET_USD > 0:
-        limits.append(
-            (
-                redis.full_key(f"budget:{{key:{api_key_id}}}:{day}"),
-                "API key",
-                settings.API_KEY_DAILY_BUDGET_USD,
-            )
-        )
-    return limits
+def counter_key(tag: str, period: str, now: datetime | None = None) -> str:
+    """The Redis key of tag's ("site", "key:7") counter for the period that contains now."""
+    now = now or _now()
+    stamp = now.date().isoformat() if period == DAILY else f"{now:%Y-%m}"
+    return redis_client.connection().full_key(f"budget:{{{tag}}}:{stamp}")
+
+
+def reset_at(period: str, now: datetime | None = None) -> datetime:
+    """When the period that contains now ends: the next midnight, or the next 1st, in UTC."""
+    now = now or _now()
+    if period == DAILY:
+        return datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
+    return datetime(year, month, 1, tzinfo=UTC)
+
+
+def _limits(api_key_id: int | None) -> list[Budget]:
+    """Each budget that applies to this request now (a limit of 0 is none)."""
+    wanted = [
+        ("site", "site", DAILY, settings.SITE_DAILY_BUDGET_USD),
+        ("site", "site", MONTHLY, settings.SITE_MONTHLY_BUDGET_USD),
+    ]
+    if api_key_id is not None:
+        wanted += [
+            (f"key:{api_key_id}", "API key", DAILY, settings.API_KEY_DAILY_BUDGET_USD),
+            (f"key:{api_key_id}", "API key", MONTHLY, settings.API_KEY_MONTHLY_BUDGET_USD),
+        ]
+    now = _now()
+    return [
+        Budget(owner, period, counter_key(tag, period, now), float(limit))
+        for tag, owner, period, limit in wanted
+        if limit > 0
+    ]
 
 
 def estimate_usd(request: LLMRequest) -> float | None:
@@ -75,10 +105,17 @@ def estimate_usd(request: LLMRequest) -> float | None:
     return cost_usd(request.model, prompt_tokens, request.max_tokens)
 
 
-def _reset_in() -> float:
+def _refusal(budget: Budget, estimate: float) -> BudgetExceeded:
     now = _now()
-    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
-    return (midnight - now).total_seconds()
+    reset = reset_at(budget.period, now)
+    seconds = (reset - now).total_seconds()
+    when = "at 00:00 UTC" if budget.period == DAILY else f"at 00:00 UTC on {reset:%Y-%m-%d}"
+    return BudgetExceeded(
+        f"The {budget.owner}'s {budget.period} LLM budget of ${budget.limit_usd:g} is spent "
+        f"(this request may cost up to ${estimate:.4f}); it resets {when}, in {seconds:.0f} s",
+        code=CODE,
+        retry_after=seconds,
+    )
 
 
 async def reserve(request: LLMRequest, api_key_id: int | None) -> Reservation:
@@ -91,21 +128,15 @@ async def reserve(request: LLMRequest, api_key_id: int | None) -> Reservation:
     client = redis_client.connection().async_client()
     taken: list[str] = []
     try:
-        for key, name, limit in limits:
+        for budget in limits:
             async with client.pipeline(transaction=False) as pipe:
-                pipe.incrby(key, amount)
-                pipe.expire(key, _KEEP_SECONDS)
+                pipe.incrby(budget.key, amount)
+                pipe.expire(budget.key, _KEEP_SECONDS[budget.period])
                 spent, _ = await pipe.execute()
-            taken.append(key)
-            if int(spent) > round(limit * MICRO):
+            taken.append(budget.key)
+            if int(spent) > round(budget.limit_usd * MICRO):
                 await _undo(taken, amount)
-                reset = _reset_in()
-                raise BudgetExceeded(
-                    f"The {name}'s daily LLM budget of ${limit:g} is spent (this request may "
-                    f"cost up to ${estimate:.4f}); it resets at 00:00 UTC, in {reset:.0f} s",
-                    code=CODE,
-                    retry_after=reset,
-                )
+                raise _refusal(budget, estimate)
     except REDIS_ERRORS as error:
         logger.warning("Budgets unreadable (%s): letting the call through", error)
         await _undo(taken, amount)
@@ -131,13 +162,16 @@ async def settle(reservation: Reservation, actual_usd: float | None) -> None:
     await _undo(reservation.keys, reservation.amount - actual)
 
 
-async def spent_today(api_key_id: int | None = None) -> float:
-    """USD spent (and reserved) today by one API key, or by the site with None."""
-    day = _now().date().isoformat()
+async def spent(api_key_id: int | None = None, period: str = DAILY) -> float:
+    """USD spent (and reserved) this day or month by one API key, or by the site with None."""
     tag = "site" if api_key_id is None else f"key:{api_key_id}"
-    key = redis_client.connection().full_key(f"budget:{{{tag}}}:{day}")
     try:
-        raw = await redis_client.connection().async_client().get(key)
+        raw = await redis_client.connection().async_client().get(counter_key(tag, period))
     except REDIS_ERRORS:
         return 0.0
     return int(raw or 0) / MICRO
+
+
+async def spent_today(api_key_id: int | None = None) -> float:
+    """USD spent (and reserved) today by one API key, or by the site with None."""
+    return await spent(api_key_id, DAILY)
