@@ -223,9 +223,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
     readonly_fields = ("prefix", "created_at", "last_used_at", "request_count", "revoked_at")
 
     def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
+        budgets = ("daily_budget_usd", "monthly_budget_usd")
         if obj is None:
-            return ("name", "is_admin")
-        return ("name", "is_admin", *self.readonly_fields)
+            return ("name", "is_admin", *budgets)
+        return ("name", "is_admin", *budgets, *self.readonly_fields)
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
         return () if obj is None else self.readonly_fields
@@ -245,7 +246,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        record, raw = ApiKey.create_key(obj.name, is_admin=obj.is_admin)
+        record, raw = ApiKey.create_key(
+            obj.name,
+            is_admin=obj.is_admin,
+            daily_budget_usd=obj.daily_budget_usd,
+            monthly_budget_usd=obj.monthly_budget_usd,
+        )
         # The admin goes on with `obj` (log entry, redirect): make it the saved row.
         obj.pk, obj.prefix, obj.key_hash = record.pk, record.prefix, record.key_hash
         obj.created_at = record.created_at

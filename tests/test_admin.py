@@ -637,3 +637,34 @@ def test_memory_estimate_extrapolates_from_a_sample(
         assert estimate["bytes"] == sum(sizes)
     else:
         assert estimate["bytes"] > sum(sizes)  # MEMORY USAGE adds Redis's own overhead
+
+
+def test_api_key_budgets_are_edited_in_the_admin(staff_client: Client) -> None:
+    key, _ = ApiKey.create_key("ci")
+    url = reverse("admin:optimizer_apikey_change", args=[key.pk])
+    form = {"name": "ci", "daily_budget_usd": "2.5", "monthly_budget_usd": "0"}
+    assert staff_client.post(url, form).status_code == 302
+    key.refresh_from_db()
+    assert (key.daily_budget_usd, key.monthly_budget_usd) == (Decimal("2.5"), Decimal(0))
+    # Empty: back to the site's default.
+    assert staff_client.post(url, {"name": "ci", "daily_budget_usd": ""}).status_code == 302
+    key.refresh_from_db()
+    assert key.daily_budget_usd is None and key.monthly_budget_usd is None
+
+
+def test_a_new_api_key_keeps_its_budgets(staff_client: Client) -> None:
+    form = {"name": "partner", "daily_budget_usd": "1", "monthly_budget_usd": "20"}
+    assert staff_client.post(reverse("admin:optimizer_apikey_add"), form).status_code == 302
+    key = ApiKey.objects.get(name="partner")
+    assert (key.daily_budget_usd, key.monthly_budget_usd) == (Decimal(1), Decimal(20))
+
+
+@pytest.mark.parametrize("field", ["daily_budget_usd", "monthly_budget_usd"])
+def test_a_negative_budget_is_refused_by_the_form(staff_client: Client, field: str) -> None:
+    key, _ = ApiKey.create_key("ci")
+    url = reverse("admin:optimizer_apikey_change", args=[key.pk])
+    response = staff_client.post(url, {"name": "ci", field: "-1"})
+    assert response.status_code == 200
+    assert "greater than or equal to 0" in response.content.decode()
+    key.refresh_from_db()
+    assert getattr(key, field) is None

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.test import AsyncClient
 from samples import JOB, RESUME
 
@@ -163,3 +165,26 @@ def test_a_month_resets_on_the_first_at_midnight_utc() -> None:
     assert budget.reset_at(budget.DAILY, datetime(2025, 2, 28, 12, tzinfo=UTC)) == (
         datetime(2025, 3, 1, tzinfo=UTC)
     )
+
+
+async def test_a_keys_own_budget_beats_the_default(cheap: Any, settings: Any, api_key: str) -> None:
+    settings.API_KEY_DAILY_BUDGET_USD = 100.0  # the default has room; this key's own has not
+    assert worst_case() > 0.001
+    await ApiKey.objects.filter(name="tests").aupdate(daily_budget_usd=Decimal("0.001"))
+    refused = (await generate(api_key, 1)).json()["error"]
+    assert refused["code"] == "budget_exceeded"
+    assert "API key's daily LLM budget of $0.001 " in refused["message"]
+    assert cheap.calls == 0
+
+
+async def test_a_keys_zero_budget_means_no_limit_for_it(
+    cheap: Any, settings: Any, api_key: str
+) -> None:
+    settings.API_KEY_DAILY_BUDGET_USD = worst_case() / 2  # the default would refuse
+    settings.API_KEY_MONTHLY_BUDGET_USD = worst_case() / 2
+    await ApiKey.objects.filter(name="tests").aupdate(daily_budget_usd=0, monthly_budget_usd=0)
+    assert (await generate(api_key, 1)).status_code == 200
+    # Another key, with no limits of its own, still gets the defaults.
+    _, other = await sync_to_async(ApiKey.create_key)("other")
+    assert (await generate(other, 2)).json()["error"]["code"] == "budget_exceeded"
+    assert cheap.calls == 1

@@ -12,6 +12,8 @@ API_KEY_DAILY_BUDGET_USD, API_KEY_MONTHLY_BUDGET_USD, SITE_DAILY_BUDGET_USD and
 SITE_MONTHLY_BUDGET_USD (0 = no limit). Keys, in micro-USD: budget:{site}:<YYYY-MM-DD> and
 budget:{key:<id>}:<YYYY-MM-DD>, kept two days; budget:{site}:<YYYY-MM> and
 budget:{key:<id>}:<YYYY-MM>, kept 32 days (one hash tag per owner).
+An API key's daily_budget_usd / monthly_budget_usd (the admin) replace the API_KEY_* defaults
+for that key: empty = the default, 0 = no limit.
 A model with no known price reserves nothing (it cannot be estimated); a Redis outage lets the
 call through (logged).
 """
@@ -28,6 +30,7 @@ from optimizer import redis_client
 from optimizer.llm.client import LLMRequest
 from optimizer.llm.errors import LLMError
 from optimizer.llm.pricing import cost_usd
+from optimizer.models import ApiKey
 from optimizer.redis_client import REDIS_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -80,16 +83,20 @@ def reset_at(period: str, now: datetime | None = None) -> datetime:
     return datetime(year, month, 1, tzinfo=UTC)
 
 
-def _limits(api_key_id: int | None) -> list[Budget]:
-    """Each budget that applies to this request now (a limit of 0 is none)."""
+async def _limits(api_key_id: int | None) -> list[Budget]:
+    """Each budget that applies to this request now (a limit of 0 is none). An API key's own
+    limits (set in the admin) replace the API_KEY_* defaults."""
     wanted = [
         ("site", "site", DAILY, settings.SITE_DAILY_BUDGET_USD),
         ("site", "site", MONTHLY, settings.SITE_MONTHLY_BUDGET_USD),
     ]
     if api_key_id is not None:
+        key = await ApiKey.objects.filter(pk=api_key_id).afirst()
+        daily = key.daily_limit_usd if key else settings.API_KEY_DAILY_BUDGET_USD
+        monthly = key.monthly_limit_usd if key else settings.API_KEY_MONTHLY_BUDGET_USD
         wanted += [
-            (f"key:{api_key_id}", "API key", DAILY, settings.API_KEY_DAILY_BUDGET_USD),
-            (f"key:{api_key_id}", "API key", MONTHLY, settings.API_KEY_MONTHLY_BUDGET_USD),
+            (f"key:{api_key_id}", "API key", DAILY, daily),
+            (f"key:{api_key_id}", "API key", MONTHLY, monthly),
         ]
     now = _now()
     return [
@@ -120,7 +127,7 @@ def _refusal(budget: Budget, estimate: float) -> BudgetExceeded:
 
 async def reserve(request: LLMRequest, api_key_id: int | None) -> Reservation:
     """Reserve the call's estimated cost on each budget, or raise BudgetExceeded."""
-    limits = _limits(api_key_id)
+    limits = await _limits(api_key_id)
     estimate = estimate_usd(request) if limits else None
     if not limits or estimate is None:
         return Reservation()
