@@ -339,6 +339,9 @@ API_KEY_DAILY_BUDGET_USD = envfloat("API_KEY_DAILY_BUDGET_USD", 0.0)
 API_KEY_MONTHLY_BUDGET_USD = envfloat("API_KEY_MONTHLY_BUDGET_USD", 0.0)
 SITE_DAILY_BUDGET_USD = envfloat("SITE_DAILY_BUDGET_USD", 0.0)
 SITE_MONTHLY_BUDGET_USD = envfloat("SITE_MONTHLY_BUDGET_USD", 0.0)
+# The web page's own daily budgets: its requests together, and each browser session's.
+WEB_DAILY_BUDGET_USD = envfloat("WEB_DAILY_BUDGET_USD", 0.0)
+WEB_SESSION_DAILY_BUDGET_USD = envfloat("WEB_SESSION_DAILY_BUDGET_USD", 0.0)
 # The circuit breaker per provider and model (optimizer/llm/breaker.py), shared through Redis.
 # BREAKER_FAILURES=0 turns it off.
 BREAKER_FAILURES = envint("BREAKER_FAILURES", 5)

@@ -14,12 +14,15 @@ budget:{key:<id>}:<YYYY-MM-DD>, kept two days; budget:{site}:<YYYY-MM> and
 budget:{key:<id>}:<YYYY-MM>, kept 32 days (one hash tag per owner).
 An API key's daily_budget_usd / monthly_budget_usd (the admin) replace the API_KEY_* defaults
 for that key: empty = the default, 0 = no limit.
+The web page's requests also count on WEB_DAILY_BUDGET_USD (budget:{web}:<date>) and, per
+browser session, WEB_SESSION_DAILY_BUDGET_USD (budget:{session:<sha256 of its key>}:<date>).
 A model with no known price reserves nothing (it cannot be estimated); a Redis outage lets the
 call through (logged).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -83,13 +86,30 @@ def reset_at(period: str, now: datetime | None = None) -> datetime:
     return datetime(year, month, 1, tzinfo=UTC)
 
 
-async def _limits(api_key_id: int | None) -> list[Budget]:
+def session_tag(session_key: str) -> str:
+    # Hashed: a session key is a credential, and Redis keys show up in the admin and in logs.
+    return "session:" + hashlib.sha256(session_key.encode()).hexdigest()[:32]
+
+
+async def _limits(api_key_id: int | None, page_session: str | None) -> list[Budget]:
     """Each budget that applies to this request now (a limit of 0 is none). An API key's own
-    limits (set in the admin) replace the API_KEY_* defaults."""
+    limits (set in the admin) replace the API_KEY_* defaults; page_session (a web page's
+    request, with its browser session's key) adds the page's own budgets."""
     wanted = [
         ("site", "site", DAILY, settings.SITE_DAILY_BUDGET_USD),
         ("site", "site", MONTHLY, settings.SITE_MONTHLY_BUDGET_USD),
     ]
+    if page_session is not None:
+        wanted.append(("web", "web page", DAILY, settings.WEB_DAILY_BUDGET_USD))
+        if page_session:
+            wanted.append(
+                (
+                    session_tag(page_session),
+                    "browser session",
+                    DAILY,
+                    settings.WEB_SESSION_DAILY_BUDGET_USD,
+                )
+            )
     if api_key_id is not None:
         key = await ApiKey.objects.filter(pk=api_key_id).afirst()
         daily = key.daily_limit_usd if key else settings.API_KEY_DAILY_BUDGET_USD
@@ -125,9 +145,12 @@ def _refusal(budget: Budget, estimate: float) -> BudgetExceeded:
     )
 
 
-async def reserve(request: LLMRequest, api_key_id: int | None) -> Reservation:
-    """Reserve the call's estimated cost on each budget, or raise BudgetExceeded."""
-    limits = await _limits(api_key_id)
+async def reserve(
+    request: LLMRequest, api_key_id: int | None, *, page_session: str | None = None
+) -> Reservation:
+    """Reserve the call's estimated cost on each budget, or raise BudgetExceeded.
+    page_session: a web page's request, with its browser session's key ("" for none)."""
+    limits = await _limits(api_key_id, page_session)
     estimate = estimate_usd(request) if limits else None
     if not limits or estimate is None:
         return Reservation()
