@@ -668,3 +668,41 @@ def test_a_negative_budget_is_refused_by_the_form(staff_client: Client, field: s
     assert "greater than or equal to 0" in response.content.decode()
     key.refresh_from_db()
     assert getattr(key, field) is None
+
+
+def test_api_key_list_and_page_show_spend_and_limits(
+    staff_client: Client, backend: str, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from optimizer import redis_client
+    from optimizer.llm import budget
+
+    settings.API_KEY_DAILY_BUDGET_USD = 5.0
+    spender, _ = ApiKey.create_key("spender", monthly_budget_usd=Decimal(50))
+    idle, _ = ApiKey.create_key("idle", daily_budget_usd=Decimal(0))
+    redis = redis_client.connection().sync_client()
+    redis.set(budget.counter_key(f"key:{spender.pk}", budget.DAILY), 1_234_500)
+    redis.set(budget.counter_key(f"key:{spender.pk}", budget.MONTHLY), 9_876_500)
+    reads: list[list[int]] = []
+    real = budget.spend_of_keys
+    monkeypatch.setattr(budget, "spend_of_keys", lambda ids: reads.append(ids) or real(ids))
+
+    html = staff_client.get(reverse("admin:optimizer_apikey_changelist")).content.decode()
+    assert "$1.2345 of $5" in html and "$9.8765 of $50" in html
+    assert "$0.0000 (no limit)" in html  # idle: 0 = no daily limit for this key
+    assert "$0.0000 of $5" not in html
+    assert len(reads) == 1 and sorted(reads[0]) == sorted([spender.pk, idle.pk])
+
+    page = staff_client.get(reverse("admin:optimizer_apikey_change", args=[spender.pk]))
+    assert "$1.2345 of $5" in page.content.decode() and "$9.8765 of $50" in page.content.decode()
+    assert len(reads) == 2
+
+
+def test_api_key_list_says_when_spend_is_unreadable(
+    staff_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from optimizer.llm import budget
+
+    ApiKey.create_key("ci")
+    monkeypatch.setattr(budget, "spend_of_keys", lambda ids: None)
+    html = staff_client.get(reverse("admin:optimizer_apikey_changelist")).content.decode()
+    assert "unknown (Redis unreadable)" in html
