@@ -15,12 +15,15 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from optimizer.llm import budget
 from optimizer.models import ApiKey, Optimization
 
 # Where the raw key waits between "save" and the one page that shows it.
 RAW_KEY_SESSION = "admin_new_api_key"
 # The "warm the cache" action runs in the admin request: a handful at a time, not a batch job.
 WARM_ADMIN_MAX = 20
+# Where a listed API key carries its spend, read for the whole page at once.
+SPEND_ATTRIBUTE = "_budget_spend"
 
 
 def _pre(value: Any) -> str:
@@ -214,21 +217,75 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "created_at",
         "last_used_at",
         "request_count",
+        "spend_today",
+        "spend_this_month",
         "state",
     )
     list_filter = (KeyStateFilter, "is_admin")
     search_fields = ("name", "prefix")
     actions = ("revoke",)
     # key_hash is never shown or editable; prefix identifies a key without revealing it.
-    readonly_fields = ("prefix", "created_at", "last_used_at", "request_count", "revoked_at")
+    readonly_fields = (
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "request_count",
+        "revoked_at",
+        "spend_today",
+        "spend_this_month",
+    )
 
     def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
+        budgets = ("daily_budget_usd", "monthly_budget_usd")
         if obj is None:
-            return ("name", "is_admin")
-        return ("name", "is_admin", *self.readonly_fields)
+            return ("name", "is_admin", *budgets)
+        return ("name", "is_admin", *budgets, *self.readonly_fields)
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
         return () if obj is None else self.readonly_fields
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        # The page's keys' spend from Redis in one round trip, before the rows are rendered
+        # (the template iterates the same, already evaluated, list of keys).
+        context = getattr(response, "context_data", None)
+        if isinstance(response, TemplateResponse) and context and "cl" in context:
+            keys = list(context["cl"].result_list)
+            spends = budget.spend_of_keys([key.pk for key in keys])
+            for key in keys:
+                setattr(key, SPEND_ATTRIBUTE, None if spends is None else spends.get(key.pk))
+        return response
+
+    def _spend(self, obj: ApiKey) -> budget.Spend | None:
+        if not hasattr(obj, SPEND_ATTRIBUTE):  # the change page: this key alone
+            spends = budget.spend_of_keys([obj.pk])
+            setattr(obj, SPEND_ATTRIBUTE, None if spends is None else spends.get(obj.pk))
+        spend: budget.Spend | None = getattr(obj, SPEND_ATTRIBUTE)
+        return spend
+
+    @staticmethod
+    def _of(spent: float, limit: float) -> str:
+        return f"${spent:.4f} of ${limit:g}" if limit > 0 else f"${spent:.4f} (no limit)"
+
+    @admin.display(description="Spent today (UTC)")
+    def spend_today(self, obj: ApiKey) -> str:
+        spend = self._spend(obj)
+        return (
+            "unknown (Redis unreadable)"
+            if spend is None
+            else self._of(spend.today_usd, obj.daily_limit_usd)
+        )
+
+    @admin.display(description="Spent this month (UTC)")
+    def spend_this_month(self, obj: ApiKey) -> str:
+        spend = self._spend(obj)
+        return (
+            "unknown (Redis unreadable)"
+            if spend is None
+            else self._of(spend.month_usd, obj.monthly_limit_usd)
+        )
 
     @admin.display(description="State", ordering="revoked_at")
     def state(self, obj: ApiKey) -> str:
@@ -245,7 +302,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        record, raw = ApiKey.create_key(obj.name, is_admin=obj.is_admin)
+        record, raw = ApiKey.create_key(
+            obj.name,
+            is_admin=obj.is_admin,
+            daily_budget_usd=obj.daily_budget_usd,
+            monthly_budget_usd=obj.monthly_budget_usd,
+        )
         # The admin goes on with `obj` (log entry, redirect): make it the saved row.
         obj.pk, obj.prefix, obj.key_hash = record.pk, record.prefix, record.key_hash
         obj.created_at = record.created_at

@@ -3,8 +3,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -134,6 +137,26 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     request_count = models.PositiveBigIntegerField(default=0)
+    # This key's own LLM budgets in USD (optimizer/llm/budget.py): empty = the site's default
+    # (API_KEY_DAILY_BUDGET_USD, API_KEY_MONTHLY_BUDGET_USD), 0 = no limit for this key.
+    daily_budget_usd = models.DecimalField(
+        "daily budget (USD)",
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Empty: API_KEY_DAILY_BUDGET_USD. 0: no daily limit for this key.",
+    )
+    monthly_budget_usd = models.DecimalField(
+        "monthly budget (USD)",
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Empty: API_KEY_MONTHLY_BUDGET_USD. 0: no monthly limit for this key.",
+    )
 
     class Meta:
         verbose_name = "API key"
@@ -145,6 +168,20 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def daily_limit_usd(self) -> float:
+        """This key's daily budget: its own, else the site's default (0 = no limit)."""
+        if self.daily_budget_usd is None:
+            return float(settings.API_KEY_DAILY_BUDGET_USD)
+        return float(self.daily_budget_usd)
+
+    @property
+    def monthly_limit_usd(self) -> float:
+        """This key's monthly budget: its own, else the site's default (0 = no limit)."""
+        if self.monthly_budget_usd is None:
+            return float(settings.API_KEY_MONTHLY_BUDGET_USD)
+        return float(self.monthly_budget_usd)
 
     @classmethod
     def create_key(cls, name: str, *, is_admin: bool = False, **extra: Any) -> tuple[ApiKey, str]:

@@ -297,8 +297,10 @@ def _pipeline_errors() -> dict[str, Any]:
         ),
         "429": _error(
             "Over API_RATE_LIMIT_PER_MINUTE requests this minute for this key, or over the "
-            "key's or the site's daily LLM budget (API_KEY_DAILY_BUDGET_USD, "
-            "SITE_DAILY_BUDGET_USD; Retry-After: until 00:00 UTC)",
+            "key's or the site's daily or monthly LLM budget (API_KEY_DAILY_BUDGET_USD, "
+            "API_KEY_MONTHLY_BUDGET_USD, SITE_DAILY_BUDGET_USD, SITE_MONTHLY_BUDGET_USD or the "
+            "key's own limits; the message names the budget; Retry-After: until it resets, "
+            "00:00 UTC or the 1st of the next month)",
             ["rate_limited", "budget_exceeded"],
             headers=RETRY_AFTER,
         ),

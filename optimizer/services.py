@@ -290,8 +290,12 @@ async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
     case reserved before, settled to its real cost after."""
     job = run.record.job
     key_id = run.record.api_key_id or (job.api_key_id if job is not None else None)
+    # The web page's jobs also count on the page's own budgets, and their session's.
+    page = job is not None and job.source == Optimization.Source.PAGE
     try:
-        reservation = await budget.reserve(run.llm_request, key_id)
+        reservation = await budget.reserve(
+            run.llm_request, key_id, page_session=job.session_key if page and job else None
+        )
     except budget.BudgetExceeded as refused:
         yield await _failure(run, refused)
         return

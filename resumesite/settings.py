@@ -333,9 +333,15 @@ LLM_RETRY_JITTER = envbool("LLM_RETRY_JITTER", "True")
 LLM_PROMPT_CACHING = envbool("LLM_PROMPT_CACHING", "True")
 # Models tried in order when ANTHROPIC_MODEL stays overloaded or its breaker is open.
 LLM_FALLBACK_MODELS = envlist("LLM_FALLBACK_MODELS", "")
-# Daily LLM spend budgets in USD (optimizer/llm/budget.py), 0 = no limit.
+# Daily (UTC day) and monthly (UTC calendar month) LLM spend budgets in USD
+# (optimizer/llm/budget.py), 0 = no limit.
 API_KEY_DAILY_BUDGET_USD = envfloat("API_KEY_DAILY_BUDGET_USD", 0.0)
+API_KEY_MONTHLY_BUDGET_USD = envfloat("API_KEY_MONTHLY_BUDGET_USD", 0.0)
 SITE_DAILY_BUDGET_USD = envfloat("SITE_DAILY_BUDGET_USD", 0.0)
+SITE_MONTHLY_BUDGET_USD = envfloat("SITE_MONTHLY_BUDGET_USD", 0.0)
+# The web page's own daily budgets: its requests together, and each browser session's.
+WEB_DAILY_BUDGET_USD = envfloat("WEB_DAILY_BUDGET_USD", 0.0)
+WEB_SESSION_DAILY_BUDGET_USD = envfloat("WEB_SESSION_DAILY_BUDGET_USD", 0.0)
 # The circuit breaker per provider and model (optimizer/llm/breaker.py), shared through Redis.
 # BREAKER_FAILURES=0 turns it off.
 BREAKER_FAILURES = envint("BREAKER_FAILURES", 5)

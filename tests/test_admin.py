@@ -637,3 +637,72 @@ def test_memory_estimate_extrapolates_from_a_sample(
         assert estimate["bytes"] == sum(sizes)
     else:
         assert estimate["bytes"] > sum(sizes)  # MEMORY USAGE adds Redis's own overhead
+
+
+def test_api_key_budgets_are_edited_in_the_admin(staff_client: Client) -> None:
+    key, _ = ApiKey.create_key("ci")
+    url = reverse("admin:optimizer_apikey_change", args=[key.pk])
+    form = {"name": "ci", "daily_budget_usd": "2.5", "monthly_budget_usd": "0"}
+    assert staff_client.post(url, form).status_code == 302
+    key.refresh_from_db()
+    assert (key.daily_budget_usd, key.monthly_budget_usd) == (Decimal("2.5"), Decimal(0))
+    # Empty: back to the site's default.
+    assert staff_client.post(url, {"name": "ci", "daily_budget_usd": ""}).status_code == 302
+    key.refresh_from_db()
+    assert key.daily_budget_usd is None and key.monthly_budget_usd is None
+
+
+def test_a_new_api_key_keeps_its_budgets(staff_client: Client) -> None:
+    form = {"name": "partner", "daily_budget_usd": "1", "monthly_budget_usd": "20"}
+    assert staff_client.post(reverse("admin:optimizer_apikey_add"), form).status_code == 302
+    key = ApiKey.objects.get(name="partner")
+    assert (key.daily_budget_usd, key.monthly_budget_usd) == (Decimal(1), Decimal(20))
+
+
+@pytest.mark.parametrize("field", ["daily_budget_usd", "monthly_budget_usd"])
+def test_a_negative_budget_is_refused_by_the_form(staff_client: Client, field: str) -> None:
+    key, _ = ApiKey.create_key("ci")
+    url = reverse("admin:optimizer_apikey_change", args=[key.pk])
+    response = staff_client.post(url, {"name": "ci", field: "-1"})
+    assert response.status_code == 200
+    assert "greater than or equal to 0" in response.content.decode()
+    key.refresh_from_db()
+    assert getattr(key, field) is None
+
+
+def test_api_key_list_and_page_show_spend_and_limits(
+    staff_client: Client, backend: str, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from optimizer import redis_client
+    from optimizer.llm import budget
+
+    settings.API_KEY_DAILY_BUDGET_USD = 5.0
+    spender, _ = ApiKey.create_key("spender", monthly_budget_usd=Decimal(50))
+    idle, _ = ApiKey.create_key("idle", daily_budget_usd=Decimal(0))
+    redis = redis_client.connection().sync_client()
+    redis.set(budget.counter_key(f"key:{spender.pk}", budget.DAILY), 1_234_500)
+    redis.set(budget.counter_key(f"key:{spender.pk}", budget.MONTHLY), 9_876_500)
+    reads: list[list[int]] = []
+    real = budget.spend_of_keys
+    monkeypatch.setattr(budget, "spend_of_keys", lambda ids: reads.append(ids) or real(ids))
+
+    html = staff_client.get(reverse("admin:optimizer_apikey_changelist")).content.decode()
+    assert "$1.2345 of $5" in html and "$9.8765 of $50" in html
+    assert "$0.0000 (no limit)" in html  # idle: 0 = no daily limit for this key
+    assert "$0.0000 of $5" not in html
+    assert len(reads) == 1 and sorted(reads[0]) == sorted([spender.pk, idle.pk])
+
+    page = staff_client.get(reverse("admin:optimizer_apikey_change", args=[spender.pk]))
+    assert "$1.2345 of $5" in page.content.decode() and "$9.8765 of $50" in page.content.decode()
+    assert len(reads) == 2
+
+
+def test_api_key_list_says_when_spend_is_unreadable(
+    staff_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from optimizer.llm import budget
+
+    ApiKey.create_key("ci")
+    monkeypatch.setattr(budget, "spend_of_keys", lambda ids: None)
+    html = staff_client.get(reverse("admin:optimizer_apikey_changelist")).content.decode()
+    assert "unknown (Redis unreadable)" in html

@@ -1,17 +1,20 @@
-"""Daily spend budgets (optimizer/llm/budget.py): the request that would cross one is refused
+"""Daily and monthly spend budgets (optimizer/llm/budget.py): the request that would cross one is refused
 with 429 budget_exceeded and no upstream call, concurrent requests cannot overspend (they
 reserve their worst case first), a cache hit still passes, and the real cost is settled."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.test import AsyncClient
 from samples import JOB, RESUME
 
-from optimizer import services
+from optimizer import redis_client, services
 from optimizer.llm import budget
 from optimizer.models import ApiKey
 from optimizer.testing.fake_anthropic import FakeReply
@@ -97,3 +100,91 @@ async def test_a_failed_call_gives_its_reservation_back(
     cheap.set_default(FakeReply(status=500))
     assert (await generate(api_key, 1)).status_code == 503
     assert await budget.spent_today() == 0.0
+
+
+async def test_the_request_that_would_cross_the_key_monthly_budget_is_refused_without_a_call(
+    cheap: Any, settings: Any, api_key: str
+) -> None:
+    # Room for one worst case: after it settles to its real cost, the next one does not fit.
+    settings.API_KEY_MONTHLY_BUDGET_USD = worst_case() * 1.001
+    assert (await generate(api_key, 1)).status_code == 200
+    refused = await generate(api_key, 2)
+    assert refused.status_code == 429
+    error = refused.json()["error"]
+    assert error["code"] == "budget_exceeded"
+    reset = budget.reset_at(budget.MONTHLY)
+    assert "API key's monthly LLM budget" in error["message"]
+    assert f"00:00 UTC on {reset:%Y-%m-01}" in error["message"]
+    seconds = (reset - datetime.now(UTC)).total_seconds()
+    assert abs(int(refused["Retry-After"]) - seconds) < 5
+    assert cheap.calls == 1
+    key_id = (await ApiKey.objects.aget(name="tests")).pk
+    # Settled to the real cost; no daily budget is set, so no daily counter was kept.
+    assert 0 < await budget.spent(key_id, budget.MONTHLY) < worst_case()
+    assert await budget.spent_today(key_id) == 0.0
+
+
+async def test_the_site_monthly_budget_refuses_and_names_itself(
+    cheap: Any, settings: Any, api_key: str
+) -> None:
+    settings.SITE_DAILY_BUDGET_USD = 100.0  # the daily budget has room: the monthly one refuses
+    settings.SITE_MONTHLY_BUDGET_USD = worst_case() / 2
+    refused = (await generate(api_key, 1)).json()["error"]
+    assert refused["code"] == "budget_exceeded" and "site's monthly" in refused["message"]
+    assert cheap.calls == 0
+    assert await budget.spent(None, budget.MONTHLY) == 0.0  # the refused reservation undone
+    assert await budget.spent_today() == 0.0
+
+
+async def test_last_months_spend_does_not_count(cheap: Any, settings: Any, api_key: str) -> None:
+    settings.SITE_MONTHLY_BUDGET_USD = worst_case() * 1.5
+    last_month = budget.counter_key("site", budget.MONTHLY, datetime(2000, 1, 31, tzinfo=UTC))
+    await redis_client.connection().async_client().set(last_month, 10**12)
+    assert (await generate(api_key, 1)).status_code == 200
+    assert cheap.calls == 1
+
+
+async def test_concurrent_requests_cannot_overspend_a_monthly_budget(
+    cheap: Any, settings: Any, api_key: str
+) -> None:
+    settings.API_KEY_MONTHLY_BUDGET_USD = worst_case() * 3.5
+    cheap.set_default(FakeReply(first_token_delay=0.3))
+    responses = await asyncio.gather(*(generate(api_key, n) for n in range(10)))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] * 3 + [429] * 7
+    assert cheap.calls == 3
+
+
+def test_a_month_resets_on_the_first_at_midnight_utc() -> None:
+    assert budget.reset_at(budget.MONTHLY, datetime(2025, 12, 31, 23, 59, tzinfo=UTC)) == (
+        datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    assert budget.reset_at(budget.MONTHLY, datetime(2025, 2, 1, tzinfo=UTC)) == (
+        datetime(2025, 3, 1, tzinfo=UTC)
+    )
+    assert budget.reset_at(budget.DAILY, datetime(2025, 2, 28, 12, tzinfo=UTC)) == (
+        datetime(2025, 3, 1, tzinfo=UTC)
+    )
+
+
+async def test_a_keys_own_budget_beats_the_default(cheap: Any, settings: Any, api_key: str) -> None:
+    settings.API_KEY_DAILY_BUDGET_USD = 100.0  # the default has room; this key's own has not
+    assert worst_case() > 0.001
+    await ApiKey.objects.filter(name="tests").aupdate(daily_budget_usd=Decimal("0.001"))
+    refused = (await generate(api_key, 1)).json()["error"]
+    assert refused["code"] == "budget_exceeded"
+    assert "API key's daily LLM budget of $0.001 " in refused["message"]
+    assert cheap.calls == 0
+
+
+async def test_a_keys_zero_budget_means_no_limit_for_it(
+    cheap: Any, settings: Any, api_key: str
+) -> None:
+    settings.API_KEY_DAILY_BUDGET_USD = worst_case() / 2  # the default would refuse
+    settings.API_KEY_MONTHLY_BUDGET_USD = worst_case() / 2
+    await ApiKey.objects.filter(name="tests").aupdate(daily_budget_usd=0, monthly_budget_usd=0)
+    assert (await generate(api_key, 1)).status_code == 200
+    # Another key, with no limits of its own, still gets the defaults.
+    _, other = await sync_to_async(ApiKey.create_key)("other")
+    assert (await generate(other, 2)).json()["error"]["code"] == "budget_exceeded"
+    assert cheap.calls == 1

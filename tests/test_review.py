@@ -203,7 +203,9 @@ def test_a_flagged_claim_counts_for_the_score_only_once_the_user_confirms_it(
     flag = next(f for f in job.result["grounding"] if f["phrase"] == "Kubernetes")
     # as written, the job's Kubernetes is matched only by the flagged claim
     assert score["if_flagged_true"] > score["after"]
-    assert f"would be {score['if_flagged_true']} if the claims below were true" in _page(client, job)
+    assert f"would be {score['if_flagged_true']} if the claims below were true" in _page(
+        client, job
+    )
     client.post(f"/optimize/{job.pk}/claim", {"action": "confirm", "message": flag["message"]})
     job.refresh_from_db()
     html = _page(client, job)

@@ -1,20 +1,28 @@
-"""Daily spend budgets in USD, per API key and for the whole site, shared through Redis.
+"""Daily and monthly spend budgets in USD, per API key and for the whole site, shared through Redis.
 
 Before an upstream call the request's worst-case cost (its prompt at ~3 characters a token, plus
 max_tokens of output, at the model's price) is reserved with INCRBY on each budget that applies;
 if that takes a budget over its limit the reservation is undone and the request is refused with
-budget_exceeded (a 429 with the reset time: the next UTC midnight), without a call. After the
-call the reservation is settled to the real cost (0 for a failure). Because INCRBY is atomic,
+budget_exceeded (a 429 naming the budget, with its reset time: the next UTC midnight for a daily
+budget, the 1st of the next month 00:00 UTC for a monthly one), without a call. After the call
+the reservation is settled to the real cost (0 for a failure). Because INCRBY is atomic,
 concurrent requests cannot spend past a limit together. Cache hits never ask: they cost nothing.
 
-API_KEY_DAILY_BUDGET_USD and SITE_DAILY_BUDGET_USD (0 = no limit). Keys, in micro-USD:
-budget:{site}:<date> and budget:{key:<id>}:<date> (one hash tag each), kept two days.
+API_KEY_DAILY_BUDGET_USD, API_KEY_MONTHLY_BUDGET_USD, SITE_DAILY_BUDGET_USD and
+SITE_MONTHLY_BUDGET_USD (0 = no limit). Keys, in micro-USD: budget:{site}:<YYYY-MM-DD> and
+budget:{key:<id>}:<YYYY-MM-DD>, kept two days; budget:{site}:<YYYY-MM> and
+budget:{key:<id>}:<YYYY-MM>, kept 32 days (one hash tag per owner).
+An API key's daily_budget_usd / monthly_budget_usd (the admin) replace the API_KEY_* defaults
+for that key: empty = the default, 0 = no limit.
+The web page's requests also count on WEB_DAILY_BUDGET_USD (budget:{web}:<date>) and, per
+browser session, WEB_SESSION_DAILY_BUDGET_USD (budget:{session:<sha256 of its key>}:<date>).
 A model with no known price reserves nothing (it cannot be estimated); a Redis outage lets the
 call through (logged).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,18 +33,31 @@ from optimizer import redis_client
 from optimizer.llm.client import LLMRequest
 from optimizer.llm.errors import LLMError
 from optimizer.llm.pricing import cost_usd
+from optimizer.models import ApiKey
 from optimizer.redis_client import REDIS_ERRORS
 
 logger = logging.getLogger(__name__)
 
 CODE = "budget_exceeded"
 MICRO = 1_000_000
-_KEEP_SECONDS = 2 * 86400
+DAILY, MONTHLY = "daily", "monthly"
+# A counter outlives its period a little (a late settle still finds it), then expires.
+_KEEP_SECONDS = {DAILY: 2 * 86400, MONTHLY: 32 * 86400}
 CHARS_PER_TOKEN = 3  # a conservative estimate: English prose is about 4
 
 
 class BudgetExceeded(LLMError):
     pass
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One limit that applies to a request: whose ("site", "API key"...), which period."""
+
+    owner: str
+    period: str  # DAILY or MONTHLY
+    key: str  # the Redis counter, in micro-USD
+    limit_usd: float
 
 
 @dataclass
@@ -49,24 +70,60 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _limits(api_key_id: int | None) -> list[tuple[str, str, float]]:
-    """(Redis key, name, limit in USD) of each budget that applies today."""
-    day = _now().date().isoformat()
-    redis = redis_client.connection()
-    limits = []
-    if settings.SITE_DAILY_BUDGET_USD > 0:
-        limits.append(
-            (redis.full_key(f"budget:{{site}}:{day}"), "site", settings.SITE_DAILY_BUDGET_USD)
-        )
-    if api_key_id is not None and settings.API_KEY_DAILY_BUDGET_USD > 0:
-        limits.append(
-            (
-                redis.full_key(f"budget:{{key:{api_key_id}}}:{day}"),
-                "API key",
-                settings.API_KEY_DAILY_BUDGET_USD,
+def counter_key(tag: str, period: str, now: datetime | None = None) -> str:
+    """The Redis key of tag's ("site", "key:7") counter for the period that contains now."""
+    now = now or _now()
+    stamp = now.date().isoformat() if period == DAILY else f"{now:%Y-%m}"
+    return redis_client.connection().full_key(f"budget:{{{tag}}}:{stamp}")
+
+
+def reset_at(period: str, now: datetime | None = None) -> datetime:
+    """When the period that contains now ends: the next midnight, or the next 1st, in UTC."""
+    now = now or _now()
+    if period == DAILY:
+        return datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
+    return datetime(year, month, 1, tzinfo=UTC)
+
+
+def session_tag(session_key: str) -> str:
+    # Hashed: a session key is a credential, and Redis keys show up in the admin and in logs.
+    return "session:" + hashlib.sha256(session_key.encode()).hexdigest()[:32]
+
+
+async def _limits(api_key_id: int | None, page_session: str | None) -> list[Budget]:
+    """Each budget that applies to this request now (a limit of 0 is none). An API key's own
+    limits (set in the admin) replace the API_KEY_* defaults; page_session (a web page's
+    request, with its browser session's key) adds the page's own budgets."""
+    wanted = [
+        ("site", "site", DAILY, settings.SITE_DAILY_BUDGET_USD),
+        ("site", "site", MONTHLY, settings.SITE_MONTHLY_BUDGET_USD),
+    ]
+    if page_session is not None:
+        wanted.append(("web", "web page", DAILY, settings.WEB_DAILY_BUDGET_USD))
+        if page_session:
+            wanted.append(
+                (
+                    session_tag(page_session),
+                    "browser session",
+                    DAILY,
+                    settings.WEB_SESSION_DAILY_BUDGET_USD,
+                )
             )
-        )
-    return limits
+    if api_key_id is not None:
+        key = await ApiKey.objects.filter(pk=api_key_id).afirst()
+        daily = key.daily_limit_usd if key else settings.API_KEY_DAILY_BUDGET_USD
+        monthly = key.monthly_limit_usd if key else settings.API_KEY_MONTHLY_BUDGET_USD
+        wanted += [
+            (f"key:{api_key_id}", "API key", DAILY, daily),
+            (f"key:{api_key_id}", "API key", MONTHLY, monthly),
+        ]
+    now = _now()
+    return [
+        Budget(owner, period, counter_key(tag, period, now), float(limit))
+        for tag, owner, period, limit in wanted
+        if limit > 0
+    ]
 
 
 def estimate_usd(request: LLMRequest) -> float | None:
@@ -75,15 +132,25 @@ def estimate_usd(request: LLMRequest) -> float | None:
     return cost_usd(request.model, prompt_tokens, request.max_tokens)
 
 
-def _reset_in() -> float:
+def _refusal(budget: Budget, estimate: float) -> BudgetExceeded:
     now = _now()
-    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
-    return (midnight - now).total_seconds()
+    reset = reset_at(budget.period, now)
+    seconds = (reset - now).total_seconds()
+    when = "at 00:00 UTC" if budget.period == DAILY else f"at 00:00 UTC on {reset:%Y-%m-%d}"
+    return BudgetExceeded(
+        f"The {budget.owner}'s {budget.period} LLM budget of ${budget.limit_usd:g} is spent "
+        f"(this request may cost up to ${estimate:.4f}); it resets {when}, in {seconds:.0f} s",
+        code=CODE,
+        retry_after=seconds,
+    )
 
 
-async def reserve(request: LLMRequest, api_key_id: int | None) -> Reservation:
-    """Reserve the call's estimated cost on each budget, or raise BudgetExceeded."""
-    limits = _limits(api_key_id)
+async def reserve(
+    request: LLMRequest, api_key_id: int | None, *, page_session: str | None = None
+) -> Reservation:
+    """Reserve the call's estimated cost on each budget, or raise BudgetExceeded.
+    page_session: a web page's request, with its browser session's key ("" for none)."""
+    limits = await _limits(api_key_id, page_session)
     estimate = estimate_usd(request) if limits else None
     if not limits or estimate is None:
         return Reservation()
@@ -91,21 +158,15 @@ async def reserve(request: LLMRequest, api_key_id: int | None) -> Reservation:
     client = redis_client.connection().async_client()
     taken: list[str] = []
     try:
-        for key, name, limit in limits:
+        for budget in limits:
             async with client.pipeline(transaction=False) as pipe:
-                pipe.incrby(key, amount)
-                pipe.expire(key, _KEEP_SECONDS)
+                pipe.incrby(budget.key, amount)
+                pipe.expire(budget.key, _KEEP_SECONDS[budget.period])
                 spent, _ = await pipe.execute()
-            taken.append(key)
-            if int(spent) > round(limit * MICRO):
+            taken.append(budget.key)
+            if int(spent) > round(budget.limit_usd * MICRO):
                 await _undo(taken, amount)
-                reset = _reset_in()
-                raise BudgetExceeded(
-                    f"The {name}'s daily LLM budget of ${limit:g} is spent (this request may "
-                    f"cost up to ${estimate:.4f}); it resets at 00:00 UTC, in {reset:.0f} s",
-                    code=CODE,
-                    retry_after=reset,
-                )
+                raise _refusal(budget, estimate)
     except REDIS_ERRORS as error:
         logger.warning("Budgets unreadable (%s): letting the call through", error)
         await _undo(taken, amount)
@@ -131,13 +192,47 @@ async def settle(reservation: Reservation, actual_usd: float | None) -> None:
     await _undo(reservation.keys, reservation.amount - actual)
 
 
-async def spent_today(api_key_id: int | None = None) -> float:
-    """USD spent (and reserved) today by one API key, or by the site with None."""
-    day = _now().date().isoformat()
+async def spent(api_key_id: int | None = None, period: str = DAILY) -> float:
+    """USD spent (and reserved) this day or month by one API key, or by the site with None."""
     tag = "site" if api_key_id is None else f"key:{api_key_id}"
-    key = redis_client.connection().full_key(f"budget:{{{tag}}}:{day}")
     try:
-        raw = await redis_client.connection().async_client().get(key)
+        raw = await redis_client.connection().async_client().get(counter_key(tag, period))
     except REDIS_ERRORS:
         return 0.0
     return int(raw or 0) / MICRO
+
+
+async def spent_today(api_key_id: int | None = None) -> float:
+    """USD spent (and reserved) today by one API key, or by the site with None."""
+    return await spent(api_key_id, DAILY)
+
+
+@dataclass(frozen=True)
+class Spend:
+    today_usd: float
+    month_usd: float
+
+
+def spend_of_keys(api_key_ids: list[int]) -> dict[int, Spend] | None:
+    """Today's and this month's spend (and reservations) of each API key, read from Redis in
+    one round trip (a pipeline of GETs: the keys live in different cluster slots, so no MGET).
+    None when Redis cannot be read. Sync: for the admin."""
+    if not api_key_ids:
+        return {}
+    now = _now()
+    names = [
+        counter_key(f"key:{pk}", period, now) for pk in api_key_ids for period in (DAILY, MONTHLY)
+    ]
+    try:
+        pipe = redis_client.connection().sync_client().pipeline(transaction=False)
+        for name in names:
+            pipe.get(name)
+        values = pipe.execute()
+    except REDIS_ERRORS as error:
+        logger.warning("Budgets unreadable for the admin: %s", error)
+        return None
+    micro = [int(value or 0) for value in values]
+    return {
+        pk: Spend(micro[2 * i] / MICRO, micro[2 * i + 1] / MICRO)
+        for i, pk in enumerate(api_key_ids)
+    }
