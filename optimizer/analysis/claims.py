@@ -363,10 +363,18 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
+def _phones(ev: Evidence) -> set[str]:
+    """The original's phone numbers, as digits: read once per check, not once per line."""
+    if "phones" not in ev.memo:
+        ev.memo["phones"] = {_digits(m.group(0)) for m in _PHONE_RE.finditer(ev.raw)}
+    phones: set[str] = ev.memo["phones"]
+    return phones
+
+
 def find_identity(u: Unit, ev: Evidence) -> None:
     """Contact details: an email, link or phone number the original does not have, another name
     on the first line, another city on a contact line."""
-    raw, low = u.raw, ev.raw.lower()
+    raw, low = u.raw, ev.raw_lower
     contact = False
     for m in _EMAIL_RE.finditer(raw):
         contact = True
@@ -377,7 +385,6 @@ def find_identity(u: Unit, ev: Evidence) -> None:
         link = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(0).lower()).rstrip("/.")
         contact = True
         u.add(m.start(), m.end(), "identity", link in low)
-    phones = {_digits(m.group(0)) for m in _PHONE_RE.finditer(ev.raw)}
     for m in _PHONE_RE.finditer(raw):
         digits = _digits(m.group(0))
         if len(digits) < 8 or re.search(rf"(?<!\d){YEAR}(?!\d)", m.group(0)):
@@ -385,6 +392,7 @@ def find_identity(u: Unit, ev: Evidence) -> None:
         if not u.free(m.start(), m.end()):
             continue
         contact = True
+        phones = _phones(ev)
         ok = any(d.endswith(digits[-8:]) or digits.endswith(d[-8:]) for d in phones if len(d) >= 8)
         u.add(m.start(), m.end(), "identity", ok)
     if u.first and not contact:

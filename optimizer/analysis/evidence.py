@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from . import data
 from . import patterns as p
@@ -126,6 +127,8 @@ class Evidence:
         raw = clean(original)
         text = p.blank(raw, p.URL_EMAIL_RE)
         self.raw = raw
+        self.raw_lower = raw.lower()
+        self.memo: dict[str, Any] = {}  # what a claim finder reads off the original once
         self.lines = [gkeys(ln) for ln in text.splitlines()]
         weak = weaken(text)
         self.strong = self.lines if weak == text else [gkeys(ln) for ln in weak.splitlines()]

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .aliases import ALIASES, AMBIGUOUS_WORDS, CERTIFICATIONS, VOCABULARY
 
@@ -113,6 +113,17 @@ def _alias_index() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
     return index, longest
 
 
+_FIRST_KEYS: dict[int, frozenset[str]] = {}
+
+
+def _first_keys(index: dict[tuple[str, ...], Any]) -> frozenset[str]:
+    """The keys an entry of ``index`` can start with (the indexes are built once: by id)."""
+    firsts = _FIRST_KEYS.get(id(index))
+    if firsts is None:
+        firsts = _FIRST_KEYS[id(index)] = frozenset(k[0] for k in index if k)
+    return firsts
+
+
 def _scan(
     toks: list[Token],
     index: dict[tuple[str, ...], _V],
@@ -121,10 +132,16 @@ def _scan(
 ) -> Iterator[tuple[int, int, _V | None]]:
     """Longest-first, left-to-right runs of ``toks`` whose keys are in ``index``: (start, length,
     value); a token in no run comes as (i, 1, None). ``whole(i, n)`` can refuse a run."""
+    keys = [t.key for t in toks]
+    firsts = _first_keys(index)
     i = 0
     while i < len(toks):
+        if keys[i] not in firsts:  # most words start no entry: skip the tuple building
+            yield i, 1, None
+            i += 1
+            continue
         for length in range(min(longest, len(toks) - i), 0, -1):
-            found = index.get(tuple(t.key for t in toks[i : i + length]))
+            found = index.get(tuple(keys[i : i + length]))
             if found is not None and whole(i, length):
                 yield i, length, found
                 i += length
@@ -136,6 +153,13 @@ def _scan(
 
 def canonical(text: str, lenient: bool = False) -> list[Token]:
     """Tokens after alias replacement (multi-word aliases collapse onto one span)."""
+    # The score and the grounding check read the same lines several times (before, after,
+    # as written): a line is tokenized once. Tokens are frozen; the list is the caller's own.
+    return list(_canonical(text, lenient))
+
+
+@lru_cache(maxsize=16384)
+def _canonical(text: str, lenient: bool) -> tuple[Token, ...]:
     toks = tokens(text, lenient)
     index, longest = _alias_index()
     cleaned = clean(text)
@@ -147,7 +171,7 @@ def canonical(text: str, lenient: bool = False) -> list[Token]:
         first, last = toks[i], toks[i + length - 1]
         raw = cleaned[first.start : last.end]
         out.extend(Token(raw, k, first.start, last.end) for k in target)
-    return out
+    return tuple(out)
 
 
 def keys_of(text: str, lenient: bool = False) -> tuple[str, ...]:
