@@ -1,7 +1,7 @@
 """Grounding quality on the v2 evaluation set (tests/data/grounding_eval_v2.json, issue 14).
 
-The floors below are the figures measured when the set was last changed, not the issue's targets
-(recall >= 97% overall and >= 90% per kind): a drop fails, a rise should raise them.
+The bounds are the issue's targets: recall >= 97% overall and >= 90% per kind (each located at
+the planted phrase), honest rewrites with any flag <= 5%, with a blocking flag <= 2%.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ def test_eval_set_is_broad() -> None:
 def test_grounding_figures() -> None:
     report = grounding_report(DATA["pairs"], today=TODAY)
     print("\n" + "\n".join(format_grounding_report(report, details=True)))
-    assert report["recall"] >= 0.93, report["misses"]
-    assert min(r["recall"] for r in report["recall_by_kind"].values()) >= 0.75
+    assert report["recall"] >= 0.97, report["misses"]
+    assert min(r["recall"] for r in report["recall_by_kind"].values()) >= 0.90
     assert report["honest_any_rate"] <= 0.05, report["false_flags"]
     assert report["honest_blocking_rate"] <= 0.02, report["false_flags"]
 

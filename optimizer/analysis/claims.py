@@ -145,7 +145,7 @@ def find_certifications(u: Unit, ev: Evidence) -> None:
             k for k in keys_of(m.group(0)) if not k.startswith(("certifi", "licens", "charter"))
         )
         if core:
-            u.add(s, e, "certification", ev.has_keys(gkeys(" ".join(core)), u.weak_ok))
+            u.add(s, e, "certification", ev.has_certified(gkeys(" ".join(core)), u.weak_ok))
 
 
 def find_degrees_claimed(u: Unit, ev: Evidence) -> None:
@@ -201,7 +201,7 @@ def find_titles(u: Unit, ev: Evidence) -> None:
         if not u.free(s, e):
             continue
         # the same words in one line, any order ("Account Executive, Mid-Market")
-        u.add(s, e, "title", ev.has_bag(gkeys(u.text[s:e]), u.weak_ok))
+        u.add(s, e, "title", ev.has_title(gkeys(u.text[s:e]), u.weak_ok))
 
 
 def _employer_candidate(u: Unit, ev: Evidence, s: int, e: int) -> None:
@@ -504,6 +504,7 @@ def find_unknown_terms(u: Unit, ev: Evidence) -> None:
         keys = [k for k in gkeys(item) if not _known(ev, k, weak)]
         if keys:
             u.add(s, s + len(item.rstrip(" .")), "skill", False)
+    groups = _tool_groups(text)
     for m in _WORD_RE.finditer(text):
         s, e = m.start(), m.end()
         word = m.group(0)
@@ -518,7 +519,9 @@ def find_unknown_terms(u: Unit, ev: Evidence) -> None:
             word.isupper() and len(word) >= 2 and not _all_upper_line(text)
         )
         cue_employer = word[:1].isupper() and _EMPLOYER_CUES.search(before) is not None
-        cue_skill = word[:1].isupper() and _SKILL_CUES.search(before) is not None
+        cue_skill = word[:1].isupper() and (
+            _SKILL_CUES.search(before) is not None or any(a <= s < b for a, b in groups)
+        )
         if not (job or tool or cue_employer or cue_skill):
             continue
         # extend over the capitalized run ("General Motors", "Siemens NX")
@@ -532,6 +535,17 @@ def find_unknown_terms(u: Unit, ev: Evidence) -> None:
         if u.section == "education" and kind == "employer":
             kind = "school"
         u.add(s, end, kind, False)
+
+
+def _tool_groups(text: str) -> list[tuple[int, int]]:
+    """Spans of parentheses that list names ("FEA (ANSYS, Abaqus)"): two or more items of one
+    to three words, each capitalized; a name there that the original lacks is a claimed tool."""
+    out = []
+    for m in re.finditer(r"\(([^()]{3,120})\)", text):
+        items = [item.strip() for item in m.group(1).split(",")]
+        if len(items) >= 2 and all(item[:1].isupper() and len(item.split()) <= 3 for item in items):
+            out.append((m.start(1), m.end(1)))
+    return out
 
 
 def _all_upper_line(text: str) -> bool:

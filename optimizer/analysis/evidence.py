@@ -54,6 +54,16 @@ def _equivalents() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
     return index, max(len(k) for k in index)
 
 
+# Keys of "certified", "certification", "certificate", "license", "chartered", "Zertifikat",
+# "certificado", "licencia", "Lizenz".
+_CERT_PREFIXES = ("certifi", "licens", "licenc", "charter", "zertifi", "lizenz")
+
+
+@lru_cache(maxsize=1)
+def _junior_keys() -> frozenset[str]:
+    return frozenset(k for word in data.words("junior_titles") for k in keys_of(word))
+
+
 @lru_cache(maxsize=4096)
 def gkeys(text: str) -> tuple[str, ...]:
     """``keys_of`` plus the grounding equivalences of data/equivalents.txt ("Rep" = "Representative")."""
@@ -90,8 +100,9 @@ def _month_of(text: str | None) -> int | None:
 
 def weaken(text: str) -> str:
     """``text`` without the passages its qualifiers weaken (offsets kept)."""
-    text = _BEFORE_RE.sub(lambda m: " " * len(m.group(0)), text)
-    out = list(text)
+    # Both kinds are found in the text as written: "RN-to-BSN (in progress, ...)" has "in
+    # progress" after the BSN it weakens, and before the words that follow it.
+    out = list(_BEFORE_RE.sub(lambda m: " " * len(m.group(0)), text))
     for m in _AFTER_RE.finditer(text):
         start = m.start()
         before = text[:start]
@@ -274,6 +285,38 @@ class Evidence:
         """All ``keys`` in one line, in any order ("Account Executive, Mid-Market")."""
         need = set(keys)
         return bool(need) and any(need <= set(line) for line in self._lines(weak_ok))
+
+    def has_title(self, keys: tuple[str, ...], weak_ok: bool = True) -> bool:
+        """``has_bag``, except from a line where a junior word ("Assistant", "Deputy", "Vice")
+        comes right before the title and the claim drops it: that would be a promotion."""
+        need = set(keys)
+        if not need:
+            return False
+        for line in self._lines(weak_ok):
+            if not need <= set(line):
+                continue
+            first = min(line.index(k) for k in need)
+            if first and line[first - 1] in _junior_keys() and line[first - 1] not in need:
+                continue
+            return True
+        return False
+
+    def has_certified(self, core: tuple[str, ...], weak_ok: bool = True) -> bool:
+        """A named certification ("Google Ads Certified") is supported where the original names
+        it as one: in a line with a certification word, or under a short heading with one
+        ("Certifications"). Using Google Ads does not make one certified in it."""
+        lines = self._lines(weak_ok)
+        for i, line in enumerate(lines):
+            if not contains_seq(line, core):
+                continue
+            if any(k.startswith(_CERT_PREFIXES) for k in line if k not in core):
+                return True
+            for above in reversed(lines[max(0, i - 8) : i]):
+                if 0 < len(above) <= 3:
+                    if any(k.startswith(_CERT_PREFIXES) for k in above):
+                        return True
+                    break  # another heading: another section
+        return False
 
     def has_entity(self, keys: tuple[str, ...]) -> bool:
         core = _strip_legal(keys)

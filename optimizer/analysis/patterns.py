@@ -142,13 +142,28 @@ URL_EMAIL_RE = re.compile(r"(?<!\S)\S+@\S+|https?://\S+|www\.\S+|(?<!\S)\S+\.(?:
 _SCHOOL_WORDS = (
     r"University|College|Institute|School|Academy|Polytechnic|Conservatory|Universit\u00e9"
 )
+# German, Spanish, French and Italian schools put the school word first: "Universidad Autónoma
+# de Nuevo León", "Universität Hamburg", "Hochschule Esslingen", "École des Mines de Paris".
+_SCHOOL_WORDS_FIRST = (
+    r"Universidad|Universitat|Universit\u00e4t|Universit\u00e0|Universit\u00e9|Hochschule|"
+    r"Fachhochschule|Escuela|\u00c9cole|Ecole|Instituto|Istituto|Politecnico|Polit\u00e9cnica"
+)
+_CAP = r"[A-Z\u00c0-\u00d6\u00d8-\u00de][\w&.'-]*"
 SCHOOL_RE = re.compile(
     rf"{_WORD_START}(?:[A-Z][\w&.'-]*\s+){{0,4}}(?:{_SCHOOL_WORDS})"
     rf"(?:\s+(?:of|for|at|in)\s+(?:the\s+)?[A-Z][\w&.'-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w&.'-]*){{0,3}})?"
+    rf"|{_WORD_START}(?:(?:Technische|Freie|Pontificia)\s+)?(?:{_SCHOOL_WORDS_FIRST})(?!\w)"
+    rf"(?:\s+{_CAP}){{0,2}}"
+    rf"(?:\s+(?:de\s+la|de|del|du|des|d'|di|der|f\u00fcr)\s*{_CAP}(?:\s+(?:y\s+|et\s+|und\s+)?{_CAP}){{0,3}})?"
 )
 CERT_RE = re.compile(
     r"\b(?:Certified|Licensed|Chartered)\s+(?:[A-Z][\w+&/-]*\s*){1,5}"
     rf"|{_WORD_START}(?:[A-Z][\w+&/-]*\s+){{1,5}}(?:Certification|Certificate|Certified|License|Licence)\b"
+    # the certification word first, as French, Spanish and German write it: "Certification
+    # Google Ads", "Certificado de Profesionalidad en Recepción", "Zertifikat Pflegeberatung"
+    # (not "Licence": in French that is a degree, the bachelor's)
+    r"|\b(?:Certification|Certificat|Certificado|Certificaci\u00f3n|Zertifikat|Zertifizierung)\s+(?:(?:de|del|en|du|d'|in|als)\s*)?(?:la\s+)?"
+    rf"{_CAP}(?:\s+(?:(?:de|del|en|y|et|und|du)\s+)?{_CAP}){{0,4}}"
 )
 BULLET_RE = re.compile(r"^\s*(?:[-*\u2022\u00b7\u25aa\u25cf\u25e6]|\d+[.)])\s+")
 SEPARATORS_RE = re.compile(
