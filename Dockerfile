@@ -12,7 +12,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     VAR_DIR=/data \
     STATIC_ROOT=/app/staticfiles \
-    WEB_CONCURRENCY=2 \
     ROLE=web
 
 WORKDIR /app
@@ -30,5 +29,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health').status != 200)"
 
 # ROLE=web: migrations run at start so a fresh volume works; uvicorn has no lifespan support for
-# Django. ROLE=worker: a Celery worker running generations (threads, CELERY_WORKER_CONCURRENCY).
-CMD ["sh", "-c", "if [ \"$ROLE\" = worker ]; then exec celery -A resumesite worker --loglevel info; else python manage.py migrate --noinput -v0 && exec python -m resumesite.serve resumesite.asgi:application --lifespan off --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY} --proxy-headers --forwarded-allow-ips=* --no-access-log; fi"]
+# Django; one worker per core unless WEB_CONCURRENCY says otherwise; uvloop and httptools come
+# with uvicorn[standard]. ROLE=worker: a Celery worker running generations (threads, CELERY_WORKER_CONCURRENCY).
+CMD ["sh", "-c", "if [ \"$ROLE\" = worker ]; then exec celery -A resumesite worker --loglevel info; else python manage.py migrate --noinput -v0 && exec python -m resumesite.serve resumesite.asgi:application --lifespan off --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY:-$(nproc)} --proxy-headers --forwarded-allow-ips=* --no-access-log; fi"]
