@@ -488,16 +488,26 @@ async def _open_with_fallbacks(
     raise AssertionError("unreachable: the last model's failure is raised")
 
 
+MAX_TIMEOUT_GROWTH = 4  # the longest an attempt waits, in LLM_TIMEOUT_SECONDS
+
+
 async def _open_stream(
     run: _Run,
 ) -> tuple[str | LLMUsage, AsyncGenerator[str | LLMUsage, None]]:
-    """Start an upstream stream and wait for its first item: the part that may be retried."""
+    """Start an upstream stream and wait for its first item: the part that may be retried.
+
+    After a timeout the next attempt waits twice as long (up to 4x LLM_TIMEOUT_SECONDS): a
+    long prompt that needs more time than the timeout would fail the same way every time."""
     run.attempts += 1
     upstream = run.provider.stream(run.llm_request)
     try:
         first = await upstream.__anext__()
-    except BaseException:
+    except BaseException as error:
         await upstream.aclose()
+        if isinstance(error, LLMError) and error.code == "upstream_timeout":
+            base = getattr(run.provider, "timeout", settings.LLM_TIMEOUT_SECONDS)
+            longer = min((run.llm_request.timeout or base) * 2, base * MAX_TIMEOUT_GROWTH)
+            run.llm_request = dataclasses.replace(run.llm_request, timeout=longer)
         raise
     return first, upstream
 

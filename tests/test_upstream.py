@@ -166,8 +166,22 @@ async def test_a_model_that_never_answers_fails_with_upstream_timeout(
     assert short_timeout.calls == 2
     assert error.type == "error"
     assert error.data["code"] == "upstream_timeout"
-    assert "did not answer within 0.3 s (LLM_TIMEOUT_SECONDS)" in error.data["message"]
+    # the retry waited twice as long, and the message says so
+    assert (
+        "did not answer within 0.6 s (a retry; LLM_TIMEOUT_SECONDS is 0.3)" in error.data["message"]
+    )
     assert "ReadTimeout" not in error.data["message"]
+
+
+async def test_after_a_timeout_the_retry_waits_longer(short_timeout: Any) -> None:
+    """A long prompt that needs 0.45 s for its first token: the retry gets 0.6 s and answers,
+    instead of timing out at 0.3 s again (and again)."""
+    short_timeout.enqueue(FakeReply(first_token_delay=0.45))
+    short_timeout.enqueue(FakeReply(first_token_delay=0.45))
+    short_timeout.enqueue(FakeReply(first_token_delay=0.45))
+    events = await run()
+    assert events[-1].type == "done"
+    assert short_timeout.calls == 2
 
 
 async def test_a_model_going_quiet_after_text_is_a_timeout_not_retried(

@@ -38,6 +38,9 @@ class LLMRequest:
     # The raw inputs, for providers that work on them directly (the offline engine).
     resume: str = ""
     job_description: str = ""
+    # This attempt's timeout in seconds; None: the provider's (LLM_TIMEOUT_SECONDS). The
+    # pipeline doubles it for the attempt after a timeout (services._open_stream).
+    timeout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -130,9 +133,11 @@ def _is_timeout(error: BaseException) -> bool:
 
 
 def _timeout_error(timeout: float | None) -> LLMError:
-    seconds = settings.LLM_TIMEOUT_SECONDS if timeout is None else timeout
+    base = settings.LLM_TIMEOUT_SECONDS
+    seconds = base if timeout is None else timeout
+    why = "LLM_TIMEOUT_SECONDS" if seconds == base else f"a retry; LLM_TIMEOUT_SECONDS is {base:g}"
     return LLMError(
-        f"The model did not answer within {seconds:g} s (LLM_TIMEOUT_SECONDS)",
+        f"The model did not answer within {seconds:g} s ({why})",
         retryable=True,
         code="upstream_timeout",
     )
@@ -247,17 +252,21 @@ class AnthropicProvider:
         return params
 
     async def generate(self, request: LLMRequest) -> LLMResponse:
+        timeout = request.timeout or self.timeout
         try:
-            message = await self._client().messages.create(**self._params(request))
+            message = await self._client().messages.create(**self._params(request), timeout=timeout)
         except _SDK_ERRORS as error:
-            raise translate_error(error, timeout=self.timeout) from error
+            raise translate_error(error, timeout=timeout) from error
         text = "".join(block.text for block in message.content if block.type == "text")
         return LLMResponse(text, _usage(message))
 
     async def stream(self, request: LLMRequest) -> AsyncGenerator[str | LLMUsage, None]:
         """Text deltas as they arrive, then the usage. Closing this iterator closes the stream."""
+        timeout = request.timeout or self.timeout
         try:
-            async with self._client().messages.stream(**self._params(request)) as stream:
+            async with self._client().messages.stream(
+                **self._params(request), timeout=timeout
+            ) as stream:
                 # A budget at 0 in the answer's rate-limit headers: the next calls wait for it.
                 until = ratelimit.exhausted_until(stream.response.headers)
                 await ratelimit.note(self.name, request.model, until)
@@ -266,7 +275,7 @@ class AnthropicProvider:
                         yield text
                 message = await stream.get_final_message()
         except _SDK_ERRORS as error:
-            raise translate_error(error, timeout=self.timeout) from error
+            raise translate_error(error, timeout=timeout) from error
         yield _usage(message)
 
 

@@ -94,7 +94,8 @@ def translate_openai_error(error: BaseException, *, server: str, timeout: float)
         return error
     if _is_timeout(error):
         return LLMError(
-            f"The model at {server} did not answer in {timeout:g} s (LLM_TIMEOUT_SECONDS)",
+            f"The model at {server} did not answer in {timeout:g} s (LLM_TIMEOUT_SECONDS"
+            f"{'' if timeout == settings.LLM_TIMEOUT_SECONDS else ' doubled for a retry'})",
             retryable=True,
             code="upstream_timeout",
         )
@@ -193,6 +194,8 @@ class OpenAICompatibleProvider:
     async def _create(self, request: LLMRequest, *, stream: bool) -> Any:
         """One chat completion; a 400 naming an optional parameter is sent again without it."""
         params = self._params(request, stream=stream)
+        if request.timeout:
+            params["timeout"] = request.timeout  # the SDK's per-request option, not a body field
         while True:
             try:
                 return await self._client().chat.completions.create(**params)
@@ -213,7 +216,7 @@ class OpenAICompatibleProvider:
         try:
             completion = await self._create(request, stream=False)
         except _SDK_ERRORS as error:
-            raise self._error(error) from error
+            raise self._error(error, request.timeout) from error
         choice = completion.choices[0] if completion.choices else None
         thoughts = ThinkFilter()
         text = thoughts.feed((choice.message.content or "") if choice else "") + thoughts.finish()
@@ -248,7 +251,7 @@ class OpenAICompatibleProvider:
             if text := thoughts.finish():
                 yield text
         except _SDK_ERRORS as error:
-            raise self._error(error) from error
+            raise self._error(error, request.timeout) from error
         # A server that ignores stream_options reports no usage: 0 tokens, not a guess.
         yield LLMUsage(
             usage.prompt_tokens if usage else 0,
@@ -257,8 +260,8 @@ class OpenAICompatibleProvider:
             _stop_reason(finish),
         )
 
-    def _error(self, error: BaseException) -> LLMError:
-        return translate_openai_error(error, server=self.server, timeout=self.timeout)
+    def _error(self, error: BaseException, timeout: float | None = None) -> LLMError:
+        return translate_openai_error(error, server=self.server, timeout=timeout or self.timeout)
 
 
 class ThinkFilter:
