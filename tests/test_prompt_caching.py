@@ -46,10 +46,26 @@ async def result_of(n: int) -> dict[str, Any]:
     return dict(events[-1].data["result"]["usage_stats"])
 
 
+async def test_our_system_prompt_is_below_anthropics_minimum_so_nothing_is_cached(
+    use_anthropic: Any,
+) -> None:
+    """About 413 tokens: under the 1,024 tokens from which Anthropic caches a prefix. The
+    marker costs nothing, and the price is the plain input price (no 1.25x write)."""
+    assert len(SYSTEM_PROMPT) // 4 < 1024
+    use_anthropic.set_default(FakeReply(input_tokens=400, output_tokens=300))
+    first, second = [await result_of(n) for n in range(2)]
+    for usage in (first, second):
+        assert usage["cache_creation_input_tokens"] == 0 and usage["cache_read_input_tokens"] == 0
+        assert usage["cost_usd"] == expected(400, 300, 0, 0)
+
+
 async def test_the_first_call_writes_the_prefix_and_later_calls_read_it(
     use_anthropic: Any,
 ) -> None:
-    use_anthropic.set_default(FakeReply(input_tokens=400, output_tokens=300))
+    # as for a system prompt above the model's minimum (the fake's threshold lowered)
+    use_anthropic.set_default(
+        FakeReply(input_tokens=400, output_tokens=300, prompt_cache_min_tokens=1)
+    )
     first, second, third = [await result_of(n) for n in range(3)]
     prefix = len(SYSTEM_PROMPT) // 4  # the fake's estimate of the system prompt's tokens
     assert first["cache_creation_input_tokens"] == prefix and first["cache_read_input_tokens"] == 0

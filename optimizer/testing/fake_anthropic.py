@@ -197,6 +197,10 @@ class FakeReply:
     ratelimit_reset_in: float = 1.0
     # False: report no prompt-cache tokens even for a system prompt marked cache_control.
     prompt_cache: bool = True
+    # Anthropic caches a marked prefix only from a model's minimum length on (1,024 tokens for
+    # Sonnet 4.5, Opus 4.1, Sonnet 4; 2,048 to 4,096 for others): a shorter one is processed
+    # at full price and reports no cache tokens at all.
+    prompt_cache_min_tokens: int = 1024
 
     def __post_init__(self) -> None:
         if self.chunks is not None:
@@ -627,8 +631,9 @@ class FakeAnthropicServer:
     def _with_prompt_cache(self, reply: FakeReply, body: dict[str, Any]) -> FakeReply:
         """Anthropic's prompt caching, roughly: the system blocks up to the last one marked
         ``cache_control`` are a prefix (its tokens estimated at 4 characters each). The first
-        request with a prefix reports it as cache_creation_input_tokens, later ones as
-        cache_read_input_tokens (until reset). A reply that sets either count keeps its own."""
+        request with a prefix of at least ``prompt_cache_min_tokens`` reports it as
+        cache_creation_input_tokens, later ones as cache_read_input_tokens (until reset); a
+        shorter prefix is not cached. A reply that sets either count keeps its own."""
         system = body.get("system")
         if reply.cache_creation_input_tokens or reply.cache_read_input_tokens:
             return reply
@@ -649,6 +654,8 @@ class FakeAnthropicServer:
             if isinstance(block, dict)
         )
         tokens = max(1, len(prefix) // 4)
+        if tokens < reply.prompt_cache_min_tokens:
+            return reply
         with self._cond:
             seen = prefix in self._prompt_prefixes
             self._prompt_prefixes.add(prefix)
