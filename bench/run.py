@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from bench import load, scale
+from bench import analysis, load, scale
 from bench.servers import BASE_DIR, PYTHON, Fake, Redis, RssSampler, Uvicorn, child_env, rss_bytes
 from bench.servers import raise_fd_limit as raise_fd_limit
 from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, split_chunks
@@ -286,6 +286,8 @@ class Bench:
             f"bench: {'smoke' if p.smoke else 'full'} run; API: "
             f"{'STAND-IN (no /api/v1/generate on this branch)' if self.stand_in else 'product'}"
         )
+        # first, while no server runs: a CPU-bound figure
+        self.report["analysis"] = analysis.run(self)
 
         server = Uvicorn(
             "product-w1",

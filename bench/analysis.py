@@ -1,0 +1,70 @@
+"""The analysis of a finished text (grounding check, match score, word diff), timed in-process on
+30,000-character resumes: one built from the evaluation sets' resumes, and the repetitive inputs
+that once made it quadratic (tests/test_analysis_worst_case.py). The issue's budget is 150 ms
+for each. The memoized tokenization is emptied before every run, so each run starts cold, as a
+new resume does."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from typing import TYPE_CHECKING, Any
+
+from bench.servers import BASE_DIR
+
+if TYPE_CHECKING:
+    from bench.run import Bench
+
+BUDGET_MS = 150.0
+CHARS = 30_000
+
+
+def cases() -> dict[str, tuple[str, str, str]]:
+    items = json.loads((BASE_DIR / "tests" / "data" / "score_eval.json").read_text())["items"]
+    original = "\n\n".join(i["original"] for i in items * 20)[:CHARS]
+    tailored = "\n\n".join(i["better"] for i in items * 20)[:CHARS]
+    repetitive = "Aa " * 10_000
+    return {
+        "eval-set resumes": (original, tailored, items[0]["job"]),
+        "'Aa ' x 10,000": (repetitive, repetitive.replace("A", "B", 100), "B" * 20_000),
+        "'0,' x 15,000": ("0," * 15_000, "0," * 15_000, "1." * 10_000),
+        "'1 2 ' x 7,500": ("1 2 " * 7_500, "1 2 " * 7_500, "%" * 20_000),
+    }
+
+
+def _cold() -> None:
+    from optimizer.analysis import evidence, text
+
+    text._canonical.cache_clear()
+    evidence.gkeys.cache_clear()
+
+
+def run(bench: Bench) -> dict[str, Any]:
+    from optimizer.analysis import check_grounding, compare_scores, word_diff
+
+    out: dict[str, Any] = {}
+    repeat = 2 if bench.plan.smoke else 5
+    for name, (original, optimized, job) in cases().items():
+        times = []
+        for _ in range(repeat):
+            _cold()
+            started = time.perf_counter()
+            flags = check_grounding(original, optimized, job=job)
+            compare_scores(original, optimized, job, unsupported=flags)
+            word_diff(original, optimized)
+            times.append((time.perf_counter() - started) * 1000)
+        p50 = statistics.median(times)
+        out[name] = bench.row(
+            "analysis",
+            f"{name} ({len(original):,} chars)",
+            {
+                "n": repeat,
+                "p50_ms": round(p50, 1),
+                "min_ms": round(min(times), 1),
+                "budget_ms": BUDGET_MS,
+                "within_budget": p50 <= BUDGET_MS,
+                "chars": len(original),
+            },
+        )
+    return out
