@@ -49,7 +49,7 @@ async def result_of(n: int) -> dict[str, Any]:
 async def test_our_system_prompt_is_below_anthropics_minimum_so_nothing_is_cached(
     use_anthropic: Any,
 ) -> None:
-    """About 413 tokens: under the 1,024 tokens from which Anthropic caches a prefix. The
+    """About 500 tokens: under the 1,024 tokens from which Anthropic caches a prefix. The
     marker costs nothing, and the price is the plain input price (no 1.25x write)."""
     assert len(SYSTEM_PROMPT) // 4 < 1024
     use_anthropic.set_default(FakeReply(input_tokens=400, output_tokens=300))

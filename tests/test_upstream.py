@@ -273,6 +273,9 @@ async def test_it_sends_model_system_prompt_and_temperature(
     assert body["temperature"] == 0.2
     (system,) = body["system"]  # one text block, marked for the prompt cache
     assert "ATS" in system["text"] and system["cache_control"] == {"type": "ephemeral"}
+    # a German, Spanish or French resume is rewritten in its own language (issue 16, item 2)
+    assert "in the language the original resume is written in" in system["text"]
+    assert "BERUFSERFAHRUNG" in system["text"]
     assert body["stream"] is True
     assert "<resume>" in body["messages"][0]["content"]
 
