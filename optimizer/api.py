@@ -74,7 +74,9 @@ def optimize_request(data: dict[str, Any]) -> services.OptimizeRequest:
             status = 413 if code == "file_too_large" else 400
             raise ApiError(status, code, f"{name}: {message}", field=name)
     return services.OptimizeRequest(
-        form.cleaned_data["resume_raw_text"], form.cleaned_data["job_description_text"]
+        form.cleaned_data["resume_raw_text"],
+        form.cleaned_data["job_description_text"],
+        form.cleaned_data.get("output_language") or "",
     )
 
 
@@ -313,6 +315,7 @@ async def create_job(request: ApiRequest) -> JsonResponse:
         job_description=optimize.job_description,
         source=Optimization.Source.API,
         api_key_id=request.api_key.id,
+        output_language=optimize.output_language,
     )
     urls = job_urls(request, job.pk)
     body = {"id": str(job.pk), "status": job.status, **urls}

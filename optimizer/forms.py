@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 
+from optimizer.llm.prompts import OUTPUT_LANGUAGES
+
 try:  # The documents issue adds PDF/DOCX extraction; without it, plain text files only.
     from optimizer.documents import DocumentError, extract_text
 
@@ -75,6 +77,15 @@ class InputTextField(forms.CharField):
             )
 
 
+class LanguageField(forms.ChoiceField):
+    """A language code from a JSON body: a number or a list is a wrong type, not a bad choice."""
+
+    def to_python(self, value: Any) -> str:
+        if value not in self.empty_values and not isinstance(value, str):
+            raise ValidationError("This field must be a string.", code="invalid_type")
+        return str(super().to_python(value))
+
+
 class OptimizeForm(forms.Form):
     """A resume and the job description to optimize it for (the seed's field names)."""
 
@@ -85,6 +96,16 @@ class OptimizeForm(forms.Form):
         label="Job description",
         max_chars_setting="JOB_DESCRIPTION_MAX_CHARS",
         widget=forms.Textarea,
+    )
+    output_language = LanguageField(
+        required=False,
+        label="Language of the rewrite",
+        choices=[("", "The language of my resume"), *OUTPUT_LANGUAGES.items()],
+        error_messages={
+            "invalid_choice": "Unknown language %(value)s: use one of "
+            + ", ".join(OUTPUT_LANGUAGES)
+            + ", or leave it out for the resume's own language."
+        },
     )
 
 
@@ -144,6 +165,11 @@ class PageOptimizeForm(OptimizeForm):
         resume.label = "Your resume"
         resume.help_text = "Paste the full text of your resume."
         self.fields["job_description_text"].help_text = "Paste the job ad you are applying for."
+        self.fields[
+            "output_language"
+        ].help_text = (
+            "Keep your resume's language unless you apply in another one; the facts stay the same."
+        )
         limit_mb = settings.UPLOAD_MAX_BYTES / 1024 / 1024
         if DOCUMENTS_AVAILABLE:
             self.fields["resume_file"].help_text = f"PDF, DOCX or TXT, up to {limit_mb:.0f} MB."
@@ -152,7 +178,9 @@ class PageOptimizeForm(OptimizeForm):
                 f"Plain text (.txt) only for now, up to {limit_mb:.0f} MB: "
                 "PDF and DOCX reading is not installed yet."
             )
-        self.order_fields(["resume_raw_text", "resume_file", "job_description_text"])
+        self.order_fields(
+            ["resume_raw_text", "resume_file", "job_description_text", "output_language"]
+        )
         limits = {
             "resume_raw_text": settings.RESUME_MAX_CHARS,
             "job_description_text": settings.JOB_DESCRIPTION_MAX_CHARS,

@@ -204,7 +204,7 @@ async def _append(job_id: uuid.UUID, event: Event) -> None:
 
 
 async def _run(job: Optimization, attempt: int = 1) -> None:
-    request = services.OptimizeRequest(job.resume_text, job.job_description)
+    request = services.OptimizeRequest(job.resume_text, job.job_description, job.output_language)
     last_id = 0
     if attempt > 1:  # a restart after its runner died: go on after the events already sent
         with contextlib.suppress(*REDIS_ERRORS):

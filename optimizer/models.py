@@ -43,6 +43,8 @@ class Optimization(models.Model):
     resume_text = models.TextField()
     job_description = models.TextField()
     resume_filename = models.CharField(max_length=255, blank=True, default="")
+    # The language the rewrite was asked for ("" = the resume's own; prompts.OUTPUT_LANGUAGES).
+    output_language = models.CharField(max_length=8, blank=True, default="")
     # The review: the text the user settled on (edited in place, claims removed, passages
     # reverted), the flagged claims they confirmed as true, the changed passages they accepted,
     # and when they last changed it. The model's rewrite stays in

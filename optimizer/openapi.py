@@ -27,6 +27,7 @@ from optimizer.forms import UPLOAD_EXTENSIONS, OptimizeForm, PageOptimizeForm
 from optimizer.health import VERSION
 from optimizer.llm.cache_control import ERROR_CODE as CACHE_CONTROL_ERROR
 from optimizer.llm.cache_control import MAX_TTL_SECONDS
+from optimizer.llm.prompts import OUTPUT_LANGUAGES
 
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
@@ -118,6 +119,14 @@ def _field_schema(field: forms.Field) -> dict[str, Any]:
             "type": "string",
             "contentMediaType": "application/octet-stream",
             "description": f"The resume as {kinds}; {settings.UPLOAD_MAX_BYTES} bytes at most",
+        }
+    if isinstance(field, forms.ChoiceField):  # output_language, the one choice field
+        return {
+            "type": "string",
+            "enum": ["", *OUTPUT_LANGUAGES],
+            "description": "The language of the rewrite: "
+            + ", ".join(f"{code} ({name})" for code, name in OUTPUT_LANGUAGES.items())
+            + ". Absent or empty: the resume's own language.",
         }
     schema: dict[str, Any] = {"type": "string"}
     for validator in field.validators:

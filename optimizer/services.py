@@ -69,6 +69,7 @@ _UNFINISHED = (Optimization.Status.PENDING, Optimization.Status.RUNNING)
 class OptimizeRequest:
     resume: str
     job_description: str
+    output_language: str = ""  # "" = the resume's own language (prompts.OUTPUT_LANGUAGES)
 
 
 class PipelineError(Exception):
@@ -138,13 +139,14 @@ def retry_config() -> RetryConfig:
 
 def build_llm_request(request: OptimizeRequest) -> LLMRequest:
     return LLMRequest(
-        prompt=build_prompt(request.resume, request.job_description),
+        prompt=build_prompt(request.resume, request.job_description, request.output_language),
         system_prompt=SYSTEM_PROMPT,
         model=model_name(),
         max_tokens=settings.LLM_MAX_TOKENS,
         temperature=settings.LLM_TEMPERATURE,
         resume=request.resume,
         job_description=request.job_description,
+        output_language=request.output_language,
     )
 
 
@@ -708,6 +710,7 @@ async def create_optimization(
     session_key: str = "",
     api_key_id: int | None = None,
     resume_filename: str = "",
+    output_language: str = "",
 ) -> Optimization:
     """A pending job's row (the page's and POST /api/v1/jobs)."""
     return await Optimization.objects.acreate(
@@ -717,6 +720,7 @@ async def create_optimization(
         session_key=session_key,
         api_key_id=api_key_id,
         resume_filename=resume_filename,
+        output_language=output_language,
     )
 
 
@@ -825,6 +829,7 @@ class _Record:
             api_key_id=self.api_key_id,
             resume_text=self.request.resume,
             job_description=self.request.job_description,
+            output_language=self.request.output_language,
             started_at=self.started_at,
         )
 

@@ -191,6 +191,7 @@ async def optimize(request: HtmxHttpRequest) -> HttpResponseBase:
         source=Optimization.Source.PAGE,
         session_key=await _session_key(request, create=True),
         resume_filename=form.resume_filename,
+        output_language=form.cleaned_data.get("output_language") or "",
     )
     return await _started(request, job, form=form)
 
@@ -221,6 +222,7 @@ async def retry(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponseBase:
         source=Optimization.Source.PAGE,
         session_key=old.session_key,
         resume_filename=old.resume_filename,
+        output_language=old.output_language,
     )
     return await _started(request, job)
 

@@ -38,6 +38,7 @@ class LLMRequest:
     # The raw inputs, for providers that work on them directly (the offline engine).
     resume: str = ""
     job_description: str = ""
+    output_language: str = ""  # asked for (prompts.OUTPUT_LANGUAGES); "" = the resume's own
     # This attempt's timeout in seconds; None: the provider's (LLM_TIMEOUT_SECONDS). The
     # pipeline doubles it for the attempt after a timeout (services._open_stream).
     timeout: float | None = None
@@ -291,6 +292,16 @@ class OfflineProvider:
         from optimizer.offline.engine import OFFLINE_MODEL_NAME, optimize_offline
 
         text = optimize_offline(request.resume, request.job_description)
+        if request.output_language:
+            from optimizer.llm.prompts import OUTPUT_LANGUAGES
+
+            name = OUTPUT_LANGUAGES.get(request.output_language, request.output_language)
+            text = text.replace(
+                "CHANGES MADE\n",
+                f"CHANGES MADE\n- Not translated into {name}: the offline engine keeps the "
+                "resume's own language (translating needs Claude or another model)\n",
+                1,
+            )
         return LLMResponse(text, LLMUsage(0, 0, OFFLINE_MODEL_NAME, "end_turn"))
 
     async def stream(self, request: LLMRequest) -> AsyncGenerator[str | LLMUsage, None]:

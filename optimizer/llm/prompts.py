@@ -44,9 +44,32 @@ invented percentages)
 """
 
 
-def build_prompt(resume: str, job_description: str) -> str:
-    return (
+# output_language: the languages a rewrite can be asked for in ("" = the resume's own).
+OUTPUT_LANGUAGES = {
+    "en": "English",
+    "de": "German",
+    "es": "Spanish",
+    "fr": "French",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "pl": "Polish",
+}
+
+
+def build_prompt(resume: str, job_description: str, output_language: str = "") -> str:
+    prompt = (
         "Tailor this resume to this job description.\n\n"
         f"<resume>\n{resume.strip()}\n</resume>\n\n"
         f"<job_description>\n{job_description.strip()}\n</job_description>"
     )
+    if output_language:
+        # Outside the fenced data, so it is our instruction, not the candidate's text; part of
+        # the prompt, so of the cache key too (a German rewrite is not served for an English one).
+        name = OUTPUT_LANGUAGES[output_language]
+        prompt += (
+            f"\n\nWrite the rewritten resume, its section headings, CHANGES MADE and EXPECTED "
+            f"IMPROVEMENT in {name}, whatever the language of the original (rule 5 does not "
+            "apply). Translate; do not add facts."
+        )
+    return prompt
