@@ -44,6 +44,7 @@ _INPUT_ERROR_CODES = {
     "null_characters_not_allowed": "invalid_characters",
     "invalid_characters": "invalid_characters",
     "empty": "empty_file",  # Django's FileField code for a zero-byte upload
+    "invalid_choice": "invalid_choice",  # output_language not one of prompts.OUTPUT_LANGUAGES
 }
 # Pipeline error code -> HTTP status. Retryable upstream trouble is a 503 with Retry-After.
 _UPSTREAM_BAD_REQUEST = ("upstream_bad_request", "upstream_request_too_large")

@@ -267,8 +267,8 @@ def _body_errors(cache_control: bool = False) -> dict[str, Any]:
     return {
         "400": _error(
             "Invalid JSON or multipart body, not an object, or a field missing, empty, of the "
-            "wrong type, too short, too long, with NUL bytes / unpaired surrogates, or a "
-            "resume_file that cannot be read"
+            "wrong type, too short, too long, with NUL bytes / unpaired surrogates, an "
+            "output_language that is not one of its codes, or a resume_file that cannot be read"
             + (
                 ", or a Cache-Control max-age / X-Cache-TTL / cache_ttl that is not a whole "
                 "number of seconds in range"
