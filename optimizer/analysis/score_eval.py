@@ -24,10 +24,11 @@ def job_keywords(job_description: str) -> list[str]:
     """The job's requirements in the ad's own words ("BLS", not "Basic Life Support"), as a
     person stuffing a resume copies them."""
     out: list[str] = []
+    requirements = extract_requirements(job_description)  # once, not once per line
     for line in job_description.splitlines():
         toks = canonical(line)
         keys = [t.key for t in toks]
-        for req in extract_requirements(job_description):
+        for req in requirements:
             n = len(req.keys)
             for i in range(len(keys) - n + 1 if n else 0):
                 if tuple(keys[i : i + n]) == req.keys:
