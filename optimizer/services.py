@@ -402,6 +402,7 @@ async def _lead(run: _Run, flight: flights.Flight) -> AsyncGenerator[Event, None
 
 async def _produce(run: _Run, flight: flights.Flight, queue: asyncio.Queue[Any]) -> None:
     lease = asyncio.ensure_future(flight.keep_lease())
+    released = False
     try:
         async with contextlib.aclosing(_miss(run)) as events:
             async for event in events:
@@ -409,6 +410,13 @@ async def _produce(run: _Run, flight: flights.Flight, queue: asyncio.Queue[Any])
                     await flight.publish(event.data)
                 except REDIS_ERRORS as error:  # followers take over when the lease lapses
                     logger.warning("Could not publish to flight %s: %s", flight.id, error)
+                if event.type in ("done", "error"):
+                    # Released before our own client sees the end: a retry it sends at once must
+                    # lead a new flight, not follow this finished one (and replay its error).
+                    # The result is cached by now, so late arrivals hit it.
+                    lease.cancel()
+                    await asyncio.shield(flight.release())
+                    released = True
                 queue.put_nowait(event)
                 if run.detached and not await flight.followers():
                     logger.info("Nobody follows flight %s any more: closing upstream", flight.id)
@@ -418,9 +426,9 @@ async def _produce(run: _Run, flight: flights.Flight, queue: asyncio.Queue[Any])
         queue.put_nowait(error)
     finally:
         lease.cancel()
-        # After the result was cached, so late arrivals hit it; shielded: a cancelled leader
-        # must not leave the lock behind for a lease.
-        await asyncio.shield(flight.release())
+        if not released:
+            # Shielded: a cancelled leader must not leave the lock behind for a lease.
+            await asyncio.shield(flight.release())
         queue.put_nowait(None)
 
 

@@ -165,3 +165,21 @@ async def test_a_finished_flight_leaves_no_lock_behind(use_anthropic: Any) -> No
     await services.generate(REQUEST)  # generate() stops reading at done: the lock still goes
     client = redis_client.connection().async_client()
     assert [k async for k in client.scan_iter(match="*flight:*:lock")] == []
+
+
+async def test_the_lock_is_gone_when_the_leaders_client_sees_the_end(use_anthropic: Any) -> None:
+    # A client that retries as soon as it sees a failure must lead a new flight, not follow
+    # the finished one and get its error again (the page's retry button did, now and then).
+    use_anthropic.fail(400)
+    client = redis_client.connection().async_client()
+    events = services.stream(REQUEST)
+    async for event in events:
+        if event.type == "error":
+            assert [k async for k in client.scan_iter(match="*flight:*:lock")] == []
+            break
+    else:
+        pytest.fail("the stream ended without its error")
+    await events.aclose()
+    retried = await _events()
+    assert retried[-1].type == "done"
+    assert use_anthropic.calls == 2
