@@ -4,11 +4,19 @@ Heartbeats: events are pumped from the producer into a queue by a task, and the 
 the queue with a timeout, sending `: ping` when nothing came. Never wait_for() on the generator
 itself: a timeout would cancel it mid-token. When the client goes away Django cancels the
 response; the pump task is cancelled too, which closes the pipeline and the upstream stream.
+
+Backpressure: a response that is resumed only once its last send went out (a slow client, or a
+worker behind on its other streams) finds several chunks waiting, and sends them as one chunk
+event (the joined text, the last one's id) instead of one event per delta. What waits is bounded
+by SSE_MAX_PENDING_BYTES: past it, the waiting events are dropped and the stream ends with an
+`error` event (code `client_too_slow`) carrying the last delivered id, from which a job stream
+resumes with Last-Event-ID (its events are in Redis); a slow client never holds up the others.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -33,33 +41,54 @@ async def with_heartbeats(
     interval: float | None = None,
 ) -> AsyncIterator[bytes]:
     interval = interval or settings.SSE_HEARTBEAT_SECONDS
+    limit = settings.SSE_MAX_PENDING_BYTES
     await db.release_connections()  # the view has read what it needs; a stream lasts minutes
-    queue: asyncio.Queue[Any] = asyncio.Queue()
+    # A deque, not an asyncio.Queue: the reader looks at what waits behind a chunk to merge it.
+    pending: collections.deque[Any] = collections.deque()
+    ready = asyncio.Event()
+    pending_bytes = 0  # the text of the chunks waiting in pending
+    overflow = False
 
     async def pump() -> None:
+        nonlocal pending_bytes, overflow
         try:
             async for event in events:
-                await queue.put(event)
+                pending.append(event)
+                pending_bytes += _chunk_size(event)
+                ready.set()
+                if pending_bytes > limit:
+                    overflow = True
+                    return
                 # Let the response send this event before the producer works on the next one
                 # (the pipeline's per-chunk grounding check, the SDK's parsing).
                 await asyncio.sleep(0)
         except Exception as error:  # surfaced to the reader, which ends the stream cleanly
-            await queue.put(error)
+            pending.append(error)
         finally:
-            await queue.put(_END)
+            pending.append(_END)
+            ready.set()
 
     task = asyncio.ensure_future(pump())
     last_id = 0
     try:
         while True:
-            try:
-                # asyncio.timeout, not wait_for: on Python 3.11 wait_for wraps every get() in
-                # a new task, an extra loop pass on each event's way to the client.
-                async with asyncio.timeout(interval):
-                    item = await queue.get()
-            except TimeoutError:
-                yield HEARTBEAT
+            if overflow:
+                pending.clear()
+                logger.warning("Client too slow: stream closed after event %d", last_id)
+                yield render(Event(last_id, _too_slow(last_id)))
+                yield RECONNECT_SOON
+                return
+            if not pending:
+                ready.clear()
+                try:
+                    # asyncio.timeout, not wait_for: on Python 3.11 wait_for wraps every wait in
+                    # a new task, an extra loop pass on each event's way to the client.
+                    async with asyncio.timeout(interval):
+                        await ready.wait()
+                except TimeoutError:
+                    yield HEARTBEAT
                 continue
+            item = pending.popleft()
             if item is _END:
                 if drain.draining():
                     yield RECONNECT_SOON
@@ -71,6 +100,9 @@ async def with_heartbeats(
                 failure = {"type": "error", "message": message, "code": "internal_error"}
                 yield render(Event(last_id + 1, failure))
                 return
+            if item.type == "chunk":
+                item = _merge_waiting_chunks(item, pending)
+                pending_bytes -= len(item.data["content"])
             last_id = item.id
             yield render(item)
     finally:
@@ -81,6 +113,38 @@ async def with_heartbeats(
         aclose = getattr(events, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+def _chunk_size(item: Any) -> int:
+    return len(item.data["content"]) if _is_chunk(item) else 0
+
+
+def _merge_waiting_chunks(first: Event, pending: collections.deque[Any]) -> Event:
+    """The chunk events waiting right behind first, joined into one (the last one's id)."""
+    if not (pending and _is_chunk(pending[0])):
+        return first
+    parts = [first.data["content"]]
+    last = first
+    while pending and _is_chunk(pending[0]):
+        last = pending.popleft()
+        parts.append(last.data["content"])
+    return Event(last.id, {**first.data, "content": "".join(parts)})
+
+
+def _is_chunk(item: Any) -> bool:
+    return isinstance(item, Event) and item.type == "chunk"
+
+
+def _too_slow(last_id: int) -> dict[str, Any]:
+    return {
+        "type": "error",
+        "code": "client_too_slow",
+        "message": (
+            "The connection fell too far behind the text and was closed; "
+            f"reconnect with Last-Event-ID: {last_id} to go on from there"
+        ),
+        "last_event_id": last_id,
+    }
 
 
 def sse_response(stream: AsyncIterator[bytes]) -> StreamingHttpResponse:

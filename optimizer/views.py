@@ -297,6 +297,8 @@ class PageRenderer:
         elif kind == "done":
             html = render_to_string("optimizer/job.html#done", self._context(data["result"]))
             out += render_named("done", event.id, html)
+        elif kind == "error" and data.get("code") == "client_too_slow":
+            pass  # not a failure: EventSource reconnects with Last-Event-ID and goes on
         elif kind == "error":
             html = render_to_string(
                 "optimizer/job.html#failed",

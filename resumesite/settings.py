@@ -407,6 +407,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 SSE_HEARTBEAT_SECONDS = envfloat("SSE_HEARTBEAT_SECONDS", 15.0, minimum=0.05)
+# A stream whose client falls this far behind (chunk text waiting to be sent) is closed with a
+# client_too_slow error to resume from; a whole generation is far smaller (optimizer/sse.py).
+SSE_MAX_PENDING_BYTES = envint("SSE_MAX_PENDING_BYTES", 1_048_576, minimum=1024)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
