@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from bench import analysis, load, scale
+from bench.failures import FailureCounter
 from bench.servers import BASE_DIR, PYTHON, Fake, Redis, RssSampler, Uvicorn, child_env, rss_bytes
 from bench.servers import raise_fd_limit as raise_fd_limit
 from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, split_chunks
@@ -156,6 +157,7 @@ class Bench:
         self.started = time.monotonic()
         self.floor_servers: dict[str, Uvicorn] = {}
         self.variant_servers: list[Uvicorn] = []
+        self.failures = FailureCounter(tmp)
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -259,11 +261,24 @@ class Bench:
         row["runs_rps"] = [r["rps"] for r in runs]
         return row
 
-    def row(self, section: str, label: str, data: dict[str, Any]) -> dict[str, Any]:
+    def row(
+        self, section: str, label: str, data: dict[str, Any], expected: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        """Record a row, with the server-side failures since the previous one in its errors."""
+        self.count_server_failures(data, expected)
         self.rows.append((section, label, data))
         elapsed = time.monotonic() - self.started
         print(f"{elapsed:6.1f}s {section:<11} {label:<34} {_fmt_row(data)}", flush=True)
         return data
+
+    def count_server_failures(self, data: dict[str, Any], expected: tuple[str, ...] = ()) -> None:
+        """The server-side failures since the previous row count in data's errors
+        (bench/failures.py), apart from the log messages its method provokes (expected)."""
+        server = self.failures.since_last_row(expected)
+        data.setdefault("server_failures", {}).update(server["failures"])
+        if server["expected"]:
+            data["server_expected"] = server["expected"]
+        data["errors"] = data.get("errors", 0) + sum(server["failures"].values())
 
     def check_hit(self, url: str) -> None:
         """One request must be a 200 cache hit before wrk hammers the same body."""
@@ -440,6 +455,7 @@ class Bench:
             "error_samples": [r.error for r in results if not r.ok][:3],
             "tool": "raw asyncio SSE client",
         }
+        self.count_server_failures(data)  # the phase's, in its errors (the rows below: none)
         self.row("stream", "TTFC - upstream first token", data["ttfc_overhead_ms"])
         self.row("stream", "relay delay per chunk", data["relay_ms"])
         return data
@@ -707,6 +723,8 @@ def _fmt_row(d: dict[str, Any]) -> str:
         )
     if "errors" in d:
         parts.append(f"errors {d['errors']}")
+    for kind, count in (d.get("server_failures") or {}).items():
+        parts.append(f"\n{'':>47}server: {count} x {kind}")
     if "tool" in d:
         parts.append(f"[{d['tool']}]")
     return "  ".join(parts)
