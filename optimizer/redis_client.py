@@ -230,7 +230,7 @@ class RedisConnection:
 
             options: dict[str, Any] = {
                 "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
-                "SOCKET_CONNECT_TIMEOUT": settings.REDIS_SOCKET_TIMEOUT,
+                "SOCKET_CONNECT_TIMEOUT": settings.REDIS_CONNECT_TIMEOUT,
                 "SOCKET_TIMEOUT": settings.REDIS_SOCKET_TIMEOUT,
                 "CONNECTION_POOL_CLASS": "redis.BlockingConnectionPool",
                 "CONNECTION_POOL_KWARGS": pool_kwargs(),
@@ -300,11 +300,14 @@ class RedisConnection:
                 url,
                 max_connections=connections,
                 socket_timeout=read_timeout or timeout,
-                socket_connect_timeout=timeout,
+                socket_connect_timeout=settings.REDIS_CONNECT_TIMEOUT,
             )
             return cast("_AsyncCluster", client).limit(connections, settings.REDIS_POOL_TIMEOUT)
         pool = _WaitingPool.from_url(
-            url, socket_timeout=read_timeout or timeout, socket_connect_timeout=timeout, **wait
+            url,
+            socket_timeout=read_timeout or timeout,
+            socket_connect_timeout=settings.REDIS_CONNECT_TIMEOUT,
+            **wait,
         )
         return redis.asyncio.Redis(connection_pool=pool)
 

@@ -433,17 +433,19 @@ async def _produce(run: _Run, flight: flights.Flight, queue: asyncio.Queue[Any])
 
 
 async def _follow(run: _Run, flight: flights.Flight) -> AsyncGenerator[Event, None]:
-    """An identical request while the leader's generation runs: its events, renumbered."""
-    await flight.join()
+    """An identical request while the leader's generation runs: its events, renumbered.
+
+    When the leader dies, or the flight's events cannot be read (Redis away or too slow), the
+    follower calls upstream itself, as it would have without single-flight."""
+    joined = False
     try:
+        await flight.join()
+        joined = True
         async with contextlib.aclosing(flight.events()) as shared:
             async for data in shared:
-                if data is None:  # the leader died: run it ourselves
+                if data is None:
                     logger.warning("Flight %s lost its leader: calling upstream", flight.id)
-                    async with contextlib.aclosing(_miss(run)) as alone:
-                        async for event in alone:
-                            yield event
-                    return
+                    break
                 kind = data.pop("type")
                 if kind == "chunk":
                     run.clock.mark("first_chunk")
@@ -463,8 +465,15 @@ async def _follow(run: _Run, flight: flights.Flight) -> AsyncGenerator[Event, No
                     )
                     yield await _failure(run, failure)
                     return
+    except REDIS_ERRORS as error:
+        logger.warning("Flight %s unreadable (%s): calling upstream", flight.id, error)
     finally:
-        await asyncio.shield(flight.leave())
+        if joined:
+            await asyncio.shield(flight.leave())
+    run.chunks.clear()  # the result is the new call's text alone
+    async with contextlib.aclosing(_miss(run)) as alone:
+        async for event in alone:
+            yield event
 
 
 async def _open_with_fallbacks(

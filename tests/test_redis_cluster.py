@@ -195,7 +195,7 @@ async def test_a_cluster_that_is_away_is_a_logged_miss(settings: Any) -> None:
     from tests.conftest import free_port
 
     url = f"redis://127.0.0.1:{free_port()}"
-    settings.REDIS_SOCKET_TIMEOUT = 0.2
+    settings.REDIS_SOCKET_TIMEOUT = settings.REDIS_CONNECT_TIMEOUT = 0.2
     use_redis(settings, url, cluster=True, SOCKET_CONNECT_TIMEOUT=0.2)
     cache = LLMCache(retry_interval=0)
     assert await cache.get("prompt", *ARGS) is None

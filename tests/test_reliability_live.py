@@ -68,7 +68,7 @@ def _no_5xx_but_json_503(responses: list[Any]) -> None:
         assert isinstance(response, httpx.Response), response
         assert response.headers["content-type"].startswith("application/json"), response.text
         if response.status_code >= 500:
-            assert response.status_code == 503 and "Retry-After" in response.headers
+            assert response.status_code == 503 and "Retry-After" in response.headers, response.text
 
 
 @pytest.mark.parametrize("concurrency", [200, 500])

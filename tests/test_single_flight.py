@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from optimizer import flights, redis_client, services
+from optimizer.llm.cache_control import CachePolicy
 from optimizer.testing.fake_anthropic import FakeReply
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,6 +21,9 @@ REQUEST = services.OptimizeRequest(
 
 async def _events(**kwargs: Any) -> list[Any]:
     return [event async for event in services.stream(REQUEST, **kwargs)]
+
+
+NO_STORE = CachePolicy(lookup=False, store=False)  # a reference run that leaves no cache entry
 
 
 def _text(events: list[Any]) -> str:
@@ -182,4 +186,42 @@ async def test_the_lock_is_gone_when_the_leaders_client_sees_the_end(use_anthrop
     await events.aclose()
     retried = await _events()
     assert retried[-1].type == "done"
+    assert use_anthropic.calls == 2
+
+
+async def _result_text(events: list[Any]) -> str:
+    done = events[-1]
+    assert done.type == "done", done
+    return str(done.data["result"]["optimized_resume"])
+
+
+async def test_a_follower_that_cannot_read_the_flight_calls_upstream_itself(
+    use_anthropic: Any, monkeypatch: Any
+) -> None:
+    import redis
+
+    expected = await _result_text(await _events(cache_policy=NO_STORE))  # the same reply
+    dead = flights.Flight(_cache_key(), "slow-leader", leader=True)
+    await redis_client.connection().async_client().set(dead.lock_key, dead.id, px=30_000)
+
+    async def unreadable(self: flights.Flight) -> Any:
+        yield {"type": "chunk", "content": "OPTIMIZED RESUME\nJane"}  # some text, then Redis
+        raise redis.exceptions.TimeoutError("Timeout connecting to server")
+
+    monkeypatch.setattr(flights.Flight, "events", unreadable)
+    events = await _events()
+    assert await _result_text(events) == expected  # the new call's text, not text + text
+    assert use_anthropic.calls == 2  # the follower's own call (after the reference one)
+
+
+async def test_a_follower_that_takes_over_a_dead_leader_mid_text_keeps_one_copy_of_the_text(
+    use_anthropic: Any, settings: Any
+) -> None:
+    expected = await _result_text(await _events(cache_policy=NO_STORE))
+    settings.JOB_LEASE_SECONDS = 0.3
+    dead = flights.Flight(_cache_key(), "dead-leader", leader=True)
+    await redis_client.connection().async_client().set(dead.lock_key, dead.id, px=300)
+    await dead.publish({"type": "chunk", "content": "OPTIMIZED RESUME\nJane"})  # then it died
+    events = await _events()
+    assert await _result_text(events) == expected
     assert use_anthropic.calls == 2
