@@ -13,6 +13,7 @@ upstream stream closed, and it is marked cancelled.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import logging
@@ -22,7 +23,7 @@ import uuid
 from collections.abc import AsyncGenerator
 from contextvars import Context
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -187,20 +188,69 @@ async def sweep() -> int:
     return relaunched
 
 
-async def _append(job_id: uuid.UUID, event: Event) -> None:
+async def _append(job_id: uuid.UUID, *events: Event) -> None:
+    """Store events in the job's stream: one round trip however many there are."""
     redis = _redis()
     key = _key(job_id, "events")
-    payload = json.dumps(event.to_dict(), ensure_ascii=False)
     async with redis.pipeline(transaction=False) as pipe:
-        pipe.xadd(
-            key,
-            {"e": payload},
-            id=_stream_id(event.id),
-            maxlen=EVENTS_MAX_LENGTH,
-            approximate=True,
-        )
+        for event in events:
+            pipe.xadd(
+                key,
+                {"e": json.dumps(event.to_dict(), ensure_ascii=False)},
+                id=_stream_id(event.id),
+                maxlen=EVENTS_MAX_LENGTH,
+                approximate=True,
+            )
         pipe.expire(key, EVENTS_TTL_SECONDS)
         await pipe.execute()
+
+
+async def _batches(events: AsyncGenerator[Event, None]) -> AsyncGenerator[list[Event], None]:
+    """events, in lists of those that came while the caller stored the previous list.
+
+    A runner that keeps up stores each event alone, at once; one that falls behind (a busy
+    worker, a follower handed a flight's events in bursts) stores what waits in one round
+    trip instead of one per event. The source is read by a task of its own; closing this
+    generator cancels that task, which closes the source (the pipeline records the cancel)."""
+    waiting: collections.deque[Event | BaseException | None] = collections.deque()
+    arrived = asyncio.Event()
+
+    async def pump() -> None:
+        try:
+            async for event in events:
+                waiting.append(event)
+                arrived.set()
+        except BaseException as error:  # the caller raises it, in order, after the rest
+            waiting.append(error)
+            if isinstance(error, asyncio.CancelledError):
+                raise
+        else:
+            waiting.append(None)
+        finally:
+            arrived.set()
+
+    reader = asyncio.ensure_future(pump())
+    try:
+        while True:
+            if not waiting:
+                arrived.clear()
+                await arrived.wait()
+                continue
+            batch: list[Event] = []
+            while waiting and isinstance(waiting[0], Event):
+                batch.append(cast(Event, waiting.popleft()))
+            if batch:
+                yield batch
+                continue
+            end = waiting.popleft()
+            if end is None:
+                return
+            raise cast(BaseException, end)
+    finally:
+        if not reader.done():
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
 
 
 async def _run(job: Optimization, attempt: int = 1) -> None:
@@ -214,12 +264,14 @@ async def _run(job: Optimization, attempt: int = 1) -> None:
         request, optimization=job, first_event_id=last_id + 1, attempt=attempt
     )
     watchdog = asyncio.ensure_future(_watch_for_orphan(job.pk, asyncio.current_task()))
+    stored = _batches(pipeline)
     try:
-        async for event in pipeline:
-            last_id = event.id
-            await _append(job.pk, event)
+        async for batch in stored:
+            await _append(job.pk, *batch)
+            last_id = batch[-1].id
     except asyncio.CancelledError:
-        await pipeline.aclose()  # the pipeline records the cancel
+        await stored.aclose()  # cancels the reader: the pipeline records the cancel
+        await pipeline.aclose()
         message = "This optimization was cancelled because nobody was watching it. Start it again."
         cancelled = Event(last_id + 1, {"type": "error", "message": message, "code": "cancelled"})
         await asyncio.shield(_append(job.pk, cancelled))
@@ -233,6 +285,7 @@ async def _run(job: Optimization, attempt: int = 1) -> None:
         else:
             code, message = "internal_error", services.INTERNAL_ERROR_MESSAGE
         await services.record_failure(job.pk, code, message)
+        await stored.aclose()
         await pipeline.aclose()  # closes upstream; a cancel never overwrites the failure
         failure = Event(last_id + 1, {"type": "error", "message": message, "code": code})
         try:
@@ -305,8 +358,13 @@ async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncGenerator
     wait = min(VIEWER_WAIT_SECONDS, max(settings.JOB_ORPHAN_GRACE_SECONDS / 3, 0.05), lease / 2)
     blocking = redis_client.connection().blocking_client()
     next_check = 0.0  # the record is looked at on the first quiet wait, then now and then
+    # "Still watching" at most this often: not one SET per event a viewer is sent.
+    touch_every = min(1.0, settings.JOB_ORPHAN_GRACE_SECONDS / 4)
+    touched = 0.0
     while True:
-        await touch(job.pk)
+        if time.monotonic() - touched >= touch_every:
+            await touch(job.pk)
+            touched = time.monotonic()
         # RESP2's reply: [[key, [(id, fields), ...]]], or [] when nothing came within `wait`.
         reply: Any = await blocking.xread(
             {key: _stream_id(last_event_id)}, count=READ_COUNT, block=int(wait * 1000)

@@ -28,7 +28,7 @@ from conftest import (
     fake_upstream_env,
 )
 
-from optimizer.testing.fake_anthropic import FakeReply
+from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, FakeReply
 
 pytestmark = [pytest.mark.live, pytest.mark.services]
 
@@ -305,6 +305,60 @@ def test_identical_requests_over_two_workers_and_four_entry_points_make_one_upst
     resumes = asyncio.run(burst())
     assert len(resumes) == 100 and len({r.strip() for r in resumes}) == 1
     assert fake_anthropic.calls == 1
+
+
+@pytest.mark.parametrize("identical", [True, False], ids=["identical", "distinct"])
+def test_a_burst_of_jobs_then_their_streams_delivers_every_event_once_in_order(
+    live_server_factory: Callable[..., Any],
+    fake_anthropic: Any,
+    api_body: dict[str, str],
+    identical: bool,
+) -> None:
+    """100 job creations at once over 2 workers, each followed on its stream_url: no timeout,
+    ids only increasing, start first and done last, and the whole text in each stream (chunks
+    that waited for a slow reader arrive joined, so ids may skip, the text may not)."""
+    size = len(DEFAULT_REPLY_TEXT) // 50 + 1  # 50 chunks, 1 s of text
+    chunks = [DEFAULT_REPLY_TEXT[i : i + size] for i in range(0, len(DEFAULT_REPLY_TEXT), size)]
+    fake_anthropic.set_default(FakeReply(chunks=chunks, chunk_delay=0.02))
+    server = _start(live_server_factory, fake_anthropic, workers=2, REDIS_URL=emptied_suite_redis())
+    headers = {"Authorization": f"Bearer {server.key}"}
+    bodies = [
+        api_body
+        if identical
+        else {**api_body, "resume_raw_text": f"{api_body['resume_raw_text']} {n}"}
+        for n in range(100)
+    ]
+
+    async def create_then_follow(client: httpx.AsyncClient, body: dict[str, str]) -> list[Any]:
+        created = await client.post(server.url + "/api/v1/jobs", json=body, headers=headers)
+        assert created.status_code == 202, created.text
+        events: list[tuple[int, dict[str, Any]]] = []
+        async with client.stream("GET", created.json()["stream_url"]) as response:
+            assert response.status_code == 200
+            event_id = None
+            async for line in response.aiter_lines():
+                if line.startswith("id:"):
+                    event_id = int(line[3:])
+                elif line.startswith("data:"):
+                    events.append((event_id, json.loads(line[5:])))
+                    if events[-1][1]["type"] in ("done", "error"):
+                        break
+        return events
+
+    async def burst() -> list[Any]:
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=0)
+        async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+            return await asyncio.gather(*(create_then_follow(client, b) for b in bodies))
+
+    streams = asyncio.run(burst())  # a timeout anywhere raises here
+    for events in streams:
+        ids = [event_id for event_id, _ in events]
+        assert ids == sorted(set(ids)), ids  # each once, in order
+        kinds = [data["type"] for _, data in events]
+        assert kinds[0] == "start" and kinds[-1] == "done", kinds
+        text = "".join(data["content"] for _, data in events if data["type"] == "chunk")
+        assert text == DEFAULT_REPLY_TEXT
+    assert fake_anthropic.calls == (1 if identical else 100)
 
 
 def test_viewers_of_a_job_hold_no_database_connection_while_they_wait(
