@@ -28,7 +28,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
-from optimizer import db, drain, redis_client, services
+from optimizer import db, drain, redis_client, review, services
 from optimizer.events import Event
 from optimizer.models import Optimization
 from optimizer.redis_client import REDIS_ERRORS
@@ -203,8 +203,26 @@ async def _append(job_id: uuid.UUID, event: Event) -> None:
         await pipe.execute()
 
 
+async def request_for(job: Optimization) -> services.OptimizeRequest:
+    """What the job's row asks for. A letter from an optimization also gets that one's final
+    text (the user's edits included) for wording; its facts are checked against resume_text."""
+    tailored = ""
+    if job.is_letter and job.parent_id is not None:
+        parent = await Optimization.objects.filter(pk=job.parent_id).afirst()
+        tailored = review.final_text(parent) if parent is not None else ""
+    return services.OptimizeRequest(
+        job.resume_text,
+        job.job_description,
+        job.output_language,
+        kind=job.kind,
+        tone=job.tone,
+        tailored_resume=tailored,
+        parent_id=job.parent_id,
+    )
+
+
 async def _run(job: Optimization, attempt: int = 1) -> None:
-    request = services.OptimizeRequest(job.resume_text, job.job_description, job.output_language)
+    request = await request_for(job)
     last_id = 0
     if attempt > 1:  # a restart after its runner died: go on after the events already sent
         with contextlib.suppress(*REDIS_ERRORS):

@@ -20,7 +20,8 @@ from optimizer.models import Optimization
 
 
 def model_text(job: Optimization) -> str:
-    return str((job.result or {}).get("optimized_resume") or "")
+    """What the model wrote: the rewrite, or a letter's text."""
+    return str((job.result or {}).get("text" if job.is_letter else "optimized_resume") or "")
 
 
 def final_text(job: Optimization) -> str:
