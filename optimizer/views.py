@@ -265,6 +265,9 @@ async def retry(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponseBase:
         session_key=old.session_key,
         resume_filename=old.resume_filename,
         output_language=old.output_language,
+        kind=old.kind,
+        tone=old.tone,
+        parent_id=old.parent_id,
     )
     return await _started(request, job)
 

@@ -247,3 +247,36 @@ def test_offline_the_page_writes_an_honest_letter(client: Client, settings: Any)
     job, events = _written(client, parent)
     assert job.result["usage_stats"]["provider"] == "offline"
     assert job.result["grounding"] == [] and "Offline engine" in events[-1][1]
+
+
+def test_a_failed_letter_is_retried_as_a_letter_and_history_names_it(
+    client: Client, use_anthropic: Any
+) -> None:
+    parent, _ = _run(client)
+    use_anthropic.fail(400)
+    failed, events = _written(client, parent, tone="concise")
+    assert failed.status == "failed" and events[-1][0] == "failed"
+    retried = client.post(f"/optimize/{failed.pk}/retry")
+    job = Optimization.objects.exclude(pk__in=[parent.pk, failed.pk]).get()
+    assert retried.status_code == 302 and retried.url == f"/optimize/{job.pk}/"
+    assert (job.kind, job.tone, job.parent_id, job.status) == (
+        "cover_letter",
+        "concise",
+        parent.pk,
+        "done",
+    )
+    history = client.get("/history/").content.decode()
+    assert f"Cover letter for “{parent.job_title}”" in history
+
+
+def test_the_admin_shows_a_letters_kind_and_text(client: Client, use_anthropic: Any) -> None:
+    parent, _ = _run(client)
+    job, _ = _written(client, parent)
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("boss", "boss@example.com", "pw"))
+    page = admin.get(f"/admin/optimizer/optimization/{job.pk}/change/").content.decode()
+    assert "Cover letter" in page and "Kind regards" in page
+    link = f"/admin/optimizer/optimization/{job.pk}/change/"
+    letters = admin.get("/admin/optimizer/optimization/?kind__exact=cover_letter")
+    notes = admin.get("/admin/optimizer/optimization/?kind__exact=outreach")
+    assert link in letters.content.decode() and link not in notes.content.decode()
