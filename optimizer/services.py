@@ -21,10 +21,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import itertools
 import logging
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypedDict, cast
@@ -645,8 +646,9 @@ def build_result(
     clock: _Clock,
 ) -> Result:
     """The result of a finished generation: sanitized, validated, parsed and analysed."""
+    stats = functools.partial(_usage_stats, usage, model, provider_name, attempts, clock)
     if request.kind != letters.KIND_RESUME:
-        return build_letter_result(request, text, usage, provider_name, model, attempts, clock)
+        return _letter_result(request, text, usage, clock, stats)
     validator = ResponseValidator()
     is_valid, issues = validator.validate(text)
     clean = validator.sanitize(text)
@@ -656,7 +658,7 @@ def build_result(
     stop_reason = usage.stop_reason if usage else None
     if stop_reason == "max_tokens":
         warnings.append("Response truncated: the model reached the max_tokens limit")
-    usage_stats = _usage_stats(usage, model, provider_name, attempts, clock, warnings)
+    usage_stats = stats(warnings)
     analysis = analyse(request, sections["optimized_resume"])
     warnings += [flag["message"] for flag in analysis["grounding"]]
     strict_failure = _strict_failure(analysis["grounding"], warnings)
@@ -677,14 +679,12 @@ def build_result(
     }
 
 
-def build_letter_result(
+def _letter_result(
     request: OptimizeRequest,
     text: str,
     usage: LLMUsage | None,
-    provider_name: str,
-    model: str,
-    attempts: int,
     clock: _Clock,
+    stats: Callable[[list[str]], UsageStats],
 ) -> LetterResult:
     """A letter's result: no sections to parse, a length that warns (never fails) outside its
     bounds, and the resume's claim check against the original resume."""
@@ -696,7 +696,7 @@ def build_letter_result(
     stop_reason = usage.stop_reason if usage else None
     if stop_reason == "max_tokens":
         warnings.append("Response truncated: the model reached the max_tokens limit")
-    usage_stats = _usage_stats(usage, model, provider_name, attempts, clock, warnings)
+    usage_stats = stats(warnings)
     grounding = analyse_letter(request, clean)
     warnings += [flag["message"] for flag in grounding]
     strict_failure = _strict_failure(grounding, warnings)
