@@ -13,6 +13,7 @@ import docx
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.urls import reverse
 from django.utils.html import escape
 from test_letters_api import PLANTED
 from test_pages import _events, _read_stream, _run
@@ -276,6 +277,10 @@ def test_the_admin_shows_a_letters_kind_and_text(client: Client, use_anthropic: 
     admin.force_login(User.objects.create_superuser("boss", "boss@example.com", "pw"))
     page = admin.get(f"/admin/optimizer/optimization/{job.pk}/change/").content.decode()
     assert "Cover letter" in page and "Kind regards" in page
+    # Its cache entry's page shows the letter's text too.
+    digest = job.cache_key[-64:]
+    entry = admin.get(reverse("admin:cache_entry", args=[digest])).content.decode()
+    assert '<pre class="cache-pre">Dear hiring team,' in entry
     link = f"/admin/optimizer/optimization/{job.pk}/change/"
     letters = admin.get("/admin/optimizer/optimization/?kind__exact=cover_letter")
     notes = admin.get("/admin/optimizer/optimization/?kind__exact=outreach")
