@@ -465,11 +465,12 @@ async def edit(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
     """The user's text replaces the rewrite (scores and flags follow it); htmx saves as they type."""
     job = await _reviewable(request, pk)
     text = str(request.POST.get("text", ""))
+    what = LETTER_KINDS[job.kind] if job.is_letter else "resume"
     if not text.strip():
-        return HttpResponseBadRequest("The resume cannot be empty: revert to the rewrite instead.")
+        return HttpResponseBadRequest(f"The {what} cannot be empty: revert to the text instead.")
     if len(text) > settings.RESUME_MAX_CHARS:
         return HttpResponseBadRequest(
-            f"The resume is at most {settings.RESUME_MAX_CHARS} characters."
+            f"The {what} is at most {settings.RESUME_MAX_CHARS} characters."
         )
     await sync_to_async(review.save_text)(job, text)
     return await _reviewed(request, job, "letter_review" if job.is_letter else "review")

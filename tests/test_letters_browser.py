@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import test_browser
+from test_accessibility_browser import axe_violations
 from test_browser import JOB, RESUME, WAIT_MS, Watched, _chunks, _submit
 from test_letters_api import PLANTED
 
@@ -55,6 +56,7 @@ def test_a_cover_letter_streams_live_then_is_edited_and_downloaded(
     letter = page.locator(".job-letter textarea[name=text]")
     assert letter.input_value().startswith("Dear hiring team,")
     assert "Google" in page.inner_text(".job-letter .grounding-box")
+    assert axe_violations(page) == []  # the letter's panel, its form and its claims box
 
     # Edit in place: saved as the user types; the claims are checked again.
     letter.fill(DEFAULT_LETTER_TEXT.replace("Kind regards", "With thanks"))

@@ -229,9 +229,10 @@ def test_a_letter_of_an_unfinished_job_or_of_a_letter_is_a_404(
 def test_a_letters_edit_is_checked_and_private(client: Client, use_anthropic: Any) -> None:
     parent, _ = _run(client)
     job, _ = _written(client, parent)
-    assert client.post(f"/optimize/{job.pk}/edit", {"text": "  "}).status_code == 400
+    empty = client.post(f"/optimize/{job.pk}/edit", {"text": "  "})
+    assert empty.status_code == 400 and b"The cover letter cannot be empty" in empty.content
     too_long = client.post(f"/optimize/{job.pk}/edit", {"text": "x" * 40_000})
-    assert too_long.status_code == 400
+    assert too_long.status_code == 400 and b"The cover letter is at most" in too_long.content
     hostile = "<script>window.__pwned=1</script>\nDear team,\n"
     client.post(f"/optimize/{job.pk}/edit", {"text": hostile})
     page = client.get(f"/optimize/{job.pk}/").content.decode()
