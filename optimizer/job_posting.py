@@ -63,8 +63,10 @@ def hiring_company(description: str) -> str:
     lines = [line for line in lines if line][:15]
     for line in lines:
         match = _ABOUT_RE.match(line)
-        if match and len(match.group(1).split()) <= COMPANY_MAX_WORDS:
-            return match.group(1).strip()
+        # A name starts with a capital: "Why join us?" names no company.
+        name = match.group(1).strip() if match else ""
+        if name[:1].isupper() and len(name.split()) <= COMPANY_MAX_WORDS:
+            return name
     for line in lines[:5]:
         if match := _AT_RE.search(line):
             return match.group(1).rstrip(".,;:").strip()

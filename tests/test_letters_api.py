@@ -247,6 +247,8 @@ async def test_the_offline_letter_is_deterministic() -> None:
         (JOB, ""),
         ("Backend developer\nAbout us\nWe are a small team.", ""),
         ("Engineer\nAbout the role\nYou will build.", ""),
+        ("Engineer\nWhy join us?\nWe are kind.", ""),
+        ("Engineer\nABOUT US\nWe are kind.", ""),
     ],
 )
 def test_the_company_is_read_from_the_job_when_it_names_one(text: str, company: str) -> None:
