@@ -47,19 +47,13 @@ from optimizer.analysis.flags import blocking_first
 from optimizer.background import in_background
 from optimizer.events import Event
 from optimizer.job_posting import hiring_company
-from optimizer.llm import breaker, budget, cache_control, cache_ttl, ratelimit
+from optimizer.llm import breaker, budget, cache_control, cache_ttl, prompts, ratelimit
 from optimizer.llm.cache import LLMCache, get_llm_cache
 from optimizer.llm.cache_control import CachePolicy
 from optimizer.llm.client import LLMRequest, LLMUsage, Provider, get_provider, model_name
 from optimizer.llm.errors import LLMError
 from optimizer.llm.pricing import cost_usd
-from optimizer.llm.prompts import (
-    DEFAULT_TONE,
-    LETTER_SYSTEM_PROMPT,
-    SYSTEM_PROMPT,
-    build_letter_prompt,
-    build_prompt,
-)
+from optimizer.llm.prompts import SYSTEM_PROMPT, build_prompt
 from optimizer.llm.retry import RetryConfig
 from optimizer.llm.validator import ResponseValidator, parse_sections
 from optimizer.models import Optimization
@@ -191,9 +185,9 @@ def build_llm_request(request: OptimizeRequest) -> LLMRequest:
 def _letter_llm_request(request: OptimizeRequest) -> LLMRequest:
     """A letter's request: its own system prompt and template; the kind, the tone and the
     company are in the prompt text, hence in the cache key."""
-    tone = request.tone or DEFAULT_TONE
+    tone = request.tone or prompts.DEFAULT_TONE
     company = hiring_company(request.job_description)
-    prompt = build_letter_prompt(
+    prompt = prompts.build_letter_prompt(
         request.resume,
         request.job_description,
         kind=request.kind,
@@ -207,7 +201,7 @@ def _letter_llm_request(request: OptimizeRequest) -> LLMRequest:
     return dataclasses.replace(
         base,
         prompt=prompt,
-        system_prompt=LETTER_SYSTEM_PROMPT,
+        system_prompt=prompts.LETTER_SYSTEM_PROMPT,
         kind=request.kind,
         tone=tone,
         company=company,
@@ -703,7 +697,7 @@ def _letter_result(
     usage_stats["latency_ms"] = clock.mark("done")
     return {
         "kind": request.kind,
-        "tone": request.tone or DEFAULT_TONE,
+        "tone": request.tone or prompts.DEFAULT_TONE,
         "company": hiring_company(request.job_description),
         "text": clean,
         "optimization_id": str(request.parent_id) if request.parent_id else None,
