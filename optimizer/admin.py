@@ -35,7 +35,7 @@ def _pre(value: Any) -> str:
 # The change page's sections, (title, field names): every field is read-only.
 _OPTIMIZATION_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Outcome", ("status", "job_title", "error_code", "error_message")),
-    ("Inputs", ("resume_filename", "resume", "job")),
+    ("Inputs", ("kind", "tone", "parent", "resume_filename", "resume", "job")),
     ("Output", ("optimized_resume", "result_json", "warnings_json")),
     (
         "Usage",
@@ -76,7 +76,7 @@ class OptimizationAdmin(admin.ModelAdmin):
         "warning_count",
         "owner",
     )
-    list_filter = ("status", "cached", "provider", "model", "created_at")
+    list_filter = ("status", "kind", "cached", "provider", "model", "created_at")
     search_fields = ("job_description",)
     list_select_related = ("api_key",)
     list_per_page = 50
@@ -158,7 +158,9 @@ class OptimizationAdmin(admin.ModelAdmin):
 
     @admin.display(description="Optimized resume")
     def optimized_resume(self, obj: Optimization) -> str:
-        return _pre(str((obj.result or {}).get("optimized_resume", "")))
+        result = obj.result or {}
+        # A letter's text is in "text" (services.LetterResult).
+        return _pre(str(result.get("optimized_resume") or result.get("text") or ""))
 
     @admin.display(description="Result (JSON)")
     def result_json(self, obj: Optimization) -> str:

@@ -347,7 +347,8 @@ def cache_entry(request: HttpRequest, digest: str) -> HttpResponse:
         "ttl_reason": str((entry or {}).get("ttl_reason", "")),
         "size_bytes": len(raw),
         "chunk_count": len((entry or {}).get("chunks") or []),
-        "optimized_resume": str(result.get("optimized_resume", "")),
+        # A letter's entry holds its text under "text" (services.LetterResult).
+        "optimized_resume": str(result.get("optimized_resume") or result.get("text") or ""),
         "result_json": json.dumps(result, indent=2, ensure_ascii=False, sort_keys=True),
     }
     return render(request, "admin/cache/entry.html", context)

@@ -8,25 +8,27 @@ also record it); jobs go through optimizer/jobs.py. Errors use one shape,
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django import forms
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
-from optimizer import jobs, services
+from optimizer import jobs, letters, review, services
 from optimizer.api_keys import KeyInfo, authenticate, count_request, require_key
 from optimizer.decorators import ApiError, View, api_view, error, parse_json
 from optimizer.documents.export import PAGE_SIZES
 from optimizer.downloads import FORMATS, download_response
 from optimizer.events import Event, render_json
-from optimizer.forms import OptimizeForm, PageOptimizeForm
+from optimizer.forms import JobKindForm, LetterOptionsForm, OptimizeForm, PageOptimizeForm
 from optimizer.health import health
 from optimizer.http import ApiRequest
 from optimizer.llm import cache_control
@@ -65,20 +67,26 @@ def optimize_request(data: dict[str, Any]) -> services.OptimizeRequest:
         form: OptimizeForm = PageOptimizeForm(data=data, files={"resume_file": upload})
     else:
         form = OptimizeForm(data=data)
-    if not form.is_valid():
-        for name, errors in form.errors.as_data().items():
-            first = errors[0]
-            message = " ".join(first.messages)
-            code = _INPUT_ERROR_CODES.get(first.code or "", first.code or "invalid")
-            if code == "required":
-                message = "This field is required and must not be empty or only whitespace."
-            status = 413 if code == "file_too_large" else 400
-            raise ApiError(status, code, f"{name}: {message}", field=name)
+    _check(form)
     return services.OptimizeRequest(
         form.cleaned_data["resume_raw_text"],
         form.cleaned_data["job_description_text"],
         form.cleaned_data.get("output_language") or "",
     )
+
+
+def _check(form: forms.Form) -> None:
+    """Raise the form's first error as the API's 400 (413 for a file too large)."""
+    if form.is_valid():
+        return
+    for name, errors in form.errors.as_data().items():
+        first = errors[0]
+        message = " ".join(first.messages)
+        code = _INPUT_ERROR_CODES.get(first.code or "", first.code or "invalid")
+        if code == "required":
+            message = "This field is required and must not be empty or only whitespace."
+        status = 413 if code == "file_too_large" else 400
+        raise ApiError(status, code, f"{name}: {message}", field=name)
 
 
 async def read_optimize_request(data: dict[str, Any]) -> services.OptimizeRequest:
@@ -155,7 +163,13 @@ def read_cache_policy(request: ApiRequest) -> cache_control.CachePolicy:
 @parse_json
 async def generate(request: ApiRequest) -> JsonResponse:
     policy = read_cache_policy(request)
-    optimize = await read_optimize_request(request.json)
+    return await _answer(request, await read_optimize_request(request.json), policy)
+
+
+async def _answer(
+    request: ApiRequest, optimize: services.OptimizeRequest, policy: cache_control.CachePolicy
+) -> JsonResponse:
+    """One JSON answer from the pipeline (a resume or a letter)."""
     try:
         result = await services.generate(
             optimize, api_key_id=request.api_key.id, cache_policy=policy
@@ -170,13 +184,93 @@ async def generate(request: ApiRequest) -> JsonResponse:
 @parse_json
 async def generate_stream(request: ApiRequest) -> HttpResponseBase:
     policy = read_cache_policy(request)
-    optimize = await read_optimize_request(request.json)
+    return _stream(request, await read_optimize_request(request.json), policy)
+
+
+def _stream(
+    request: ApiRequest, optimize: services.OptimizeRequest, policy: cache_control.CachePolicy
+) -> HttpResponseBase:
+    """The pipeline's events as SSE (a resume or a letter)."""
     stream = services.stream(optimize, api_key_id=request.api_key.id, cache_policy=policy)
     # The headers go out before the lookup: the done event's usage_stats.cache says HIT or MISS.
     response = sse_response(with_heartbeats(_public_events(stream), render_json))
     if not policy.lookup:
         response.headers["X-Cache"] = "BYPASS"
     return response
+
+
+# -- letters: a cover letter or an outreach note for the job (issue 16, item 1) ---------------
+
+
+async def read_letter_request(request: ApiRequest) -> services.OptimizeRequest:
+    """The seed's request plus kind and tone, or optimization_id instead of the two texts:
+    that optimization's resume and job (the caller's own only), its rewrite for wording."""
+    data = request.json
+    options = LetterOptionsForm(data=data)
+    _check(options)
+    kind = options.cleaned_data["kind"] or Optimization.Kind.COVER_LETTER
+    tone = options.cleaned_data["tone"] or ""
+    if not (optimization_id := options.cleaned_data["optimization_id"]):
+        optimize = await read_optimize_request(data)
+        return dataclasses.replace(optimize, kind=kind, tone=tone)
+    for name in ("resume_raw_text", "job_description_text", "resume_file"):
+        if name in data:
+            raise ApiError(
+                400,
+                "invalid_body",
+                f"{name}: send optimization_id or the resume and job description, not both",
+                field=name,
+            )
+    parent = await _own_optimization(request, optimization_id)
+    return services.OptimizeRequest(
+        parent.resume_text,
+        parent.job_description,
+        parent.output_language,
+        kind=kind,
+        tone=tone,
+        tailored_resume=review.final_text(parent),
+        parent_id=parent.pk,
+    )
+
+
+async def _own_optimization(request: ApiRequest, optimization_id: str) -> Optimization:
+    """The caller's finished resume optimization; any other id (malformed, unknown, another
+    key's, a letter's) is the same 404, so that nobody learns another caller's ids exist."""
+    missing = ApiError(
+        404, "not_found", "optimization_id: no such optimization", field="optimization_id"
+    )
+    try:
+        pk = uuid.UUID(optimization_id)
+    except ValueError:
+        raise missing from None
+    parent = await Optimization.objects.filter(pk=pk, kind=Optimization.Kind.RESUME).afirst()
+    key = request.api_key
+    if parent is None or (not key.is_admin and parent.api_key_id != key.id):
+        raise missing
+    if parent.status != Optimization.Status.DONE or not parent.result:
+        raise ApiError(
+            409,
+            "not_finished",
+            "optimization_id: that optimization has no result yet",
+            field="optimization_id",
+        )
+    return parent
+
+
+@api_view("POST")
+@require_key()
+@parse_json
+async def cover_letter(request: ApiRequest) -> JsonResponse:
+    policy = read_cache_policy(request)
+    return await _answer(request, await read_letter_request(request), policy)
+
+
+@api_view("POST")
+@require_key()
+@parse_json
+async def cover_letter_stream(request: ApiRequest) -> HttpResponseBase:
+    policy = read_cache_policy(request)
+    return _stream(request, await read_letter_request(request), policy)
 
 
 async def _public_events(events: AsyncGenerator[Event, None]) -> AsyncIterator[Event]:
@@ -310,13 +404,21 @@ def _job_cors(view: View) -> View:
 @require_key()
 @parse_json
 async def create_job(request: ApiRequest) -> JsonResponse:
-    optimize = await read_optimize_request(request.json)
+    kind = JobKindForm(data=request.json)
+    _check(kind)
+    if kind.cleaned_data["kind"] in letters.KINDS[1:]:
+        optimize = await read_letter_request(request)
+    else:
+        optimize = await read_optimize_request(request.json)
     job = await services.create_optimization(
         resume=optimize.resume,
         job_description=optimize.job_description,
         source=Optimization.Source.API,
         api_key_id=request.api_key.id,
         output_language=optimize.output_language,
+        kind=optimize.kind,
+        tone=optimize.tone,
+        parent_id=optimize.parent_id,
     )
     urls = job_urls(request, job.pk)
     body = {"id": str(job.pk), "status": job.status, **urls}

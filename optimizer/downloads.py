@@ -29,6 +29,8 @@ FORMATS = {
     "pdf": "application/pdf",
 }
 DOCUMENT_TITLE = "Resume"
+# A letter's document title and file name part, per kind.
+LETTER_TITLES = {"cover_letter": "Cover letter", "outreach": "Outreach note"}
 # Each part of a file name is cut to this many characters; whole words are kept.
 NAME_PART_MAX_CHARS = 50
 
@@ -43,7 +45,8 @@ def page_size(job: Optimization, requested: str | None = None) -> PageSize:
     for size in PAGE_SIZES:
         if requested == size:
             return size
-    return export.page_size_for(resume_text(job))
+    # A letter's first lines say nothing of where the candidate lives: its resume's do.
+    return export.page_size_for(job.resume_text if job.is_letter else resume_text(job))
 
 
 def _name_part(text: str) -> str:
@@ -59,10 +62,15 @@ def _name_part(text: str) -> str:
     return out
 
 
+def _candidate(job: Optimization) -> str:
+    return export.candidate_name(job.resume_text if job.is_letter else resume_text(job))
+
+
 def filename(job: Optimization, fmt: str) -> str:
-    name = _name_part(export.candidate_name(resume_text(job)))
+    name = _name_part(_candidate(job))
     role = _name_part(parse_job_posting(job.job_description).title)
-    parts = [part for part in (name, "Resume", role) if part]
+    what = _name_part(LETTER_TITLES[job.kind]) if job.is_letter else "Resume"
+    parts = [part for part in (name, what, role) if part]
     return "-".join(parts) + f".{fmt}"
 
 
@@ -79,11 +87,23 @@ def _render(job: Optimization, fmt: str, size: PageSize) -> bytes:
     text = resume_text(job)
     if fmt == "txt":
         return export.to_txt(text)
+    if job.is_letter:
+        return _render_letter(job, text, fmt, size)
     if fmt == "md":
         return _markdown(job, text).encode()
     if fmt == "docx":
         return export.to_docx(text, title=DOCUMENT_TITLE, page_size=size)
     return export.to_pdf(text, title=DOCUMENT_TITLE, page_size=size)
+
+
+def _render_letter(job: Optimization, text: str, fmt: str, size: PageSize) -> bytes:
+    """A letter's paragraphs as written: no resume headings, the candidate as the author."""
+    if fmt == "md":
+        return export.letter_markdown(text).encode()
+    title, author = LETTER_TITLES[job.kind], _candidate(job)
+    if fmt == "docx":
+        return export.to_docx(text, title=title, page_size=size, layout="letter", author=author)
+    return export.to_pdf(text, title=title, page_size=size, layout="letter", author=author)
 
 
 async def download_response(

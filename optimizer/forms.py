@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 
-from optimizer.llm.prompts import OUTPUT_LANGUAGES
+from optimizer.llm.prompts import LETTER_KINDS, OUTPUT_LANGUAGES, TONES
 
 try:  # The documents issue adds PDF/DOCX extraction; without it, plain text files only.
     from optimizer.documents import DocumentError, extract_text
@@ -106,6 +106,52 @@ class OptimizeForm(forms.Form):
             + ", ".join(OUTPUT_LANGUAGES)
             + ", or leave it out for the resume's own language."
         },
+    )
+
+
+# -- letters: a cover letter or an outreach note (issue 16, item 1) ----------------------------
+
+
+class StringField(forms.CharField):
+    """An optional string from a JSON body: a number or a list is a wrong type."""
+
+    def to_python(self, value: Any) -> str:
+        if value not in self.empty_values and not isinstance(value, str):
+            raise ValidationError("This field must be a string.", code="invalid_type")
+        return str(super().to_python(value))
+
+
+def _choices_message(name: str, choices: Any) -> str:
+    return f"Unknown {name} %(value)s: use one of " + ", ".join(choices) + "."
+
+
+class LetterOptionsForm(forms.Form):
+    """What a letter adds to the seed's request: its kind, tone and optionally the resume
+    optimization it is written from (then its resume and job are used). The resume and job
+    texts themselves are checked by OptimizeForm."""
+
+    kind = LanguageField(
+        required=False,
+        choices=[(kind, name.capitalize()) for kind, name in LETTER_KINDS.items()],
+        error_messages={"invalid_choice": _choices_message("kind", LETTER_KINDS)},
+    )
+    tone = LanguageField(
+        required=False,
+        choices=[(tone, tone.capitalize()) for tone in TONES],
+        error_messages={"invalid_choice": _choices_message("tone", TONES)},
+    )
+    # Checked as a UUID by the view: a malformed id is "no such optimization" (404), as is
+    # another caller's.
+    optimization_id = StringField(required=False, max_length=64)
+
+
+class JobKindForm(forms.Form):
+    """POST /api/v1/jobs: what the job writes (the resume by default)."""
+
+    kind = LanguageField(
+        required=False,
+        choices=[("resume", "Resume"), *((kind, kind) for kind in LETTER_KINDS)],
+        error_messages={"invalid_choice": _choices_message("kind", ["resume", *LETTER_KINDS])},
     )
 
 

@@ -45,3 +45,29 @@ def parse_job_posting(description: str) -> JobPosting:
     if len(parts) == 2 and parts[0] and parts[1]:
         title, company = parts[0].strip(), company or parts[1].strip()
     return JobPosting(title=title, company=company)
+
+
+# Where an ad names its company in running text: "About Acme", "Join Acme", "at Acme".
+_ABOUT_RE = re.compile(r"^(?:about|join|why)\s+(?!us\b|the\b|you\b|this\b|our\b)(.+?)[:!.]?$", re.I)
+_AT_RE = re.compile(r"\b(?:at|join)\s+((?:[A-Z][\w&'.-]*)(?:\s+(?:[A-Z][\w&'.-]*|&|of)){0,3})")
+COMPANY_MAX_WORDS = 5
+
+
+def hiring_company(description: str) -> str:
+    """The company a job ad names, for a letter to address it: a "Company:" line or a title
+    line ("Developer at Acme"), else an "About Acme" heading, else "at Acme" in the first
+    lines; "" when the ad names none (the letter then greets the hiring team)."""
+    if company := parse_job_posting(description).company:
+        return company
+    lines = [line.strip(" \t-*#") for line in description.splitlines()]
+    lines = [line for line in lines if line][:15]
+    for line in lines:
+        match = _ABOUT_RE.match(line)
+        # A name starts with a capital: "Why join us?" names no company.
+        name = match.group(1).strip() if match else ""
+        if name[:1].isupper() and len(name.split()) <= COMPANY_MAX_WORDS:
+            return name
+    for line in lines[:5]:
+        if match := _AT_RE.search(line):
+            return match.group(1).rstrip(".,;:").strip()
+    return ""

@@ -29,7 +29,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
-from optimizer import db, drain, redis_client, services
+from optimizer import db, drain, redis_client, review, services
 from optimizer.events import Event
 from optimizer.models import Optimization
 from optimizer.redis_client import REDIS_ERRORS
@@ -253,8 +253,26 @@ async def _batches(events: AsyncGenerator[Event, None]) -> AsyncGenerator[list[E
                 await reader
 
 
+async def request_for(job: Optimization) -> services.OptimizeRequest:
+    """What the job's row asks for. A letter from an optimization also gets that one's final
+    text (the user's edits included) for wording; its facts are checked against resume_text."""
+    tailored = ""
+    if job.is_letter and job.parent_id is not None:
+        parent = await Optimization.objects.filter(pk=job.parent_id).afirst()
+        tailored = review.final_text(parent) if parent is not None else ""
+    return services.OptimizeRequest(
+        job.resume_text,
+        job.job_description,
+        job.output_language,
+        kind=job.kind,
+        tone=job.tone,
+        tailored_resume=tailored,
+        parent_id=job.parent_id,
+    )
+
+
 async def _run(job: Optimization, attempt: int = 1) -> None:
-    request = services.OptimizeRequest(job.resume_text, job.job_description, job.output_language)
+    request = await request_for(job)
     last_id = 0
     if attempt > 1:  # a restart after its runner died: go on after the events already sent
         with contextlib.suppress(*REDIS_ERRORS):
@@ -264,13 +282,13 @@ async def _run(job: Optimization, attempt: int = 1) -> None:
         request, optimization=job, first_event_id=last_id + 1, attempt=attempt
     )
     watchdog = asyncio.ensure_future(_watch_for_orphan(job.pk, asyncio.current_task()))
-    stored = _batches(pipeline)
+    batches = _batches(pipeline)
     try:
-        async for batch in stored:
+        async for batch in batches:
             await _append(job.pk, *batch)
             last_id = batch[-1].id
     except asyncio.CancelledError:
-        await stored.aclose()  # cancels the reader: the pipeline records the cancel
+        await batches.aclose()  # cancels the reader: the pipeline records the cancel
         await pipeline.aclose()
         message = "This optimization was cancelled because nobody was watching it. Start it again."
         cancelled = Event(last_id + 1, {"type": "error", "message": message, "code": "cancelled"})
@@ -285,7 +303,7 @@ async def _run(job: Optimization, attempt: int = 1) -> None:
         else:
             code, message = "internal_error", services.INTERNAL_ERROR_MESSAGE
         await services.record_failure(job.pk, code, message)
-        await stored.aclose()
+        await batches.aclose()
         await pipeline.aclose()  # closes upstream; a cancel never overwrites the failure
         failure = Event(last_id + 1, {"type": "error", "message": message, "code": code})
         try:

@@ -30,6 +30,12 @@ class Optimization(models.Model):
         PAGE = "page", "Web page"
         API = "api", "API"
 
+    class Kind(models.TextChoices):
+        # What was written: the tailored resume, or a letter for the same job (issue 16, item 1).
+        RESUME = "resume", "Resume"
+        COVER_LETTER = "cover_letter", "Cover letter"
+        OUTREACH = "outreach", "Outreach note"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -45,6 +51,14 @@ class Optimization(models.Model):
     resume_filename = models.CharField(max_length=255, blank=True, default="")
     # The language the rewrite was asked for ("" = the resume's own; prompts.OUTPUT_LANGUAGES).
     output_language = models.CharField(max_length=8, blank=True, default="")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.RESUME)
+    # A letter's tone (prompts.TONES); "" for a resume.
+    tone = models.CharField(max_length=12, blank=True, default="")
+    # The resume optimization a letter was written from (its inputs were copied from it; the
+    # letter stays when that one is deleted).
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="letters"
+    )
     # The review: the text the user settled on (edited in place, claims removed, passages
     # reverted), the flagged claims they confirmed as true, the changed passages they accepted,
     # and when they last changed it. The model's rewrite stays in
@@ -113,6 +127,10 @@ class Optimization(models.Model):
         """The job match before and after ({"before", "after", "delta"}), once there is one."""
         score = (self.result or {}).get("ats_score")
         return score if isinstance(score, dict) and "after" in score else None
+
+    @property
+    def is_letter(self) -> bool:
+        return self.kind != self.Kind.RESUME
 
     @property
     def is_finished(self) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -23,7 +23,13 @@ from django.urls.resolvers import RoutePattern
 from optimizer.decorators import error
 from optimizer.documents.export import PAGE_SIZES
 from optimizer.downloads import FORMATS
-from optimizer.forms import UPLOAD_EXTENSIONS, OptimizeForm, PageOptimizeForm
+from optimizer.forms import (
+    UPLOAD_EXTENSIONS,
+    JobKindForm,
+    LetterOptionsForm,
+    OptimizeForm,
+    PageOptimizeForm,
+)
 from optimizer.health import VERSION
 from optimizer.llm.cache_control import ERROR_CODE as CACHE_CONTROL_ERROR
 from optimizer.llm.cache_control import MAX_TTL_SECONDS
@@ -112,7 +118,7 @@ def _limit(value: Any) -> int:
     return int(value() if callable(value) else value)
 
 
-def _field_schema(field: forms.Field) -> dict[str, Any]:
+def _field_schema(field: forms.Field, name: str = "") -> dict[str, Any]:
     if isinstance(field, forms.FileField):
         kinds = ", ".join(UPLOAD_EXTENSIONS)
         return {
@@ -120,7 +126,13 @@ def _field_schema(field: forms.Field) -> dict[str, Any]:
             "contentMediaType": "application/octet-stream",
             "description": f"The resume as {kinds}; {settings.UPLOAD_MAX_BYTES} bytes at most",
         }
-    if isinstance(field, forms.ChoiceField):  # output_language, the one choice field
+    if isinstance(field, forms.ChoiceField) and name != "output_language":  # kind, tone
+        return {
+            "type": "string",
+            "enum": [str(value) for value, _label in cast(list[tuple[str, str]], field.choices)],
+            "description": _CHOICE_DESCRIPTIONS[name],
+        }
+    if isinstance(field, forms.ChoiceField):
         return {
             "type": "string",
             "enum": ["", *OUTPUT_LANGUAGES],
@@ -129,13 +141,30 @@ def _field_schema(field: forms.Field) -> dict[str, Any]:
             + ". Absent or empty: the resume's own language.",
         }
     schema: dict[str, Any] = {"type": "string"}
+    if name == "optimization_id":
+        schema["description"] = _CHOICE_DESCRIPTIONS[name]
     for validator in field.validators:
         if isinstance(validator, MinLengthValidator):
             schema["minLength"] = _limit(validator.limit_value)
         elif isinstance(validator, MaxLengthValidator):
             schema["maxLength"] = _limit(validator.limit_value)
-    schema["description"] = "Plain text; surrounding whitespace is stripped. No NUL bytes."
+    schema.setdefault(
+        "description", "Plain text; surrounding whitespace is stripped. No NUL bytes."
+    )
     return schema
+
+
+_CHOICE_DESCRIPTIONS = {
+    "kind": "What to write. POST /api/v1/cover-letter: cover_letter (default) or outreach (a "
+    "LinkedIn/email note under 120 words). POST /api/v1/jobs: resume (default), cover_letter "
+    "or outreach",
+    "tone": "A letter's tone: formal (default), warm or concise",
+    "optimization_id": "A letter only: the id of one of this key's finished resume "
+    "optimizations, whose resume and job description are used instead of "
+    "resume_raw_text and job_description_text (send one or the other, not both), and whose "
+    "rewrite the letter may take wording from; claims are still checked against the original "
+    "resume. Unknown, malformed or another key's: 404 not_found; unfinished: 409 not_finished",
+}
 
 
 def _form_schema(form: forms.Form, description: str) -> dict[str, Any]:
@@ -143,7 +172,7 @@ def _form_schema(form: forms.Form, description: str) -> dict[str, Any]:
     return {
         "type": "object",
         "required": [name for name, field in form.fields.items() if field.required],
-        "properties": {name: _field_schema(field) for name, field in form.fields.items()},
+        "properties": {name: _field_schema(field, name) for name, field in form.fields.items()},
         "additionalProperties": True,
         "description": description,
     }
@@ -175,7 +204,26 @@ def _request_schemas() -> dict[str, Any]:
             _form_schema(OptimizeForm(), "Unknown extra fields are ignored.")
         ),
         "GenerateUpload": _with_cache_ttl(_upload_schema()),
+        "LetterRequest": _with_cache_ttl(_letter_schema(_form_schema(OptimizeForm(), ""))),
+        "LetterUpload": _with_cache_ttl(_letter_schema(_upload_schema())),
+        "JobRequest": _letter_schema(_form_schema(OptimizeForm(), ""), JobKindForm()),
+        "JobUpload": _letter_schema(_upload_schema(), JobKindForm()),
     }
+
+
+def _letter_schema(schema: dict[str, Any], kinds: forms.Form | None = None) -> dict[str, Any]:
+    """The seed's request plus a letter's fields: the two texts, or an optimization_id."""
+    options = _form_schema(LetterOptionsForm(), "")["properties"]
+    if kinds is not None:
+        options["kind"] = _field_schema(kinds.fields["kind"], "kind")
+    texts = schema.pop("required")
+    schema["properties"] = {**schema["properties"], **options}
+    schema["anyOf"] = [{"required": texts}, {"required": ["optimization_id"]}]
+    schema["description"] = (
+        f"{schema['description']} A letter (kind cover_letter or outreach) takes "
+        "resume_raw_text and job_description_text, or optimization_id instead."
+    ).strip()
+    return schema
 
 
 CACHE_TTL = {
@@ -296,6 +344,16 @@ def _body_errors(cache_control: bool = False) -> dict[str, Any]:
     }
 
 
+def _optimization_errors() -> dict[str, Any]:
+    """A letter's optimization_id that is not one of the key's finished optimizations."""
+    return {
+        "404": _error(
+            "optimization_id is malformed, unknown, a letter's, or another key's", ["not_found"]
+        ),
+        "409": _error("optimization_id's optimization has not finished", ["not_finished"]),
+    }
+
+
 def _pipeline_errors() -> dict[str, Any]:
     from optimizer.api import _UPSTREAM_BAD_REQUEST
 
@@ -397,6 +455,42 @@ def _schemas() -> dict[str, Any]:
             },
         },
     }
+    letter = {
+        "type": "object",
+        "description": "A cover letter or outreach note. Length outside its bounds (250-400 "
+        "words; outreach under 120) is a warning, not a failure. grounding: claims about the "
+        "candidate the ORIGINAL resume does not support (the company and job title the letter "
+        "addresses are not claims)",
+        "required": ["kind", "tone", "text", "usage_stats", "warnings", "grounding"],
+        "properties": {
+            "kind": {"type": "string", "enum": ["cover_letter", "outreach"]},
+            "tone": {"type": "string", "enum": ["formal", "warm", "concise"]},
+            "company": {
+                "type": "string",
+                "description": "The company the job names, addressed by the letter; '' if none",
+            },
+            "text": {"type": "string", "description": "The letter, plain text"},
+            "optimization_id": {
+                "type": ["string", "null"],
+                "description": "The resume optimization it was written from",
+            },
+            "usage_stats": _ref("UsageStats"),
+            "warnings": {"type": "array", "items": {"type": "string"}},
+            "is_valid": {"type": "boolean"},
+            "quality": {
+                "type": "object",
+                "properties": {
+                    "length": {"type": "integer"},
+                    "word_count": {"type": "integer"},
+                    "within_length": {"type": "boolean"},
+                    "quality_score": {"type": "number"},
+                },
+            },
+            "stop_reason": {"type": ["string", "null"]},
+            "grounding": _FLAGS,
+            "grounding_mode": {"type": "string"},
+        },
+    }
     term = {
         "type": "object",
         "properties": {
@@ -475,6 +569,7 @@ def _schemas() -> dict[str, Any]:
         "UsageStats": usage,
         "AtsScore": ats_score,
         "GenerateResult": result,
+        "LetterResult": letter,
         "Health": {
             "type": "object",
             "required": [
@@ -576,7 +671,7 @@ def _schemas() -> dict[str, Any]:
                 "content": {"type": "string", "description": "chunk: one text delta"},
                 "issues": {"type": "array", "items": {"type": "string"}},
                 "grounding": _FLAGS,
-                "result": _ref("GenerateResult"),
+                "result": ANY_RESULT,
                 "code": {"type": "string", "description": "error: machine-readable reason"},
                 "retry_after": {"type": "number"},
                 "upstream_status": {"type": "integer"},
@@ -584,6 +679,9 @@ def _schemas() -> dict[str, Any]:
             },
         },
     }
+
+
+ANY_RESULT = {"anyOf": [_ref("GenerateResult"), _ref("LetterResult")]}
 
 
 def _sse(description: str) -> dict[str, Any]:
@@ -673,6 +771,17 @@ BODY = {
         MULTIPART: {"schema": _ref("GenerateUpload")},
     },
 }
+LETTER_BODY = {
+    **BODY,
+    "content": {
+        JSON: {"schema": _ref("LetterRequest")},
+        MULTIPART: {"schema": _ref("LetterUpload")},
+    },
+}
+JOB_BODY = {
+    **BODY,
+    "content": {JSON: {"schema": _ref("JobRequest")}, MULTIPART: {"schema": _ref("JobUpload")}},
+}
 KEY_AUTH: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKeyHeader": []}]
 # The job URLs take their signed token, or the API key that created the job instead.
 LINK_AUTH = [{}, *KEY_AUTH]
@@ -730,12 +839,43 @@ def _operations() -> dict[str, dict[str, Any]]:
                 },
             }
         },
+        "api-cover-letter": {
+            "post": {
+                "operationId": "coverLetter",
+                "summary": "Write a cover letter or outreach note for the job (one JSON answer)",
+                "security": KEY_AUTH,
+                "parameters": CACHE_PARAMETERS,
+                "requestBody": LETTER_BODY,
+                "responses": {
+                    "200": _json(_ref("LetterResult"), "The letter", headers=X_CACHE),
+                    **_key_errors(),
+                    **_body_errors(cache_control=True),
+                    **_optimization_errors(),
+                    **_pipeline_errors(),
+                },
+            }
+        },
+        "api-cover-letter-stream": {
+            "post": {
+                "operationId": "coverLetterStream",
+                "summary": "Write a cover letter or outreach note, streamed as Server-Sent Events",
+                "security": KEY_AUTH,
+                "parameters": CACHE_PARAMETERS,
+                "requestBody": LETTER_BODY,
+                "responses": {
+                    "200": _sse("Events (see the Event schema; done's result is a LetterResult)"),
+                    **_key_errors(),
+                    **_body_errors(cache_control=True),
+                    **_optimization_errors(),
+                },
+            }
+        },
         "api-jobs": {
             "post": {
                 "operationId": "createJob",
                 "summary": "Create a job for GET-only clients such as EventSource",
                 "security": KEY_AUTH,
-                "requestBody": BODY,
+                "requestBody": JOB_BODY,
                 "responses": {
                     "202": _json(
                         _ref("Job"),
@@ -744,6 +884,7 @@ def _operations() -> dict[str, dict[str, Any]]:
                     ),
                     **_key_errors(),
                     **_body_errors(),
+                    **_optimization_errors(),
                 },
             }
         },
@@ -767,7 +908,7 @@ def _operations() -> dict[str, dict[str, Any]]:
                 "security": LINK_AUTH,
                 "parameters": [TOKEN],
                 "responses": {
-                    "200": _json(_ref("GenerateResult"), "Done"),
+                    "200": _json(ANY_RESULT, "Done: a resume's result, or a letter's"),
                     "202": _json(_ref("Job"), "Still running", headers=RETRY_AFTER),
                     "409": _error("The job was cancelled: create a new one", ["cancelled"]),
                     **_link_errors(),

@@ -20,7 +20,8 @@ from optimizer.models import Optimization
 
 
 def model_text(job: Optimization) -> str:
-    return str((job.result or {}).get("optimized_resume") or "")
+    """What the model wrote: the rewrite, or a letter's text."""
+    return str((job.result or {}).get("text" if job.is_letter else "optimized_resume") or "")
 
 
 def final_text(job: Optimization) -> str:
@@ -32,6 +33,8 @@ def analysis(job: Optimization) -> dict[str, Any]:
     """Score, flags and word diff of the final text; claims the user confirmed are left out,
     and count for the score (the user vouched for them: they are no longer "if true")."""
     result = job.result or {}
+    if job.is_letter:
+        return _letter_analysis(job)
     if job.edited_at:
         request = services.OptimizeRequest(job.resume_text, job.job_description)
         found = services.analyse(request, final_text(job))
@@ -51,6 +54,18 @@ def analysis(job: Optimization) -> dict[str, Any]:
         "confirmed": sorted(confirmed),
         "diff": diff,
     }
+
+
+def _letter_analysis(job: Optimization) -> dict[str, Any]:
+    """A letter has no score or diff: only its claims, checked again against the original
+    resume once the user edited it."""
+    flags = (job.result or {}).get("grounding") or []
+    if job.edited_at:
+        request = services.OptimizeRequest(job.resume_text, job.job_description, kind=job.kind)
+        flags = services.analyse_letter(request, final_text(job))
+    confirmed = set(job.confirmed_claims or [])
+    remaining = [flag for flag in flags if flag.get("message") not in confirmed]
+    return {"ats_score": None, "grounding": remaining, "confirmed": sorted(confirmed), "diff": []}
 
 
 def save_text(job: Optimization, text: str) -> None:

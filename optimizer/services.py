@@ -21,10 +21,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import itertools
 import logging
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypedDict, cast
@@ -33,7 +34,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
-from optimizer import flights
+from optimizer import flights, letters
 from optimizer.analysis import (
     ResumeGrounding,
     annotate_unsupported,
@@ -45,7 +46,8 @@ from optimizer.analysis import (
 from optimizer.analysis.flags import blocking_first
 from optimizer.background import in_background
 from optimizer.events import Event
-from optimizer.llm import breaker, budget, cache_control, cache_ttl, ratelimit
+from optimizer.job_posting import hiring_company
+from optimizer.llm import breaker, budget, cache_control, cache_ttl, prompts, ratelimit
 from optimizer.llm.cache import LLMCache, get_llm_cache
 from optimizer.llm.cache_control import CachePolicy
 from optimizer.llm.client import LLMRequest, LLMUsage, Provider, get_provider, model_name
@@ -70,6 +72,13 @@ class OptimizeRequest:
     resume: str
     job_description: str
     output_language: str = ""  # "" = the resume's own language (prompts.OUTPUT_LANGUAGES)
+    # What to write (letters.KINDS): the resume, or a cover letter / outreach note for the job.
+    kind: str = "resume"
+    tone: str = ""  # a letter's (prompts.TONES); "" = prompts.DEFAULT_TONE
+    # A letter from an optimization: its rewrite, for wording only (grounding is always
+    # against `resume`, the original), and its id for the record.
+    tailored_resume: str = ""
+    parent_id: Any = None
 
 
 class PipelineError(Exception):
@@ -116,6 +125,27 @@ class OptimizationResult(TypedDict):
     diff: list[dict[str, Any]]
 
 
+class LetterResult(TypedDict):
+    """A cover letter's or outreach note's done result (POST /api/v1/cover-letter, jobs)."""
+
+    kind: str
+    tone: str
+    company: str
+    text: str
+    optimization_id: str | None
+    usage_stats: UsageStats
+    warnings: list[str]
+    is_valid: bool
+    quality: dict[str, Any]
+    stop_reason: str | None
+    grounding: list[dict[str, Any]]
+    grounding_mode: str
+
+
+# What a done event carries: a resume's result or a letter's.
+Result = OptimizationResult | LetterResult
+
+
 @dataclass
 class _Clock:
     started: float = field(default_factory=time.monotonic)
@@ -138,6 +168,8 @@ def retry_config() -> RetryConfig:
 
 
 def build_llm_request(request: OptimizeRequest) -> LLMRequest:
+    if request.kind != letters.KIND_RESUME:
+        return _letter_llm_request(request)
     return LLMRequest(
         prompt=build_prompt(request.resume, request.job_description, request.output_language),
         system_prompt=SYSTEM_PROMPT,
@@ -147,6 +179,32 @@ def build_llm_request(request: OptimizeRequest) -> LLMRequest:
         resume=request.resume,
         job_description=request.job_description,
         output_language=request.output_language,
+    )
+
+
+def _letter_llm_request(request: OptimizeRequest) -> LLMRequest:
+    """A letter's request: its own system prompt and template; the kind, the tone and the
+    company are in the prompt text, hence in the cache key."""
+    tone = request.tone or prompts.DEFAULT_TONE
+    company = hiring_company(request.job_description)
+    prompt = prompts.build_letter_prompt(
+        request.resume,
+        request.job_description,
+        kind=request.kind,
+        tone=tone,
+        company=company,
+        tailored_resume=request.tailored_resume,
+        output_language=request.output_language,
+    )
+    # The resume's request for everything else (model, limits, raw inputs), so the two stay alike.
+    base = build_llm_request(dataclasses.replace(request, kind=letters.KIND_RESUME))
+    return dataclasses.replace(
+        base,
+        prompt=prompt,
+        system_prompt=prompts.LETTER_SYSTEM_PROMPT,
+        kind=request.kind,
+        tone=tone,
+        company=company,
     )
 
 
@@ -310,7 +368,12 @@ async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
 
 
 async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
-    grounding = ResumeGrounding(run.request.resume)
+    request = run.request
+    grounding = (
+        letters.LetterGrounding(request.resume, request.job_description)
+        if request.kind != letters.KIND_RESUME
+        else ResumeGrounding(request.resume)
+    )
     upstream_started = time.monotonic()
     try:
         first, upstream = await _open_with_fallbacks(run)
@@ -531,8 +594,8 @@ async def _open_stream(
     return first, upstream
 
 
-async def _success(run: _Run, result: OptimizationResult) -> Event:
-    result = cast(OptimizationResult, {**result})
+async def _success(run: _Run, result: Result) -> Event:
+    result = cast(Result, {**result})
     result["usage_stats"] = {**result["usage_stats"], "cache": run.cache_status}
     await run.record.finish(result, run.clock)
     run.ended = True
@@ -551,12 +614,12 @@ async def _failure(run: _Run, error: LLMError) -> Event:
     return run.event("error", **data)
 
 
-async def generate(request: OptimizeRequest, **kwargs: Any) -> OptimizationResult:
+async def generate(request: OptimizeRequest, **kwargs: Any) -> Result:
     """The done result of stream(), for clients that want one JSON answer."""
     async with contextlib.aclosing(stream(request, replay_chunks=False, **kwargs)) as events:
         async for item in events:
             if item.type == "done":
-                result: OptimizationResult = item.data["result"]
+                result: Result = item.data["result"]
                 return result
             if item.type == "error":
                 raise PipelineError(
@@ -584,8 +647,11 @@ def build_result(
     model: str,
     attempts: int,
     clock: _Clock,
-) -> OptimizationResult:
+) -> Result:
     """The result of a finished generation: sanitized, validated, parsed and analysed."""
+    stats = functools.partial(_usage_stats, usage, model, provider_name, attempts, clock)
+    if request.kind != letters.KIND_RESUME:
+        return _letter_result(request, text, usage, clock, stats)
     validator = ResponseValidator()
     is_valid, issues = validator.validate(text)
     clean = validator.sanitize(text)
@@ -595,42 +661,16 @@ def build_result(
     stop_reason = usage.stop_reason if usage else None
     if stop_reason == "max_tokens":
         warnings.append("Response truncated: the model reached the max_tokens limit")
-    input_tokens = usage.input_tokens if usage else 0
-    output_tokens = usage.output_tokens if usage else 0
-    cache_written = usage.cache_creation_input_tokens if usage else 0
-    cache_read = usage.cache_read_input_tokens if usage else 0
-    used_model = usage.model if usage and usage.model else model
-    cost = cost_usd(used_model, input_tokens, output_tokens, cache_written, cache_read)
-    if cost is None:
-        warnings.append(f"No price is known for model {used_model}: cost not reported")
+    usage_stats = stats(warnings)
     analysis = analyse(request, sections["optimized_resume"])
     warnings += [flag["message"] for flag in analysis["grounding"]]
-    blocking = [flag for flag in analysis["grounding"] if flag["blocking"]]
-    strict_failure = settings.GROUNDING_MODE == "strict" and bool(blocking)
-    if strict_failure:
-        warnings.append(
-            f"Strict grounding: {len(blocking)} unsupported employer, title, degree or number "
-            "claim(s); the result is not valid"
-        )
-    total_ms = clock.mark("done")
+    strict_failure = _strict_failure(analysis["grounding"], warnings)
+    usage_stats["latency_ms"] = clock.mark("done")
     return {
         "optimized_resume": sections["optimized_resume"],
         "changes_made": sections["changes_made"],
         "expected_improvement": sections["expected_improvement"],
-        "usage_stats": {
-            "input_tokens": input_tokens,
-            "output_tokens": output_tokens,
-            "cache_creation_input_tokens": cache_written,
-            "cache_read_input_tokens": cache_read,
-            "cost_usd": cost,
-            "model": used_model,
-            "cached": False,
-            "saved_usd": 0.0,
-            "provider": provider_name,
-            "attempts": attempts,
-            "latency_ms": total_ms,
-            "time_to_first_chunk_ms": clock.marks.get("first_chunk"),
-        },
+        "usage_stats": usage_stats,
         "warnings": warnings,
         "is_valid": is_valid and not missing and stop_reason != "max_tokens" and not strict_failure,
         "quality": validator.assess_quality(clean),
@@ -642,13 +682,93 @@ def build_result(
     }
 
 
-def is_cacheable(result: OptimizationResult) -> bool:
-    """Only a complete, valid answer is stored: never a truncated or empty one."""
-    return (
-        result["is_valid"]
-        and bool(result["optimized_resume"])
-        and result["stop_reason"] != "max_tokens"
+def _letter_result(
+    request: OptimizeRequest,
+    text: str,
+    usage: LLMUsage | None,
+    clock: _Clock,
+    stats: Callable[[list[str]], UsageStats],
+) -> LetterResult:
+    """A letter's result: no sections to parse, a length that warns (never fails) outside its
+    bounds, and the resume's claim check against the original resume."""
+    # An outreach note of 40 words is about 250 characters: the resume's 100 is no floor.
+    validator = ResponseValidator(min_length=50)
+    is_valid, issues = validator.validate(text)
+    clean = validator.sanitize(text).strip()
+    warnings = list(issues) + letters.length_warnings(request.kind, clean)
+    stop_reason = usage.stop_reason if usage else None
+    if stop_reason == "max_tokens":
+        warnings.append("Response truncated: the model reached the max_tokens limit")
+    usage_stats = stats(warnings)
+    grounding = analyse_letter(request, clean)
+    warnings += [flag["message"] for flag in grounding]
+    strict_failure = _strict_failure(grounding, warnings)
+    usage_stats["latency_ms"] = clock.mark("done")
+    return {
+        "kind": request.kind,
+        "tone": request.tone or prompts.DEFAULT_TONE,
+        "company": hiring_company(request.job_description),
+        "text": clean,
+        "optimization_id": str(request.parent_id) if request.parent_id else None,
+        "usage_stats": usage_stats,
+        "warnings": warnings,
+        "is_valid": is_valid and stop_reason != "max_tokens" and not strict_failure,
+        "quality": letters.quality(request.kind, clean),
+        "stop_reason": stop_reason,
+        "grounding": grounding,
+        "grounding_mode": settings.GROUNDING_MODE,
+    }
+
+
+def _usage_stats(
+    usage: LLMUsage | None,
+    model: str,
+    provider_name: str,
+    attempts: int,
+    clock: _Clock,
+    warnings: list[str],
+) -> UsageStats:
+    """What the call used and cost (latency_ms is set once the result is built)."""
+    input_tokens = usage.input_tokens if usage else 0
+    output_tokens = usage.output_tokens if usage else 0
+    cache_written = usage.cache_creation_input_tokens if usage else 0
+    cache_read = usage.cache_read_input_tokens if usage else 0
+    used_model = usage.model if usage and usage.model else model
+    cost = cost_usd(used_model, input_tokens, output_tokens, cache_written, cache_read)
+    if cost is None:
+        warnings.append(f"No price is known for model {used_model}: cost not reported")
+    return {
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "cache_creation_input_tokens": cache_written,
+        "cache_read_input_tokens": cache_read,
+        "cost_usd": cost,
+        "model": used_model,
+        "cached": False,
+        "saved_usd": 0.0,
+        "provider": provider_name,
+        "attempts": attempts,
+        "latency_ms": 0.0,
+        "time_to_first_chunk_ms": clock.marks.get("first_chunk"),
+    }
+
+
+def _strict_failure(grounding: list[dict[str, Any]], warnings: list[str]) -> bool:
+    """GROUNDING_MODE=strict: blocking flags make the result invalid (said in a warning)."""
+    blocking = [flag for flag in grounding if flag["blocking"]]
+    if settings.GROUNDING_MODE != "strict" or not blocking:
+        return False
+    warnings.append(
+        f"Strict grounding: {len(blocking)} unsupported employer, title, degree or number "
+        "claim(s); the result is not valid"
     )
+    return True
+
+
+def is_cacheable(result: Result) -> bool:
+    """Only a complete, valid answer is stored: never a truncated or empty one."""
+    text = result.get("optimized_resume") or result.get("text")
+    return result["is_valid"] and bool(text) and result["stop_reason"] != "max_tokens"
 
 
 def analyse(request: OptimizeRequest, optimized_resume: str) -> dict[str, Any]:
@@ -672,8 +792,14 @@ def analyse(request: OptimizeRequest, optimized_resume: str) -> dict[str, Any]:
     }
 
 
+def analyse_letter(request: OptimizeRequest, letter: str) -> list[dict[str, Any]]:
+    """A letter's grounding flags against the original resume (also after the user edits it)."""
+    flags = blocking_first(letters.check_letter(request.resume, letter, request.job_description))
+    return [{**flag.to_dict(), "blocking": is_blocking(flag)} for flag in flags]
+
+
 def _cache_entry(
-    result: OptimizationResult,
+    result: Result,
     chunks: list[str],
     request: OptimizeRequest,
     decision: cache_ttl.TtlDecision | None = None,
@@ -693,15 +819,15 @@ def _cache_entry(
     }
 
 
-def _hit_result(entry: dict[str, Any], clock: _Clock) -> OptimizationResult:
+def _hit_result(entry: dict[str, Any], clock: _Clock) -> Result:
     """The stored result, re-labelled as a hit."""
     return _relabelled(entry["result"], clock, cached=True, cached_at=entry.get("created_at"))
 
 
-def _relabelled(stored: dict[str, Any], clock: _Clock, **labels: Any) -> OptimizationResult:
+def _relabelled(stored: dict[str, Any], clock: _Clock, **labels: Any) -> Result:
     """A result made by another call (a cache hit, or a shared flight): its original token
     counts, nothing charged, what it saved, and this request's own timings."""
-    result = cast(OptimizationResult, dict(stored))  # the JSON this module built
+    result = cast(Result, dict(stored))  # the JSON this module built
     original = result["usage_stats"]
     usage: dict[str, Any] = {
         **original,
@@ -728,6 +854,9 @@ async def create_optimization(
     api_key_id: int | None = None,
     resume_filename: str = "",
     output_language: str = "",
+    kind: str = Optimization.Kind.RESUME,
+    tone: str = "",
+    parent_id: Any = None,
 ) -> Optimization:
     """A pending job's row (the page's and POST /api/v1/jobs)."""
     return await Optimization.objects.acreate(
@@ -738,6 +867,9 @@ async def create_optimization(
         api_key_id=api_key_id,
         resume_filename=resume_filename,
         output_language=output_language,
+        kind=kind,
+        tone=tone,
+        parent_id=parent_id,
     )
 
 
@@ -794,7 +926,7 @@ class _Record:
             update_fields=["status", "started_at", "cache_key", "provider", "model", "updated_at"]
         )
 
-    async def finish(self, result: OptimizationResult, clock: _Clock) -> None:
+    async def finish(self, result: Result, clock: _Clock) -> None:
         usage = result["usage_stats"]
         if self.job is None and (usage["cached"] and not settings.API_RECORD_CACHE_HITS):
             return
@@ -847,6 +979,9 @@ class _Record:
             resume_text=self.request.resume,
             job_description=self.request.job_description,
             output_language=self.request.output_language,
+            kind=self.request.kind,
+            tone=self.request.tone,
+            parent_id=self.request.parent_id,
             started_at=self.started_at,
         )
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("optimize/<uuid:pk>/claim", views.claim, name="claim"),
     path("optimize/<uuid:pk>/revert", views.revert, name="revert"),
     path("optimize/<uuid:pk>/passage", views.passage, name="passage"),
+    path("optimize/<uuid:pk>/letter", views.letter, name="letter"),
     path("optimize/<uuid:pk>/duplicate", views.duplicate, name="duplicate"),
     path("optimize/<uuid:pk>/download.<str:fmt>", views.download, name="download"),
     path("history/", views.history, name="history"),

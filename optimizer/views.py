@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from optimizer import jobs, review, services
+from optimizer import jobs, letters, review, services
 from optimizer.documents import export
 from optimizer.documents.export import PAGE_SIZES
 from optimizer.downloads import FORMATS, download_response
@@ -38,6 +38,7 @@ from optimizer.events import Event, render_named
 from optimizer.forms import DOCUMENTS_AVAILABLE, UPLOAD_EXTENSIONS, PageOptimizeForm
 from optimizer.health import health
 from optimizer.http import HtmxHttpRequest
+from optimizer.llm.prompts import DEFAULT_TONE, LETTER_KINDS, TONES
 from optimizer.models import TITLE_MAX_CHARS, Optimization
 from optimizer.sample_inputs import SAMPLE_JOB, SAMPLE_RESUME
 from optimizer.sse import InvalidLastEventId, last_event_id, sse_response, with_heartbeats
@@ -54,6 +55,8 @@ STEPS = (
     ("scoring", "Scoring the match with the job"),
 )
 STAGE_STEPS = {"checking_cache": ("reading",), "writing": ("writing", "checking")}
+# A letter's steps say what is written, and it has no score: the last step counts its words.
+LETTER_STEPS = {"writing": "Writing your {kind}", "scoring": "Counting the words"}
 RESTARTED = "The writer stopped, so another one started again from the top."
 
 
@@ -89,13 +92,18 @@ async def _owned_job(request: HttpRequest, pk: uuid.UUID) -> Optimization:
 # -- context -----------------------------------------------------------------------------------
 
 
-def _steps(current: tuple[str, ...]) -> list[dict[str, Any]]:
+def _steps(current: tuple[str, ...], kind: str = letters.KIND_RESUME) -> list[dict[str, Any]]:
     """The steps with their state (done, current, to do) for the live panel's list."""
     names = [name for name, _label in STEPS]
     first = min((names.index(name) for name in current), default=0)
+    labels = {}
+    if kind != letters.KIND_RESUME:
+        labels = {
+            name: label.format(kind=LETTER_KINDS[kind]) for name, label in LETTER_STEPS.items()
+        }
     return [
         {
-            "label": label,
+            "label": labels.get(name, label),
             "state": "current" if name in current else ("done" if i < first else "todo"),
         }
         for i, (name, label) in enumerate(STEPS)
@@ -109,6 +117,7 @@ def _page_context(**extra: Any) -> dict[str, Any]:
         "upload_extensions": ", ".join(UPLOAD_EXTENSIONS),
         "upload_max_mb": settings.UPLOAD_MAX_BYTES / 1024 / 1024,
         "download_formats": DOWNLOAD_FORMATS,
+        "letter_tones": [(tone, tone.capitalize()) for tone in TONES],
         **extra,
     }
 
@@ -119,6 +128,8 @@ def _elapsed_seconds(job: Optimization) -> float:
 
 def _job_context(job: Optimization, result: dict[str, Any] | None = None) -> dict[str, Any]:
     result = result if result is not None else (job.result or {})
+    if job.is_letter:
+        return _letter_context(job, result)
     usage = result.get("usage_stats") or {}
     if job.edited_at:
         checked, final = review.analysis(job), review.final_text(job)
@@ -144,9 +155,40 @@ def _job_context(job: Optimization, result: dict[str, Any] | None = None) -> dic
         final_text=final,
         final_lines=review.marked_lines(job, final),
         edit_max_chars=settings.RESUME_MAX_CHARS,
+        editor_target="review",
+        editor_label="The text your downloads and the copy button take; the score and the "
+        "claims follow it.",
         other_warnings=[w for w in result.get("warnings") or [] if w not in flagged],
         page_size=page_size,
         other_page_size="a4" if page_size == "letter" else "letter",
+        elapsed=round(_elapsed_seconds(job), 1),
+        offline_answer=usage.get("provider") == "offline",
+    )
+
+
+def _letter_context(job: Optimization, result: dict[str, Any]) -> dict[str, Any]:
+    """A letter's panels: its text (the user's once edited), its claims and its warnings."""
+    usage = result.get("usage_stats") or {}
+    if job.edited_at:
+        checked, final = review.analysis(job), review.final_text(job)
+    else:
+        checked = {"grounding": result.get("grounding") or [], "confirmed": []}
+        final = str(result.get("text") or "")
+    flagged = {str(flag.get("message")) for flag in result.get("grounding") or []}
+    return _page_context(
+        job=job,
+        result=result,
+        usage=usage,
+        steps=_steps(("reading",), job.kind),
+        review=checked,
+        final_text=final,
+        word_count=letters.word_count(final),
+        letter_name=LETTER_KINDS[job.kind],
+        edit_max_chars=settings.RESUME_MAX_CHARS,
+        editor_target="letter-review",
+        editor_label=f"Your {LETTER_KINDS[job.kind]}: edit it here. The downloads take your "
+        "version, and its claims are checked again against your original resume.",
+        other_warnings=[w for w in result.get("warnings") or [] if w not in flagged],
         elapsed=round(_elapsed_seconds(job), 1),
         offline_answer=usage.get("provider") == "offline",
     )
@@ -223,6 +265,35 @@ async def retry(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponseBase:
         session_key=old.session_key,
         resume_filename=old.resume_filename,
         output_language=old.output_language,
+        kind=old.kind,
+        tone=old.tone,
+        parent_id=old.parent_id,
+    )
+    return await _started(request, job)
+
+
+@require_POST
+async def letter(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponseBase:
+    """Write a cover letter or an outreach note from a finished resume optimization: a job of
+    its own, streamed into the page like the resume (a plain POST waits for it, as optimize())."""
+    parent = await _reviewable(request, pk)
+    if parent.is_letter:
+        raise Http404("Letters are written from a resume optimization")
+    kind = request.POST.get("kind", "")
+    tone = request.POST.get("tone") or DEFAULT_TONE
+    if kind not in LETTER_KINDS:
+        return HttpResponseBadRequest(f"Unknown kind: use one of {', '.join(LETTER_KINDS)}.")
+    if tone not in TONES:
+        return HttpResponseBadRequest(f"Unknown tone: use one of {', '.join(TONES)}.")
+    job = await services.create_optimization(
+        resume=parent.resume_text,
+        job_description=parent.job_description,
+        source=Optimization.Source.PAGE,
+        session_key=await _session_key(request, create=True),
+        output_language=parent.output_language,
+        kind=kind,
+        tone=tone,
+        parent_id=parent.pk,
     )
     return await _started(request, job)
 
@@ -231,6 +302,10 @@ async def retry(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponseBase:
 async def result(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
     job = await _owned_job(request, pk)
     context = _job_context(job)
+    # The letters written from this optimization, listed under it (this session's only).
+    context["letters"] = [
+        row async for row in job.letters.filter(session_key=job.session_key).order_by("created_at")
+    ]
     if request.htmx:
         return render(request, f"optimizer/job.html#{_panel_name(job)}", context)
     return render(request, "optimizer/result.html", {**context, "panel": _panel_name(job)})
@@ -321,7 +396,7 @@ class PageRenderer:
         self.stage = stage
         html = render_to_string(
             "optimizer/job.html#steps",
-            {"steps": _steps(STAGE_STEPS.get(stage, ("reading",))), "note": note},
+            {"steps": _steps(STAGE_STEPS.get(stage, ("reading",)), self.job.kind), "note": note},
         )
         return render_named("stage", event_id, html)
 
@@ -392,14 +467,15 @@ async def edit(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
     """The user's text replaces the rewrite (scores and flags follow it); htmx saves as they type."""
     job = await _reviewable(request, pk)
     text = str(request.POST.get("text", ""))
+    what = LETTER_KINDS[job.kind] if job.is_letter else "resume"
     if not text.strip():
-        return HttpResponseBadRequest("The resume cannot be empty: revert to the rewrite instead.")
+        return HttpResponseBadRequest(f"The {what} cannot be empty: revert to the text instead.")
     if len(text) > settings.RESUME_MAX_CHARS:
         return HttpResponseBadRequest(
-            f"The resume is at most {settings.RESUME_MAX_CHARS} characters."
+            f"The {what} is at most {settings.RESUME_MAX_CHARS} characters."
         )
     await sync_to_async(review.save_text)(job, text)
-    return await _reviewed(request, job, "review")
+    return await _reviewed(request, job, "letter_review" if job.is_letter else "review")
 
 
 @require_POST

@@ -245,6 +245,32 @@ async def _last_event_id(ctx: Ctx, path: str) -> Any:
     return await _link(ctx, "stream_url", **{"Last-Event-ID": "minus one"})
 
 
+async def _unknown_optimization(ctx: Ctx, path: str) -> Any:
+    body = {"kind": "cover_letter", "optimization_id": "00000000-0000-0000-0000-000000000000"}
+    return await post_json(ctx, path, body)
+
+
+async def _unfinished_optimization(ctx: Ctx, path: str) -> Any:
+    pending = await new_job(ctx)
+    return await post_json(ctx, path, {"kind": "outreach", "optimization_id": pending["id"]})
+
+
+async def _letter_job_result(ctx: Ctx, path: str) -> Any:
+    response = await post_json(ctx, "/api/v1/jobs", {**body(ctx), "kind": "cover_letter"})
+    job = response.json()
+    stream = await AsyncClient().get(local(job["stream_url"]))
+    b"".join([part async for part in stream.streaming_content])
+    return await AsyncClient().get(local(job["result_url"]))
+
+
+def _letter_cases(operation: str) -> dict[Key, Case]:
+    return {
+        **_body_cases(operation),
+        (operation, "404", JSON): _unknown_optimization,
+        (operation, "409", JSON): _unfinished_optimization,
+    }
+
+
 async def _clear_during_outage(ctx: Ctx, path: str) -> Any:
     use_redis(ctx.settings, "redis://127.0.0.1:1/0")  # nobody listens there
     return await AsyncClient().delete(path, headers={"X-API-Key": ctx.admin_key})
@@ -262,8 +288,15 @@ CASES: dict[Key, Case] = {
     ("generate", "503", JSON): _upstream_down,
     ("generateStream", "200", "text/event-stream"): _generate_ok,
     **_body_cases("generateStream"),
+    ("coverLetter", "200", JSON): _generate_ok,
+    **_letter_cases("coverLetter"),
+    ("coverLetter", "422", JSON): _upstream_400,
+    ("coverLetter", "500", JSON): _pipeline_without_result,
+    ("coverLetter", "503", JSON): _upstream_down,
+    ("coverLetterStream", "200", "text/event-stream"): _generate_ok,
+    **_letter_cases("coverLetterStream"),
     ("createJob", "202", JSON): _generate_ok,
-    **_body_cases("createJob"),
+    **_letter_cases("createJob"),
     ("jobStream", "200", "text/event-stream"): lambda ctx, path: _link(ctx, "stream_url"),
     ("jobStream", "400", JSON): _last_event_id,
     **_link_cases("jobStream", lambda job: job["stream_url"]),
@@ -521,7 +554,10 @@ PROBES: list[tuple[str, Callable[[Ctx], dict[str, Any]]]] = [
 ]
 
 
-@pytest.mark.parametrize("operation_id", ["generate", "generateStream", "createJob"])
+@pytest.mark.parametrize(
+    "operation_id",
+    ["generate", "generateStream", "createJob", "coverLetter", "coverLetterStream"],
+)
 @pytest.mark.parametrize("probe", [name for name, _ in PROBES])
 async def test_other_bodies_get_only_documented_answers(
     doc: dict[str, Any], ctx: Ctx, operation_id: str, probe: str
@@ -599,3 +635,11 @@ async def test_the_body_limits_follow_the_settings(settings: Any, setting: str) 
         field.get("maxLength") for field in schemas["GenerateRequest"]["properties"].values()
     } | {field.get("minLength") for field in schemas["GenerateRequest"]["properties"].values()}
     assert 321 in limits
+
+
+async def test_a_letter_jobs_result_matches_the_document(doc: dict[str, Any], ctx: Ctx) -> None:
+    # jobResult's 200 case above is a resume's; a letter's result is the LetterResult branch.
+    _, _, operation = operations(doc)["jobResult"]
+    response = await _letter_job_result(ctx, "")
+    assert response.json()["kind"] == "cover_letter"
+    assert await check_response(doc, operation, response) == ("jobResult", "200", JSON)

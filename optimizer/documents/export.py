@@ -15,6 +15,8 @@ from typing import Literal
 from .lines import Line, parse_resume_lines
 
 PageSize = Literal["letter", "a4"]
+# "letter": a cover letter or outreach note, paragraphs as written (no name, headings or roles).
+Layout = Literal["resume", "letter"]
 PAGE_SIZES: tuple[PageSize, ...] = ("letter", "a4")
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -31,8 +33,22 @@ def _clean(text: str) -> str:
     return _ILLEGAL_RE.sub("", text)
 
 
-def _lines(text: str) -> list[Line]:
+def _lines(text: str, layout: Layout = "resume") -> list[Line]:
+    if layout == "letter":
+        # Every line as plain text, a blank line as an empty paragraph (the letter's spacing).
+        return [Line("text", line.strip()) for line in _clean(text).strip("\n").split("\n")]
     return parse_resume_lines(_clean(text))
+
+
+def letter_markdown(text: str) -> str:
+    """A letter as Markdown: its paragraphs, escaped, with their line breaks kept."""
+    paragraphs = re.split(r"\n\s*\n", _clean(text).strip())
+    return (
+        "\n\n".join(
+            "  \n".join(_md_escape(line.strip()) for line in p.split("\n")) for p in paragraphs
+        )
+        + "\n"
+    )
 
 
 # --------------------------------------------------------------------------- page size
@@ -134,14 +150,21 @@ def to_markdown(text: str) -> str:
 # --------------------------------------------------------------------------- DOCX
 
 
-def to_docx(text: str, *, title: str = "Resume", page_size: PageSize | None = None) -> bytes:
+def to_docx(
+    text: str,
+    *,
+    title: str = "Resume",
+    page_size: PageSize | None = None,
+    layout: Layout = "resume",
+    author: str = "",
+) -> bytes:
     """A single-column Word document using built-in Title/Heading 1/List Bullet styles."""
     import docx
     from docx.enum.text import WD_BREAK
     from docx.oxml.ns import qn
     from docx.shared import Inches, Mm, Pt
 
-    lines = _lines(text)
+    lines = _lines(text, layout)
     document = docx.Document()
     letter = (page_size or page_size_for(text)) == "letter"
     for section in document.sections:
@@ -160,7 +183,7 @@ def to_docx(text: str, *, title: str = "Resume", page_size: PageSize | None = No
         # Let Word pick a CJK-capable font for East Asian text.
         r_fonts.set(qn("w:eastAsia"), "Microsoft YaHei")
 
-    name = next((line.text for line in lines if line.kind == "name"), "")
+    name = author or next((line.text for line in lines if line.kind == "name"), "")
     props = document.core_properties
     props.title = _clean(title)[:255]
     props.author = name[:255]
@@ -195,7 +218,14 @@ def to_docx(text: str, *, title: str = "Resume", page_size: PageSize | None = No
 # --------------------------------------------------------------------------- PDF
 
 
-def to_pdf(text: str, *, title: str = "Resume", page_size: PageSize | None = None) -> bytes:
+def to_pdf(
+    text: str,
+    *,
+    title: str = "Resume",
+    page_size: PageSize | None = None,
+    layout: Layout = "resume",
+    author: str = "",
+) -> bytes:
     """A single-column PDF with a real text layer and embedded (subset) Unicode fonts.
 
     DejaVu Sans covers Latin, Greek and Cyrillic; Droid Sans Fallback is used glyph by
@@ -204,7 +234,7 @@ def to_pdf(text: str, *, title: str = "Resume", page_size: PageSize | None = Non
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    lines = _lines(text)
+    lines = _lines(text, layout)
     size = page_size or page_size_for(text)
     pdf = FPDF(orientation="portrait", unit="mm", format="Letter" if size == "letter" else "A4")
     pdf.set_margins(left=18, top=16, right=18)
@@ -213,7 +243,7 @@ def to_pdf(text: str, *, title: str = "Resume", page_size: PageSize | None = Non
     pdf.add_font("DejaVu", "B", str(FONT_BOLD))
     pdf.add_font("CJK", "", str(FONT_CJK))
     pdf.set_fallback_fonts(["CJK"], exact_match=False)
-    name = next((line.text for line in lines if line.kind == "name"), "")
+    name = author or next((line.text for line in lines if line.kind == "name"), "")
     pdf.set_title(_clean(title))
     if name:
         pdf.set_author(name)

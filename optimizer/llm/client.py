@@ -39,6 +39,9 @@ class LLMRequest:
     resume: str = ""
     job_description: str = ""
     output_language: str = ""  # asked for (prompts.OUTPUT_LANGUAGES); "" = the resume's own
+    kind: str = "resume"  # or a letter (letters.KINDS), which the offline engine writes itself
+    tone: str = ""
+    company: str = ""
     # This attempt's timeout in seconds; None: the provider's (LLM_TIMEOUT_SECONDS). The
     # pipeline doubles it for the attempt after a timeout (services._open_stream).
     timeout: float | None = None
@@ -291,6 +294,17 @@ class OfflineProvider:
     async def generate(self, request: LLMRequest) -> LLMResponse:
         from optimizer.offline.engine import OFFLINE_MODEL_NAME, optimize_offline
 
+        if request.kind != "resume":
+            from optimizer.offline.letters import write_letter
+
+            text = write_letter(
+                request.resume,
+                request.job_description,
+                request.kind,
+                request.company,
+                request.tone,
+            )
+            return LLMResponse(text, LLMUsage(0, 0, OFFLINE_MODEL_NAME, "end_turn"))
         text = optimize_offline(request.resume, request.job_description)
         if request.output_language:
             from optimizer.llm.prompts import OUTPUT_LANGUAGES

@@ -64,6 +64,8 @@ from typing import Any
 import uvicorn
 
 __all__ = [
+    "DEFAULT_LETTER_TEXT",
+    "DEFAULT_OUTREACH_TEXT",
     "DEFAULT_REPLY_TEXT",
     "ERROR_TYPES",
     "TIMESTAMP_MARKER_RE",
@@ -120,6 +122,52 @@ Better keyword coverage for the Senior Python Developer role: Python, Django, RE
 PostgreSQL and Redis now appear in the summary, skills and experience sections, and the simpler \
 layout lets applicant tracking systems extract each section correctly.
 """
+
+# The default answer to a letter's prompt (optimizer/llm/prompts.py build_letter_prompt): true
+# to tests/samples.py's resume, so that an honest letter has no grounding flag; 250 to 400 words.
+DEFAULT_LETTER_TEXT = """\
+Dear hiring team,
+
+I am writing to apply for the Senior Python Developer role. Your description of the work, \
+designing REST APIs, running background jobs with Celery and building on PostgreSQL and Redis, \
+reads very much like the work I have been doing and enjoy most.
+
+For six years I have been building Django web applications, REST APIs and Celery jobs on \
+PostgreSQL and Redis. That work has taught me to care about the parts of a web application that \
+users never see but always feel: an endpoint that behaves the same way every time, a background job \
+that can be run again safely when something goes wrong, and a database that stays quick as the \
+data grows. I like to keep code simple enough that the next person can change it with confidence, \
+and I try to leave every part of a system a little clearer than I found it.
+
+What draws me to this role is the chance to do that work on a product where it matters every \
+day. I would bring steady, careful engineering habits, a habit of asking what a change is for \
+before writing it, and a willingness to explain my reasoning and to learn from the people around \
+me. I also value working closely with colleagues, reviewing each other's work openly and sharing \
+what we learn along the way.
+
+I would be glad to talk about how my experience with Django, REST APIs, Celery, PostgreSQL and \
+Redis could help your team, and to hear more about the problems you are working on now and the \
+ones you expect next year. Thank you for your time and for considering my application.
+
+Kind regards,
+Jane Doe
+"""
+DEFAULT_OUTREACH_TEXT = """\
+Hello,
+
+I am Jane Doe, a Senior Python Developer in Berlin. I saw your Senior Python Developer opening \
+and it fits what I do: for six years I have been building Django web applications, REST APIs \
+and Celery jobs on PostgreSQL and Redis. Would you be open to a short conversation about the \
+role?
+
+Thank you,
+Jane Doe
+"""
+# How a letter's prompt starts, per default answer (the first match wins).
+_LETTER_PROMPTS = (
+    ("Write a short outreach message", DEFAULT_OUTREACH_TEXT),
+    ("Write a cover letter", DEFAULT_LETTER_TEXT),
+)
 
 # Anthropic's documented error.type per HTTP status; anything else is reported as api_error.
 ERROR_TYPES: dict[int, str] = {
@@ -569,6 +617,8 @@ class FakeAnthropicServer:
 
         with self._cond:
             reply = self._queue.popleft() if self._queue else self._default
+        if reply.text is None and (letter := _default_letter(body)) is not None:
+            reply = dataclasses.replace(reply, text=letter)  # a letter was asked for
         if reply.status != 200:
             self._settle(ex, "http_error", reply.status)
             await _send_error(
@@ -842,6 +892,17 @@ class FakeAnthropicServer:
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _default_letter(body: dict[str, Any]) -> str | None:
+    """The default letter text when the request's first message asks for a letter."""
+    content = (body.get("messages") or [{}])[0].get("content", "")
+    if isinstance(content, list):  # content blocks
+        content = " ".join(str(block.get("text", "")) for block in content)
+    for start, text in _LETTER_PROMPTS:
+        if str(content).startswith(start):
+            return text
+    return None
 
 
 def _header_dict(scope: Scope) -> dict[str, str]:
