@@ -216,6 +216,10 @@ def recovery(bench: Bench) -> dict[str, Any]:
     b = Uvicorn("product-lives", "resumesite.asgi:application", env, bench.tmp, ready_path="/")
     try:
         job = _create_job(bench, a.url, body(f"recovery {time.time_ns()}"))
+        # Started on A before anyone opens a stream: the first GET of either URL starts a job,
+        # and B's viewer winning that race ran it on B, so the kill of A killed nothing.
+        started = httpx.get(job["result_url"], timeout=30)
+        assert started.status_code == 202, started.text
         on_b = job["stream_url"].replace(a.url, b.url)
         calls_before = bench.fake.stats()["calls"]
 
