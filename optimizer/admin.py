@@ -349,3 +349,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
             "raw_key": raw,
         }
         return render(request, "admin/optimizer/apikey/created.html", context)
+
+
+# Prompt versions and experiments: their own module, registered on the same site.
+from optimizer import admin_experiments  # noqa: E402, F401
