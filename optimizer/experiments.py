@@ -151,11 +151,15 @@ def assign(experiment: Running, key: str) -> Variant:
     raise AssertionError("unreachable: point < the sum of the weights")
 
 
-async def choose(key: str) -> Assignment | None:
-    """The assignment of a new generation, or None when no experiment runs."""
+async def choose(
+    resume: str, *, api_key_id: int | None = None, optimization: Optimization | None = None
+) -> Assignment | None:
+    """The assignment of a new generation, or None when no experiment runs (then nothing is
+    hashed: the fallback key hashes the whole resume)."""
     experiment = await running()
     if experiment is None:
         return None
+    key = sticky_key(resume, api_key_id=api_key_id, optimization=optimization)
     return Assignment(experiment.experiment_id, assign(experiment, key))
 
 

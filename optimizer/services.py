@@ -229,10 +229,9 @@ async def stream(
     experiment's choice for this caller (optimizer/experiments.py), or the built-in prompt."""
     provider = provider or get_provider()
     if assignment is None and choose_variant:
-        sticky = experiments.sticky_key(
+        assignment = await experiments.choose(
             request.resume, api_key_id=api_key_id, optimization=optimization
         )
-        assignment = await experiments.choose(sticky)
     variant = assignment.variant if assignment else None
     llm_request = build_llm_request(request, variant)
     cache = cache or get_llm_cache()
