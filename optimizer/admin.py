@@ -55,6 +55,8 @@ _OPTIMIZATION_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("created_at", "started_at", "finished_at", "latency", "first_chunk", "timings_json"),
     ),
     ("Owner", ("source", "owner", "session_key", "api_key")),
+    # Prompt experiments (docs/experiments.md): what made it, and what the user did with it.
+    ("Prompt", ("prompt_version", "experiment", "replay", "revert_count", "download_count")),
 )
 
 
@@ -76,7 +78,7 @@ class OptimizationAdmin(admin.ModelAdmin):
         "warning_count",
         "owner",
     )
-    list_filter = ("status", "cached", "provider", "model", "created_at")
+    list_filter = ("status", "cached", "provider", "model", "replay", "experiment", "created_at")
     search_fields = ("job_description",)
     list_select_related = ("api_key",)
     list_per_page = 50

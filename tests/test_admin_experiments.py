@@ -126,6 +126,11 @@ def test_the_experiment_page_shows_the_comparison(staff_client: Client) -> None:
     # 0/30 vs 30/30: +100 points. Wilson's upper bound of 0/30 is 2 * (z^2/60) / (1 + z^2/30)
     # = 0.1135, so Newcombe's lower bound is 1 - sqrt(2) * 0.1135 = 0.8395.
     assert "<td>+100.0 pp</td><td>[+83.9 pp, +100.0 pp]</td><td>higher (better)</td>" in downloaded
+    # Each record says what made it.
+    record = experiment.results.filter(prompt_version=terse).first()
+    assert record is not None
+    shown = staff_client.get(f"/admin/optimizer/optimization/{record.pk}/change/").content.decode()
+    assert str(terse) in shown and experiment.name in shown
     # One record fewer in a variant: too few to tell.
     experiment.results.filter(prompt_version=terse).first().delete()  # type: ignore[union-attr]
     html = staff_client.get(f"/admin/optimizer/experiment/{experiment.pk}/change/").content.decode()

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
+from django.test import Client
 from django.utils import timezone
+from test_pages import _run
 
-from optimizer import experiments, services
+from optimizer import experiments, services, warming
 from optimizer.background import drain_background
 from optimizer.llm.cache import cache_key, get_llm_cache
 from optimizer.llm.client import get_provider
@@ -201,6 +203,35 @@ def test_the_hit_path_asks_the_database_nothing(
         assert generate(REQUEST)["usage_stats"]["cached"] is True
     with django_assert_num_queries(0):
         assert generate(REQUEST)["usage_stats"]["cached"] is True
+
+
+@pytest.mark.django_db
+def test_the_page_splits_by_browser_session(use_anthropic: Any) -> None:
+    experiment, builtin, terse = _setup()
+    running = async_to_sync(experiments.running)()
+    assert running is not None
+    seen = set()
+    for _ in range(6):  # new browsers until both variants were given out
+        browser = Client()
+        job, _events = _run(browser)
+        expected = experiments.assign(running, f"session:{job.session_key}").prompt_id
+        assert (job.prompt_version_id, job.experiment_id) == (expected, experiment.pk)
+        seen.add(expected)
+        again, _events = _run(browser)  # the same browser keeps its variant
+        assert again.prompt_version_id == expected and again.cached
+        if seen == {builtin.pk, terse.pk}:
+            break
+    assert seen == {builtin.pk, terse.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warming_warms_the_builtin_prompt_even_in_an_experiment(use_anthropic: Any) -> None:
+    _experiment, builtin, _terse = _setup()
+    ExperimentVariant.objects.filter(prompt=builtin).update(weight=0)
+    experiments.forget()
+    report = async_to_sync(warming.warm)([REQUEST])
+    assert report.warmed == 1
+    assert [_system(r.body) for r in use_anthropic.requests] == [SYSTEM_PROMPT]
 
 
 @pytest.mark.django_db
