@@ -18,16 +18,20 @@ are in optimizer/analysis/ab.py.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.db import DatabaseError
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from optimizer.analysis import ab
 from optimizer.llm.prompts import PROMPT_TEMPLATE, SYSTEM_PROMPT
 from optimizer.models import Experiment, ExperimentVariant, Optimization, PromptVersion
+
+logger = logging.getLogger(__name__)
 
 # How long a process trusts its copy of "which experiment is running". Saves in this process
 # forget it at once (the signals below); other workers see an admin change within this long.
@@ -122,7 +126,13 @@ async def running() -> Running | None:
     """The active experiment (None: none runs), from this process's copy when it is fresh."""
     if _cached is not None and time.monotonic() < _cached[0]:
         return _cached[1]
-    found = await _load()
+    try:
+        found = await _load()
+    except DatabaseError as error:
+        # The database is away: generations go on with the built-in prompt (as with no
+        # experiment) rather than fail; asked again after ACTIVE_TTL_SECONDS.
+        logger.warning("Cannot read the active prompt experiment: %s", error)
+        found = None
     remember(found)
     return found
 

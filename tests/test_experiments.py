@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
+from django.db import OperationalError
 from django.test import Client
 from django.utils import timezone
 from test_pages import _run
@@ -251,6 +252,20 @@ def test_saving_an_experiment_is_seen_at_once_and_stopping_it_too() -> None:
     experiment.active = False
     experiment.save()
     assert async_to_sync(experiments.running)() is None
+
+
+async def test_a_database_outage_means_the_builtin_prompt_not_a_failure(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def away() -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(experiments, "_load", away)
+    experiments.forget()
+    assert await experiments.choose(REQUEST.resume, api_key_id=1) is None
+    assert "Cannot read the active prompt experiment: connection refused" in caplog.text
+    assert await experiments.running() is None  # kept, not asked again on every request
+    assert caplog.text.count("Cannot read") == 1
 
 
 @pytest.mark.django_db
