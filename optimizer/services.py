@@ -3,7 +3,10 @@
     stream(request)   -> async iterator of Events: start, chunk*, warning*, done | error
     generate(request) -> drains stream() and returns the done result (or raises PipelineError)
 
-1. key = LLMCache key(prompt, system prompt, model, max_tokens, temperature, provider)
+0. prompt = the built-in one, or the running experiment's variant for this caller
+   (optimizer/experiments.py; a replay names its variant)
+1. key = LLMCache key(prompt, system prompt, model, max_tokens, temperature, provider
+   [, variant: a prompt version other than the built-in one])
 2. hit  -> replay the stored chunks (same boundaries), the stored warnings, done (cached=true)
 3. miss -> single-flight (optimizer/flights.py): the first of identical requests leads and calls
    provider.stream() under the retry policy (retried only before the first chunk), publishing
