@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from optimizer import experiments
 from optimizer.analysis import ab
 from optimizer.llm.prompts import template_errors
-from optimizer.models import Experiment, ExperimentVariant, PromptVersion
+from optimizer.models import Experiment, ExperimentVariant, Optimization, PromptVersion
 
 # Below this many variants an experiment compares nothing.
 MIN_VARIANTS = 2
@@ -32,6 +32,20 @@ class PromptVersionForm(forms.ModelForm):
         if errors := template_errors(template):
             raise ValidationError(errors)
         return template
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        # A version's results are the results of its text: changed text would mix two prompts
+        # in one line of the comparison.
+        text_changed = {"system_prompt", "template"} & set(self.changed_data)
+        if self.instance.pk and text_changed:
+            used = Optimization.objects.filter(prompt_version=self.instance).count()
+            if used:
+                raise ValidationError(
+                    f"{self.instance} already has {used} result(s): its text cannot change. "
+                    "Add a new prompt version instead."
+                )
+        return cleaned
 
 
 @admin.register(PromptVersion)

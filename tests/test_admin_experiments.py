@@ -70,6 +70,28 @@ def test_a_prompt_template_with_wrong_placeholders_is_refused_with_the_reason(
     assert PromptVersion.objects.get(name="good").template == template
 
 
+def test_a_prompt_with_results_keeps_its_text(staff_client: Client) -> None:
+    experiment, _builtin, terse = _setup()
+    url = f"/admin/optimizer/promptversion/{terse.pk}/change/"
+    form = {"name": terse.name, "system_prompt": TERSE_SYSTEM, "template": TERSE_TEMPLATE}
+    # No results yet: it can still be edited.
+    edited = staff_client.post(url, {**form, "system_prompt": TERSE_SYSTEM + " Be brief."})
+    assert edited.status_code == 302
+    _record(experiment, terse, 3)
+    refused = staff_client.post(url, {**form, "system_prompt": "Something else entirely."})
+    assert refused.status_code == 200
+    assert f"{terse} already has 1 result(s): its text cannot change." in refused.content.decode()
+    terse.refresh_from_db()
+    assert terse.system_prompt == TERSE_SYSTEM + " Be brief."
+    # Renaming it or stopping its traffic is fine.
+    renamed = staff_client.post(
+        url, {**form, "system_prompt": terse.system_prompt, "name": "terse, brief"}
+    )
+    assert renamed.status_code == 302
+    terse.refresh_from_db()
+    assert terse.name == "terse, brief" and not terse.active
+
+
 def test_an_experiment_needs_two_variants_and_runs_alone(staff_client: Client) -> None:
     builtin = experiments.builtin_version()
     terse = PromptVersion.objects.create(
