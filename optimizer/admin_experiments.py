@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from optimizer import experiments
@@ -132,13 +133,19 @@ class ExperimentAdmin(admin.ModelAdmin):
     list_filter = ("active",)
     change_form_template = "admin/optimizer/experiment/change_form.html"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Experiment]:
+        # The list's columns for every row in the page's query, not two queries a row.
+        variants = Prefetch("variants", ExperimentVariant.objects.select_related("prompt"))
+        queryset: QuerySet[Experiment] = super().get_queryset(request)
+        return queryset.annotate(result_count=Count("results")).prefetch_related(variants)
+
     @admin.display(description="Variants")
     def variant_list(self, obj: Experiment) -> str:
-        return ", ".join(str(v) for v in obj.variants.select_related("prompt"))
+        return ", ".join(str(v) for v in obj.variants.all())
 
-    @admin.display(description="Results")
+    @admin.display(description="Results", ordering="result_count")
     def results(self, obj: Experiment) -> int:
-        return obj.results.count()
+        return int(getattr(obj, "result_count", 0))
 
     def change_view(
         self,

@@ -127,7 +127,10 @@ def test_an_experiment_needs_two_variants_and_runs_alone(staff_client: Client) -
         add, {"name": "e2", "active": "on", **_variants((builtin.pk, 1), (terse.pk, 1))}
     )
     assert "“e1” is already running: one experiment runs at a time." in second.content.decode()
-    assert staff_client.get("/admin/optimizer/experiment/").status_code == 200
+    _record(experiment, terse, 3)
+    listed = staff_client.get("/admin/optimizer/experiment/").content.decode()
+    assert f"{builtin} x1, {terse} x3" in listed
+    assert '<td class="field-results">1</td>' in listed
 
 
 def test_the_experiment_page_shows_the_comparison(staff_client: Client) -> None:
