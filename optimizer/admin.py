@@ -112,16 +112,8 @@ class OptimizationAdmin(admin.ModelAdmin):
         inputs = dict.fromkeys(queryset.values_list("resume_text", "job_description"))
         requests = [OptimizeRequest(resume, job) for resume, job in inputs]
         report = async_to_sync(warming.warm)(requests, concurrency=2, refresh=True)
-        level = messages.WARNING if report.failed or report.stopped else messages.SUCCESS
-        text = (
-            f"Warmed {report.warmed} of {len(requests)} request(s), failed {report.failed}, "
-            f"spent ${report.spent_usd:.4f}."
-        )
-        if report.stopped:
-            text += f" Stopped early: {report.stopped}."
-        if report.errors:
-            text += f" First error: {report.errors[0]}"
-        self.message_user(request, text, level)
+        text = report.message(f"Warmed {report.warmed} of {len(requests)} request(s)")
+        self.message_user(request, text, messages.WARNING if report.troubled else messages.SUCCESS)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from optimizer import experiments
+from optimizer import experiments, replay
 from optimizer.analysis import ab
 from optimizer.llm.prompts import template_errors
 from optimizer.models import Experiment, ExperimentVariant, Optimization, PromptVersion
 
 # Below this many variants an experiment compares nothing.
 MIN_VARIANTS = 2
+# The replay action runs in the admin request: a handful of stored requests, not a batch job.
+REPLAY_ADMIN_MAX = 5
 
 
 class PromptVersionForm(forms.ModelForm):
@@ -132,6 +135,31 @@ class ExperimentAdmin(admin.ModelAdmin):
     list_display = ("name", "active", "created_at", "variant_list", "results")
     list_filter = ("active",)
     change_form_template = "admin/optimizer/experiment/change_form.html"
+    actions = ("replay_recent",)
+
+    @admin.action(
+        description=f"Replay the {REPLAY_ADMIN_MAX} most recent requests through every variant",
+        permissions=["change"],
+    )
+    def replay_recent(self, request: HttpRequest, queryset: QuerySet[Experiment]) -> None:
+        """A few replays from here (they run in this request, like the warming action); more
+        with `manage.py replay_experiment` (optimizer/replay.py)."""
+        if queryset.count() != 1:
+            self.message_user(request, "Select one experiment to replay.", messages.ERROR)
+            return
+        experiment = queryset.get()
+        try:
+            variants = replay.variants_of(experiment)
+            requests = replay.stored_requests(REPLAY_ADMIN_MAX)
+        except replay.ReplayError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        if not requests:
+            self.message_user(request, "No stored requests to replay yet.", messages.ERROR)
+            return
+        report = async_to_sync(replay.replay)(experiment.pk, variants, requests)
+        text = report.message(f"Replayed {report.warmed} of {report.total} for “{experiment}”")
+        self.message_user(request, text, messages.WARNING if report.troubled else messages.SUCCESS)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Experiment]:
         # The list's columns for every row in the page's query, not two queries a row.

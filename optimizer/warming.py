@@ -60,6 +60,19 @@ class Report:
     def done(self) -> int:
         return self.cached + self.warmed + self.failed
 
+    @property
+    def troubled(self) -> bool:
+        return bool(self.failed or self.stopped)
+
+    def message(self, headline: str) -> str:
+        """The admin's one-line account of a run: the headline, failures, spend, why it stopped."""
+        text = f"{headline}, failed {self.failed}, spent ${self.spent_usd:.4f}."
+        if self.stopped:
+            text += f" Stopped early: {self.stopped}."
+        if self.errors:
+            text += f" First error: {self.errors[0]}"
+        return text
+
 
 def parse_requests(lines: Iterable[str]) -> list[services.OptimizeRequest]:
     """JSONL: one object a line with the API's fields, resume_raw_text and job_description_text,

@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from samples import RESUME
 from test_experiments import TERSE_SYSTEM, TERSE_TEMPLATE, _record, _setup
 
 from optimizer import experiments
-from optimizer.models import Experiment, PromptVersion
+from optimizer.models import Experiment, Optimization, PromptVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +161,26 @@ def test_the_experiment_page_shows_the_comparison(staff_client: Client) -> None:
     experiment.results.filter(prompt_version=terse).first().delete()  # type: ignore[union-attr]
     html = staff_client.get(f"/admin/optimizer/experiment/{experiment.pk}/change/").content.decode()
     assert "too few results to tell (fewer than 30 in a variant)" in html
+
+
+def test_the_replay_action_fills_the_comparison(staff_client: Client, use_anthropic: Any) -> None:
+    experiment, builtin, terse = _setup()
+    changelist = "/admin/optimizer/experiment/"
+    action = {"action": "replay_recent", "_selected_action": [str(experiment.pk)]}
+    nothing = staff_client.post(changelist, action, follow=True)
+    assert "No stored requests to replay yet." in nothing.content.decode()
+    for job in ("Python Developer, Django", "Backend Engineer, Python"):
+        Optimization.objects.create(
+            resume_text=RESUME, job_description=job, status=Optimization.Status.DONE
+        )
+    done = staff_client.post(changelist, action, follow=True)
+    assert f"Replayed 4 of 4 for “{experiment}”, failed 0" in done.content.decode()
+    assert use_anthropic.calls == 4
+    assert sorted(
+        Optimization.objects.filter(replay=True).values_list("prompt_version_id", flat=True)
+    ) == sorted([builtin.pk, builtin.pk, terse.pk, terse.pk])
+    other = Experiment.objects.create(name="other")
+    both = {"action": "replay_recent", "_selected_action": [str(experiment.pk), str(other.pk)]}
+    refused = staff_client.post(changelist, both, follow=True)
+    assert "Select one experiment to replay." in refused.content.decode()
+    assert use_anthropic.calls == 4
