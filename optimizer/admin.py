@@ -55,6 +55,8 @@ _OPTIMIZATION_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("created_at", "started_at", "finished_at", "latency", "first_chunk", "timings_json"),
     ),
     ("Owner", ("source", "owner", "session_key", "api_key")),
+    # Prompt experiments (docs/experiments.md): what made it, and what the user did with it.
+    ("Prompt", ("prompt_version", "experiment", "replay", "revert_count", "download_count")),
 )
 
 
@@ -76,7 +78,16 @@ class OptimizationAdmin(admin.ModelAdmin):
         "warning_count",
         "owner",
     )
-    list_filter = ("status", "kind", "cached", "provider", "model", "created_at")
+    list_filter = (
+        "status",
+        "kind",
+        "cached",
+        "provider",
+        "model",
+        "replay",
+        "experiment",
+        "created_at",
+    )
     search_fields = ("job_description",)
     list_select_related = ("api_key",)
     list_per_page = 50
@@ -110,16 +121,8 @@ class OptimizationAdmin(admin.ModelAdmin):
         inputs = dict.fromkeys(queryset.values_list("resume_text", "job_description"))
         requests = [OptimizeRequest(resume, job) for resume, job in inputs]
         report = async_to_sync(warming.warm)(requests, concurrency=2, refresh=True)
-        level = messages.WARNING if report.failed or report.stopped else messages.SUCCESS
-        text = (
-            f"Warmed {report.warmed} of {len(requests)} request(s), failed {report.failed}, "
-            f"spent ${report.spent_usd:.4f}."
-        )
-        if report.stopped:
-            text += f" Stopped early: {report.stopped}."
-        if report.errors:
-            text += f" First error: {report.errors[0]}"
-        self.message_user(request, text, level)
+        text = report.message(f"Warmed {report.warmed} of {len(requests)} request(s)")
+        self.message_user(request, text, messages.WARNING if report.troubled else messages.SUCCESS)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -351,3 +354,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
             "raw_key": raw,
         }
         return render(request, "admin/optimizer/apikey/created.html", context)
+
+
+# Prompt versions and experiments: their own module, registered on the same site.
+from optimizer import admin_experiments  # noqa: E402, F401

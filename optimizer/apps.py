@@ -9,4 +9,4 @@ class OptimizerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from optimizer import api_keys, checks  # noqa: F401  (signal receivers, system checks)
+        from optimizer import api_keys, checks, experiments  # noqa: F401  (signal receivers, system checks)

@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 from asgiref.sync import sync_to_async
+from django.db.models import F
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
@@ -111,6 +112,9 @@ async def download_response(
 ) -> HttpResponse:
     """A finished job's resume as an attachment. Building a DOCX or PDF runs off the loop."""
     body = await sync_to_async(_render, thread_sensitive=False)(job, fmt, page_size(job, page))
+    # Counted for the prompt experiments' comparison (optimizer/experiments.py): in the database,
+    # so two downloads at once both count.
+    await Optimization.objects.filter(pk=job.pk).aupdate(download_count=F("download_count") + 1)
     response = HttpResponse(body, content_type=FORMATS[fmt])
     # `or`: the helper returns None only for an inline response without a filename.
     response["Content-Disposition"] = (

@@ -69,6 +69,21 @@ class Optimization(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     # The name the user gave it in their history; empty: the job description's title.
     title = models.CharField(max_length=TITLE_MAX_CHARS, blank=True, default="")
+    # What the user did with it, counted for the prompt experiments' comparison
+    # (optimizer/experiments.py): reverts on the review page (all, or one passage), downloads.
+    revert_count = models.PositiveIntegerField(default=0)
+    download_count = models.PositiveIntegerField(default=0)
+
+    # The prompt it was generated with and the experiment that chose it (both empty: the
+    # built-in prompt with no experiment running); replay: made by `replay_experiment` from a
+    # past request, not asked for by anyone.
+    prompt_version = models.ForeignKey(
+        "PromptVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    experiment = models.ForeignKey(
+        "Experiment", null=True, blank=True, on_delete=models.SET_NULL, related_name="results"
+    )
+    replay = models.BooleanField(default=False)
 
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -211,3 +226,60 @@ class ApiKey(models.Model):
             name=name, prefix=raw[:12], key_hash=hash_api_key(raw), is_admin=is_admin, **extra
         )
         return key, raw
+
+
+class PromptVersion(models.Model):
+    """A system prompt and a user-turn template that generations can be run with.
+
+    The built-in one (builtin=True, created as version 1) follows the code's SYSTEM_PROMPT and
+    PROMPT_TEMPLATE (optimizer/llm/prompts.py): its stored text is only a copy for the admin.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    system_prompt = models.TextField()
+    template = models.TextField(
+        help_text="The user turn. Must contain {resume} and {job_description}; no other "
+        "{placeholders}."
+    )
+    # Inactive: kept for the records that used it, but no experiment sends it new requests.
+    active = models.BooleanField(default=True)
+    builtin = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"v{self.pk} {self.name}"
+
+
+class Experiment(models.Model):
+    """New generations split between prompt versions by weight (optimizer/experiments.py)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    # One experiment runs at a time (the admin form refuses a second active one).
+    active = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExperimentVariant(models.Model):
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="variants")
+    # PROTECT: a prompt that an experiment compares cannot vanish from under its records.
+    prompt = models.ForeignKey(PromptVersion, on_delete=models.PROTECT, related_name="variants")
+    # Relative share of new requests: weights 1 and 3 send a quarter to the first.
+    weight = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["experiment", "prompt"], name="one_variant_per_prompt")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prompt} x{self.weight}"

@@ -103,6 +103,7 @@ def revert(job: Optimization) -> None:
     job.confirmed_claims = []
     job.accepted_passages = []
     job.edited_at = None
+    job.revert_count += 1  # counted for the prompt experiments (optimizer/experiments.py)
 
 
 # --------------------------------------------------------------------------- changed passages
@@ -164,6 +165,7 @@ def revert_passage(job: Optimization, index: int, original: str) -> None:
     marker, _body = _split(lines[index])
     lines[index] = marker + original
     save_text(job, "\n".join(lines))
+    job.revert_count += 1
 
 
 REVIEW_FIELDS = [
@@ -171,5 +173,6 @@ REVIEW_FIELDS = [
     "confirmed_claims",
     "accepted_passages",
     "edited_at",
+    "revert_count",
     "updated_at",
 ]

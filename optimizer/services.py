@@ -3,7 +3,10 @@
     stream(request)   -> async iterator of Events: start, chunk*, warning*, done | error
     generate(request) -> drains stream() and returns the done result (or raises PipelineError)
 
-1. key = LLMCache key(prompt, system prompt, model, max_tokens, temperature, provider)
+0. prompt = the built-in one, or the running experiment's variant for this caller
+   (optimizer/experiments.py; a replay names its variant)
+1. key = LLMCache key(prompt, system prompt, model, max_tokens, temperature, provider
+   [, variant: a prompt version other than the built-in one])
 2. hit  -> replay the stored chunks (same boundaries), the stored warnings, done (cached=true)
 3. miss -> single-flight (optimizer/flights.py): the first of identical requests leads and calls
    provider.stream() under the retry policy (retried only before the first chunk), publishing
@@ -34,7 +37,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
-from optimizer import flights, letters
+from optimizer import experiments, flights, letters
 from optimizer.analysis import (
     ResumeGrounding,
     annotate_unsupported,
@@ -53,7 +56,7 @@ from optimizer.llm.cache_control import CachePolicy
 from optimizer.llm.client import LLMRequest, LLMUsage, Provider, get_provider, model_name
 from optimizer.llm.errors import LLMError
 from optimizer.llm.pricing import cost_usd
-from optimizer.llm.prompts import SYSTEM_PROMPT, build_prompt
+from optimizer.llm.prompts import PROMPT_TEMPLATE, SYSTEM_PROMPT, build_prompt
 from optimizer.llm.retry import RetryConfig
 from optimizer.llm.validator import ResponseValidator, parse_sections
 from optimizer.models import Optimization
@@ -167,12 +170,19 @@ def retry_config() -> RetryConfig:
     )
 
 
-def build_llm_request(request: OptimizeRequest) -> LLMRequest:
+def build_llm_request(
+    request: OptimizeRequest, variant: experiments.Variant | None = None
+) -> LLMRequest:
+    """The upstream request; variant: a prompt experiment's prompt (None: the built-in one).
+    Letters have prompts of their own, never a resume experiment's variant."""
     if request.kind != letters.KIND_RESUME:
         return _letter_llm_request(request)
+    template = variant.template if variant else PROMPT_TEMPLATE
     return LLMRequest(
-        prompt=build_prompt(request.resume, request.job_description, request.output_language),
-        system_prompt=SYSTEM_PROMPT,
+        prompt=build_prompt(
+            request.resume, request.job_description, request.output_language, template
+        ),
+        system_prompt=variant.system_prompt if variant else SYSTEM_PROMPT,
         model=model_name(),
         max_tokens=settings.LLM_MAX_TOKENS,
         temperature=settings.LLM_TEMPERATURE,
@@ -205,6 +215,24 @@ def _letter_llm_request(request: OptimizeRequest) -> LLMRequest:
         kind=request.kind,
         tone=tone,
         company=company,
+    )
+
+
+def llm_cache_key(
+    cache: LLMCache,
+    llm_request: LLMRequest,
+    provider_name: str,
+    variant: experiments.Variant | None = None,
+) -> str:
+    """The cache key of an upstream request (and of the prompt variant that made it)."""
+    return cache.make_key(
+        llm_request.prompt,
+        llm_request.system_prompt,
+        llm_request.model,
+        llm_request.max_tokens,
+        llm_request.temperature,
+        provider=provider_name,
+        variant=variant.cache_tag if variant else "",
     )
 
 
@@ -249,6 +277,8 @@ async def stream(
     replay_chunks: bool = True,
     attempt: int = 1,
     cache_policy: CachePolicy | None = None,
+    assignment: experiments.Assignment | None = None,
+    choose_variant: bool = True,
 ) -> AsyncGenerator[Event, None]:
     """Every event of one generation. optimization: the job's row, updated as it runs;
     api_key_id: an API call, stored as one new row at the end; neither: nothing is recorded.
@@ -256,18 +286,19 @@ async def stream(
     replay_chunks=False: a hit yields no chunk events (generate() only wants the result;
     building 50 events it would throw away cost a third of a hit's CPU). attempt > 1: a job run
     again after its runner died; its start event says restart: true and the attempt.
-    cache_policy: the request's Cache-Control / X-Cache-TTL (optimizer/llm/cache_control.py)."""
+    cache_policy: the request's Cache-Control / X-Cache-TTL (optimizer/llm/cache_control.py).
+    assignment: the prompt variant to run (a replay); else, when choose_variant, the active
+    experiment's choice for this caller (optimizer/experiments.py), or the built-in prompt."""
     provider = provider or get_provider()
-    llm_request = build_llm_request(request)
+    # A resume experiment's variants are resume prompts: letters are never assigned one.
+    if assignment is None and choose_variant and request.kind == letters.KIND_RESUME:
+        assignment = await experiments.choose(
+            request.resume, api_key_id=api_key_id, optimization=optimization
+        )
+    variant = assignment.variant if assignment else None
+    llm_request = build_llm_request(request, variant)
     cache = cache or get_llm_cache()
-    key = cache.make_key(
-        llm_request.prompt,
-        llm_request.system_prompt,
-        llm_request.model,
-        llm_request.max_tokens,
-        llm_request.temperature,
-        provider=provider.name,
-    )
+    key = llm_cache_key(cache, llm_request, provider.name, variant)
     run = _Run(
         request=request,
         llm_request=llm_request,
@@ -275,7 +306,9 @@ async def stream(
         cache=cache,
         provider=provider,
         config=config or retry_config(),
-        record=_Record(request, optimization, api_key_id, prior_attempts=attempt - 1),
+        record=_Record(
+            request, optimization, api_key_id, prior_attempts=attempt - 1, assignment=assignment
+        ),
         ids=itertools.count(first_event_id),
         policy=cache_policy or cache_control.DEFAULT,
     )
@@ -857,9 +890,11 @@ async def create_optimization(
     kind: str = Optimization.Kind.RESUME,
     tone: str = "",
     parent_id: Any = None,
+    replay: bool = False,
 ) -> Optimization:
-    """A pending job's row (the page's and POST /api/v1/jobs)."""
+    """A pending job's row (the page's and POST /api/v1/jobs, and replays: optimizer/replay.py)."""
     return await Optimization.objects.acreate(
+        replay=replay,
         resume_text=resume,
         job_description=job_description,
         source=source,
@@ -906,8 +941,10 @@ class _Record:
         optimization: Optimization | None,
         api_key_id: int | None,
         prior_attempts: int = 0,
+        assignment: experiments.Assignment | None = None,
     ) -> None:
         self.prior_attempts = prior_attempts  # upstream calls of earlier runs of this job
+        self.assignment = assignment  # the experiment's variant it runs, if one runs
         self.request = request
         self.job = optimization
         self.api_key_id = api_key_id
@@ -922,9 +959,25 @@ class _Record:
         job.cache_key = key
         job.provider = provider
         job.model = model
+        self._label(job)
         await job.asave(
-            update_fields=["status", "started_at", "cache_key", "provider", "model", "updated_at"]
+            update_fields=[
+                "status",
+                "started_at",
+                "cache_key",
+                "provider",
+                "model",
+                "prompt_version",
+                "experiment",
+                "updated_at",
+            ]
         )
+
+    def _label(self, row: Optimization) -> None:
+        """Which experiment and prompt version made it (the comparison groups by these)."""
+        if self.assignment is not None:
+            row.experiment_id = self.assignment.experiment_id
+            row.prompt_version_id = self.assignment.variant.prompt_id
 
     async def finish(self, result: Result, clock: _Clock) -> None:
         usage = result["usage_stats"]
@@ -973,7 +1026,7 @@ class _Record:
     def _row(self) -> Optimization:
         if self.job is not None:
             return self.job
-        return Optimization(
+        row = Optimization(
             source=Optimization.Source.API,
             api_key_id=self.api_key_id,
             resume_text=self.request.resume,
@@ -984,6 +1037,8 @@ class _Record:
             parent_id=self.request.parent_id,
             started_at=self.started_at,
         )
+        self._label(row)
+        return row
 
     async def _save(self, row: Optimization, clock: _Clock) -> None:
         row.finished_at = timezone.now()

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from optimizer import services
 from optimizer.forms import OptimizeForm
@@ -44,6 +45,8 @@ class Plan:
 
 @dataclass
 class Report:
+    """What a run of generations did (warming's, and replays': warmed = generated)."""
+
     total: int
     cached: int = 0
     warmed: int = 0
@@ -56,6 +59,19 @@ class Report:
     @property
     def done(self) -> int:
         return self.cached + self.warmed + self.failed
+
+    @property
+    def troubled(self) -> bool:
+        return bool(self.failed or self.stopped)
+
+    def message(self, headline: str) -> str:
+        """The admin's one-line account of a run: the headline, failures, spend, why it stopped."""
+        text = f"{headline}, failed {self.failed}, spent ${self.spent_usd:.4f}."
+        if self.stopped:
+            text += f" Stopped early: {self.stopped}."
+        if self.errors:
+            text += f" First error: {self.errors[0]}"
+        return text
 
 
 def parse_requests(lines: Iterable[str]) -> list[services.OptimizeRequest]:
@@ -94,14 +110,7 @@ def parse_requests(lines: Iterable[str]) -> list[services.OptimizeRequest]:
 
 def _key(request: services.OptimizeRequest) -> str:
     llm = services.build_llm_request(request)
-    return get_llm_cache().make_key(
-        llm.prompt,
-        llm.system_prompt,
-        llm.model,
-        llm.max_tokens,
-        llm.temperature,
-        provider=get_provider().name,
-    )
+    return services.llm_cache_key(get_llm_cache(), llm, get_provider().name)
 
 
 async def plan(requests: list[services.OptimizeRequest], *, refresh: bool = False) -> Plan:
@@ -142,17 +151,55 @@ async def warm(
         raise WarmInputError("max_usd must not be negative")
     planned = await plan(requests, refresh=refresh)
     report = Report(total=len(requests), cached=planned.cached)
-    pending = list(reversed(planned.to_run))  # pop() from the end keeps the file's order
-    in_flight: dict[int, float] = {}  # worker -> worst case of its call under way
     policy = CachePolicy(lookup=False)  # skip the lookup (known missing, or refresh); store
+
+    async def call(request: services.OptimizeRequest) -> services.Result:
+        # The built-in prompt, experiment or not: the keys plan() checked.
+        return await services.generate(request, cache_policy=policy, choose_variant=False)
+
+    def worst(request: services.OptimizeRequest) -> float:
+        return budget.estimate_usd(services.build_llm_request(request)) or 0.0
+
+    await run_within_budget(
+        planned.to_run,
+        call,
+        worst,
+        report,
+        concurrency=concurrency,
+        max_usd=max_usd,
+        progress=progress,
+    )
+    return report
+
+
+T = TypeVar("T")
+
+
+async def run_within_budget(
+    items: list[T],
+    call: Callable[[T], Awaitable[services.Result]],
+    worst_usd: Callable[[T], float],
+    report: Report,
+    *,
+    concurrency: int,
+    max_usd: float | None,
+    progress: Callable[[Report], None] | None = None,
+    name: Callable[[T], str] | None = None,
+) -> None:
+    """call() each item in order, at most `concurrency` at a time, counted in the report:
+    warming's, and replays' (optimizer/replay.py). An item is only started if what the run
+    spent plus the worst case of the calls under way and of this one stays within max_usd; a
+    refusal of the site's daily budget stops the run. progress(report) is called once at the
+    start and after each item; name(item) prefixes its error messages."""
+    pending = list(reversed(items))  # pop() from the end keeps their order
+    in_flight: dict[int, float] = {}  # worker -> worst case of its call under way
     if progress:
         progress(report)
 
-    def next_request(worker: int) -> services.OptimizeRequest | None:
+    def next_item(worker: int) -> T | None:
         if report.stopped or not pending:
             return None
-        request = pending[-1]
-        worst = budget.estimate_usd(services.build_llm_request(request)) or 0.0
+        worst = worst_usd(pending[-1])
         if max_usd is not None and report.spent_usd + worst > max_usd:
             report.stopped = f"--max-usd {max_usd:g} reached"
             return None
@@ -164,12 +211,13 @@ async def warm(
         return pending.pop()
 
     async def worker(number: int) -> None:
-        while (request := next_request(number)) is not None:
+        while (item := next_item(number)) is not None:
             try:
-                result = await services.generate(request, cache_policy=policy)
+                result = await call(item)
             except services.PipelineError as error:
                 report.failed += 1
-                report.errors.append(f"{error.code}: {error.message}")
+                prefix = f"{name(item)}: " if name else ""
+                report.errors.append(f"{prefix}{error.code}: {error.message}")
                 if error.code == budget.CODE:
                     report.stopped = f"daily budget reached ({error.message})"
             else:
@@ -182,7 +230,6 @@ async def warm(
 
     await asyncio.gather(*(worker(n) for n in range(concurrency)))
     report.not_started = len(pending)
-    return report
 
 
 def bar(report: Report, width: int = 30) -> str:

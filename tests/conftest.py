@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import signal
@@ -47,10 +48,14 @@ def require_service(name: str, reason: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_singletons(settings: Any) -> Iterator[None]:
-    from optimizer import redis_client
+    from optimizer import experiments, redis_client
     from optimizer.llm import cache, client
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No prompt experiment runs, for good (tests without a database run the pipeline too): a
+    # test that saves one makes the pipeline read it (the save signal forgets this), and a
+    # rolled-back test's experiment, which sends no delete signal, is forgotten here.
+    experiments.remember(None, seconds=math.inf)
     cache.reset_llm_cache()
     client.reset_provider()
     import fakeredis

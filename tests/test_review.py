@@ -103,7 +103,12 @@ def test_editing_in_place_rescores_and_the_exports_and_reload_take_it(
     assert client.post(f"/optimize/{job.pk}/revert").status_code == 302
     job.refresh_from_db()
     assert job.edited_at is None and job.confirmed_claims == []
+    # Counted for the prompt experiments' comparison: one revert, every download.
+    assert job.revert_count == 1
+    downloads = job.download_count
     assert "40%" in client.get(f"/optimize/{job.pk}/download.txt").content.decode()
+    job.refresh_from_db()
+    assert job.download_count == downloads + 1 and downloads >= 2
 
 
 def test_review_input_is_checked_and_private(client: Client, use_anthropic: Any) -> None:
@@ -164,6 +169,8 @@ def test_a_reworded_line_can_be_kept_or_taken_back_to_the_original(
     assert (
         client.post(f"/optimize/{job.pk}/passage", {**form, "action": "revert"}).status_code == 400
     )
+    job.refresh_from_db()
+    assert job.revert_count == 1  # the passage's revert counted; the refused one did not
 
     # Keep the new wording (on a fresh run of the same reply): it stays and is not offered again.
     job2, _ = _run(client, job_description_text="Backend Engineer\nPython, Django and Celery work.")

@@ -75,10 +75,11 @@ def cache_key(
     key_prefix: str = "llm:",
     *,
     provider: str = "anthropic",
+    variant: str = "",
 ) -> str:
     # The provider is part of the key: a local server's "llama3.1" and a hosted one's, or a
     # model name two providers share, are different answers.
-    payload = {
+    payload: dict[str, Any] = {
         "max_tokens": max_tokens,
         "model": _canonical(model),
         "provider": provider,
@@ -86,6 +87,10 @@ def cache_key(
         "system_prompt": _canonical(system_prompt),
         "temperature": None if temperature is None else float(temperature),
     }
+    if variant:
+        # A prompt experiment's variant (optimizer/experiments.py): only when there is one, so
+        # the keys of requests outside an experiment stay what they were.
+        payload["variant"] = variant
     encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return key_prefix + hashlib.sha256(encoded.encode()).hexdigest()
 
@@ -169,6 +174,7 @@ class LLMCache:
         temperature: float | None,
         *,
         provider: str = "anthropic",
+        variant: str = "",
     ) -> str:
         return cache_key(
             prompt,
@@ -178,6 +184,7 @@ class LLMCache:
             temperature,
             self.key_prefix,
             provider=provider,
+            variant=variant,
         )
 
     # -- the seed's API ----------------------------------------------------------------------

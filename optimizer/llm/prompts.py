@@ -6,6 +6,8 @@ to treat them as data, so a resume that says "ignore previous instructions" stay
 
 from __future__ import annotations
 
+import re
+
 SYSTEM_PROMPT = """\
 You are an expert resume writer who tailors resumes for applicant tracking systems (ATS).
 
@@ -57,12 +59,46 @@ OUTPUT_LANGUAGES = {
 }
 
 
-def build_prompt(resume: str, job_description: str, output_language: str = "") -> str:
-    prompt = (
-        "Tailor this resume to this job description.\n\n"
-        f"<resume>\n{resume.strip()}\n</resume>\n\n"
-        f"<job_description>\n{job_description.strip()}\n</job_description>"
-    )
+# The built-in user-turn template (prompt version 1). A stored prompt version's template uses the
+# same two placeholders; other braces are text (a template may show JSON), so rendering replaces
+# exactly these tokens instead of calling str.format().
+PROMPT_TEMPLATE = """\
+Tailor this resume to this job description.
+
+<resume>
+{resume}
+</resume>
+
+<job_description>
+{job_description}
+</job_description>"""
+PLACEHOLDERS = ("resume", "job_description")
+_PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def template_errors(template: str) -> list[str]:
+    """What is wrong with a prompt template: unknown placeholders, missing required ones."""
+    found = set(_PLACEHOLDER_RE.findall(template))
+    errors = [
+        f"Unknown placeholder {{{name}}}: use {{resume}} and {{job_description}}"
+        for name in sorted(found - set(PLACEHOLDERS))
+    ]
+    errors += [
+        f"The template must contain {{{name}}}" for name in PLACEHOLDERS if name not in found
+    ]
+    return errors
+
+
+def render_template(template: str, resume: str, job_description: str) -> str:
+    # One pass: a resume that contains "{job_description}" stays text.
+    values = {"resume": resume.strip(), "job_description": job_description.strip()}
+    return _PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def build_prompt(
+    resume: str, job_description: str, output_language: str = "", template: str = PROMPT_TEMPLATE
+) -> str:
+    prompt = render_template(template, resume, job_description)
     if output_language:
         # Outside the fenced data, so it is our instruction, not the candidate's text; part of
         # the prompt, so of the cache key too (a German rewrite is not served for an English one).
