@@ -307,6 +307,8 @@ async def test_the_openapi_document_is_open_and_lists_every_endpoint() -> None:
         "/api/v1/openapi.json",
         "/api/v1/generate",
         "/api/v1/generate/stream",
+        "/api/v1/cover-letter",
+        "/api/v1/cover-letter/stream",
         "/api/v1/jobs",
         "/api/v1/jobs/{job_id}/stream",
         "/api/v1/jobs/{job_id}/result",
