@@ -148,6 +148,43 @@ async def test_a_failed_probe_is_not_retried_and_opens_it_for_another_cooldown(
     assert (await health())["upstream"] == "closed"
 
 
+async def test_a_request_that_read_the_mark_before_a_failed_probe_reopened_it_does_not_probe(
+    upstream: Any, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers in half-open: the second reads the expired open mark, then the first one's
+    probe fails and opens the breaker again before the second takes the probe lock. The second
+    must not become a probe of the new opening (the storm test saw 6 probes in 3 cooldowns)."""
+    await trip(upstream)
+    calls = upstream.calls
+    probes = (await health())["upstream_breaker"]["probes"]
+    clock.advance(31)
+    real_client = breaker.Breaker._client
+    raced = False
+
+    class RacingClient:
+        """The Redis client, with the first probe's whole failure run just before a SET NX."""
+
+        def __init__(self, client: Any) -> None:
+            self.client = client
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.client, name)
+
+        async def set(self, *args: Any, **kwargs: Any) -> Any:
+            nonlocal raced
+            if not raced:
+                raced = True
+                assert (await outcome(1))["code"] == "upstream_unavailable"  # the failed probe
+            return await self.client.set(*args, **kwargs)
+
+    monkeypatch.setattr(breaker.Breaker, "_client", lambda self: RacingClient(real_client(self)))
+    assert (await outcome(2))["code"] == "upstream_unavailable"
+    assert raced
+    assert upstream.calls == calls + 1
+    state = await health()
+    assert state["upstream"] == "open" and state["upstream_breaker"]["probes"] == probes + 1
+
+
 async def test_the_api_says_503_upstream_unavailable_with_retry_after(
     upstream: Any, api_key: str
 ) -> None:

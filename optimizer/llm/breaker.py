@@ -14,7 +14,13 @@ another worker opened the breaker stops at once instead of calling an upstream t
 
 Keys share one Redis Cluster hash tag per provider and model: breaker:{<provider>:<model>}:
 open (the time the cooldown ends), :failures (the consecutive count, expiring with the window),
-:probe (the half-open lock) and :probes (how many probes were sent, for health and tests).
+:probe:<open> (the half-open lock of that one opening) and :probes (how many probes were sent,
+for health and tests).
+
+The probe lock is named after the opening it probes, not shared by all of them: a request that
+read an expired open mark just before a failed probe opened the breaker again would otherwise
+win a lock that the re-opening had just deleted, and send a second probe in the same cooldown.
+Under the per-opening name it finds the lock of the opening it read still held, and is refused.
 A Redis outage never blocks the upstream: the breaker then lets every call through.
 """
 
@@ -102,8 +108,13 @@ class Breaker:
         tag = f"breaker:{{{provider}:{model}}}"
         self.open_key = redis.full_key(f"{tag}:open")
         self.failures_key = redis.full_key(f"{tag}:failures")
-        self.probe_key = redis.full_key(f"{tag}:probe")
+        self.probe_prefix = redis.full_key(f"{tag}:probe:")
         self.probes_key = redis.full_key(f"{tag}:probes")
+        self._probing: str | None = None  # the lock this request holds as the probe
+
+    def _probe_key(self, raw_open: bytes | str) -> str:
+        mark = raw_open.decode() if isinstance(raw_open, bytes) else raw_open
+        return f"{self.probe_prefix}{mark}"
 
     def _client(self) -> Any:
         return redis_client.connection().async_client()
@@ -127,8 +138,10 @@ class Breaker:
             if left > 0:
                 raise self.refusal(left)
             lease = settings.LLM_TIMEOUT_SECONDS + _PROBE_LEASE_MARGIN_SECONDS
-            if not await self._client().set(self.probe_key, "1", nx=True, px=int(lease * 1000)):
-                raise self.refusal(1.0)  # another request is probing right now
+            probe_key = self._probe_key(raw)
+            if not await self._client().set(probe_key, "1", nx=True, px=int(lease * 1000)):
+                raise self.refusal(1.0)  # another request is probing this opening right now
+            self._probing = probe_key
             await self._client().incr(self.probes_key)
         except REDIS_ERRORS as error:
             logger.warning("Circuit breaker unreadable (%s): letting the call through", error)
@@ -146,8 +159,8 @@ class Breaker:
             async with self._client().pipeline(transaction=False) as pipe:
                 pipe.delete(self.open_key)
                 pipe.delete(self.failures_key)
-                if probe:
-                    pipe.delete(self.probe_key)
+                if probe and self._probing:
+                    pipe.delete(self._probing)
                 was_open, *_ = await pipe.execute()
         except REDIS_ERRORS as error:
             logger.warning("Could not record an upstream success in the breaker: %s", error)
@@ -180,8 +193,8 @@ class Breaker:
             async with self._client().pipeline(transaction=False) as pipe:
                 # NX: of the workers that see the threshold crossed, one opens (and logs it).
                 pipe.set(self.open_key, f"{until:.6f}", nx=not replace, ex=_OPEN_TTL_SECONDS)
-                pipe.delete(self.probe_key)
-                opened, _ = await pipe.execute()
+                # The probe's lock is left to expire: it names the opening just replaced.
+                opened, *_ = await pipe.execute()
         except REDIS_ERRORS as error:
             logger.warning("Could not open the circuit breaker: %s", error)
             return
@@ -215,9 +228,8 @@ class Breaker:
 
     async def reset(self) -> None:
         """Closed by hand (the admin's button)."""
-        await self._client().delete(
-            self.open_key, self.failures_key, self.probe_key, self.probes_key
-        )
+        # A probe lock left behind names an opening that is gone, and expires with its lease.
+        await self._client().delete(self.open_key, self.failures_key, self.probes_key)
         logger.warning("Circuit breaker for %s/%s reset by hand", self.provider, self.model)
 
 
