@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from optimizer.analysis import ResumeGrounding, section_end
+from typing import Any
+
+from optimizer.analysis import ResumeGrounding, check_grounding, section_end
 
 ORIGINAL = """Jane Doe
 EXPERIENCE
@@ -52,3 +54,24 @@ def test_section_end_finds_the_first_later_section_heading() -> None:
     text = "OPTIMIZED RESUME\n- one\n## Changes made:\n- two\n"
     assert section_end(text) == text.index("## Changes")
     assert section_end("OPTIMIZED RESUME\n- one\n") is None
+
+
+def test_lines_kept_word_for_word_are_not_checked_again(monkeypatch: Any) -> None:
+    """A line of the original, copied as it is (case and spacing aside), holds only the
+    original's own claims: the check skips it and reads only the lines that changed."""
+    from optimizer.analysis import grounding_stream
+
+    checked: list[str] = []
+    real = grounding_stream.check_unit
+    monkeypatch.setattr(
+        grounding_stream, "check_unit", lambda unit, ev: (checked.append(unit.raw), real(unit, ev))
+    )
+    rewrite = (
+        "Jane Doe\n"
+        "SOFTWARE ENGINEER - ACME CORP (2019 - 2022)\n"
+        "-  Cut API latency 35%\n"
+        "- Cut API latency 35% at Globex\n"
+    )
+    flags = check_grounding(ORIGINAL, rewrite)
+    assert [c.strip() for c in checked] == ["- Cut API latency 35% at Globex"]
+    assert [flag.kind for flag in flags] == ["employer"]

@@ -1,9 +1,14 @@
 """Word-level diff between the original and optimized resume.
 
-``word_diff`` splits both texts into words *and* the whitespace between them, runs
-``difflib.SequenceMatcher`` over those pieces and merges adjacent operations of the
-same kind. Concatenating equal+delete texts gives the original back; equal+insert
-gives the optimized text back.
+``word_diff`` first matches whole lines (``difflib.SequenceMatcher`` over the lines), then,
+inside each run of changed lines only, matches words *and* the whitespace between them, and
+merges adjacent operations of the same kind. Concatenating equal+delete texts gives the
+original back; equal+insert gives the optimized text back.
+
+Lines first, as ``git diff --word-diff`` does: a resume rewrite keeps many lines as they were.
+The words of changed lines are aligned by rapidfuzz's Indel opcodes (the longest common
+subsequence, bit-parallel in C++) rather than difflib's pure-Python longest-match search: on
+30,000 characters that was about 85 ms of the analysis's 150 ms budget.
 """
 
 from __future__ import annotations
@@ -13,9 +18,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from rapidfuzz.distance import Indel
+
 from .grounding import GroundingFlag
 
 _PIECE_RE = re.compile(r"\s+|[^\s]+")
+_LINE_RE = re.compile(r"[^\n]*\n|[^\n]+")
 # SequenceMatcher without autojunk is quadratic on repetitive input (30,000 chars of "Aa Aa"
 # took minutes). Above this many piece pairs, let difflib treat very common pieces as junk:
 # the diff may be coarser there, but it stays fast and still rebuilds both texts.
@@ -24,6 +32,52 @@ EXACT_DIFF_BUDGET = 4_000_000
 
 def _pieces(text: str) -> list[str]:
     return _PIECE_RE.findall(text)
+
+
+def _matcher(a: list[str], b: list[str]) -> difflib.SequenceMatcher[str]:
+    return difflib.SequenceMatcher(None, a, b, autojunk=len(a) * len(b) > EXACT_DIFF_BUDGET)
+
+
+def _word_changes(old: str, new: str) -> list[tuple[str, str, str]]:
+    """(op, old text, new text) for one run of changed lines, matched word by word."""
+    a, b = _pieces(old), _pieces(new)
+    opcodes: list[tuple[str, int, int, int, int]]
+    if len(a) * len(b) > EXACT_DIFF_BUDGET:
+        opcodes = list(_matcher(a, b).get_opcodes())
+    else:
+        opcodes = [
+            (op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end)
+            for op in Indel.opcodes(a, b)
+        ]
+    raw = [
+        ("equal" if tag == "equal" else "change", "".join(a[i1:i2]), "".join(b[j1:j2]))
+        for tag, i1, i2, j1, j2 in opcodes
+    ]
+    return _words_first(raw)
+
+
+_LEADING_SPACE_RE = re.compile(r"\s+")
+
+
+def _words_first(raw: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """Slide a pure insertion or deletion that starts with the whitespace the next equal text
+    starts with, so it starts with its word: "Wrote[+ clean] code" reads "Wrote [+clean ]code".
+    Either alignment rebuilds both texts; the longest common subsequence picks one at random."""
+    out = list(raw)
+    for k in range(1, len(out) - 1):
+        (before, *_), (op, old, new), (after, eq, _) = out[k - 1], out[k], out[k + 1]
+        if before != "equal" or op != "change" or after != "equal" or (old and new):
+            continue
+        text = old or new
+        space = _LEADING_SPACE_RE.match(text)
+        if space is None or not eq.startswith(space.group(0)) or len(text) == space.end():
+            continue
+        ws = space.group(0)
+        moved = text[len(ws) :] + ws
+        out[k - 1] = ("equal", out[k - 1][1] + ws, out[k - 1][2] + ws)
+        out[k] = ("change", moved if old else "", moved if new else "")
+        out[k + 1] = ("equal", eq[len(ws) :], eq[len(ws) :])
+    return [piece for piece in out if piece[1] or piece[2]]
 
 
 def _merge(ops: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -45,12 +99,16 @@ def word_diff(original: str, optimized: str) -> list[dict[str, Any]]:
     space (no newline) kept "equal" between two changes is folded into the change,
     so "small team." -> "team of 5." reads as one replacement, not four pieces.
     """
-    a, b = _pieces(original), _pieces(optimized)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=len(a) * len(b) > EXACT_DIFF_BUDGET)
+    a, b = _LINE_RE.findall(original), _LINE_RE.findall(optimized)
     raw: list[tuple[str, str, str]] = []  # (op, old text, new text)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _matcher(a, b).get_opcodes():
         old, new = "".join(a[i1:i2]), "".join(b[j1:j2])
-        raw.append(("equal" if tag == "equal" else "change", old, new))
+        if tag == "equal":
+            raw.append(("equal", old, new))
+        elif tag == "replace":
+            raw.extend(_word_changes(old, new))
+        else:
+            raw.append(("change", old, new))
     for k in range(1, len(raw) - 1):
         op, old, _ = raw[k]
         if (

@@ -126,6 +126,10 @@ def context_words(line: str) -> frozenset[str]:
     return frozenset(k for k in gkeys(line) if k.isalpha() and len(k) > 2 and k not in _FILLER)
 
 
+def _as_line(line: str) -> str:
+    return " ".join(line.split()).casefold()
+
+
 def _strip_legal(keys: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(k for k in keys if k.rstrip(".") not in p.LEGAL_SUFFIX)
 
@@ -141,6 +145,7 @@ class Evidence:
         self.raw_lower = raw.lower()
         self.memo: dict[str, Any] = {}  # what a claim finder reads off the original once
         self.lines = [gkeys(ln) for ln in text.splitlines()]
+        self.raw_lines = frozenset(_as_line(ln) for ln in raw.splitlines())
         weak = weaken(text)
         self.strong = self.lines if weak == text else [gkeys(ln) for ln in weak.splitlines()]
         self.entity_lines = [_strip_legal(k) for k in self.lines]
@@ -173,6 +178,10 @@ class Evidence:
         for line in weak.splitlines():
             for d in p.find_degrees_g(line):
                 self.strong_degrees.append((d.level, d.flavor))
+
+    def has_line(self, line: str) -> bool:
+        """``line`` is a line of the original as written (spaces and case aside)."""
+        return _as_line(clean(line)) in self.raw_lines
 
     def _read_measures(self, text: str) -> None:
         """Each number's context: the content words of its original line, so a number supports
