@@ -194,3 +194,13 @@ def test_abbreviations_do_not_split_sentences() -> None:
         == kinds["date"]
         == "Earned a B.S. in Physics from Reed College in 2015"
     )
+
+
+def test_a_title_that_starts_with_a_dot_is_the_originals() -> None:
+    original = (
+        "EXPERIENCE\n.NET Developer - Proseware (2020 - Present)\n- Built ASP.NET Core APIs\n"
+    )
+    rewrite = "EXPERIENCE\n.NET Developer at Proseware since 2020, building ASP.NET Core APIs\n"
+    assert [flag.message for flag in check_grounding(original, rewrite)] == []
+    invented = "EXPERIENCE\n.NET Architect at Proseware since 2020\n"
+    assert [flag.kind for flag in check_grounding(original, invented)] == ["title"]

@@ -78,13 +78,18 @@ class Unit:
 # ----------------------------------------------------------------------------- capitalized runs
 
 
+_CAP_WORD_RE = re.compile(r"(?:(?<![\w.])\.(?=[A-Za-z]))?[A-Za-z0-9][\w&.'+#-]*")
+
+
 def _cap_runs(text: str) -> list[tuple[int, int, list[_Word]]]:
     """Runs of capitalized words, allowing 'of', 'and', '&', 'the', 'for' inside."""
-    words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[A-Za-z0-9][\w&.'+#-]*", text)]
+    # A leading dot belongs to the word: ".NET Developer" is the original's ".net developer",
+    # not "NET Developer" (which the original does not have).
+    words = [(m.group(0), m.start(), m.end()) for m in _CAP_WORD_RE.finditer(text)]
     runs: list[tuple[int, int, list[_Word]]] = []
     cur: list[_Word] = []
     for w in words:
-        word = w[0].rstrip(".'")
+        word = w[0].rstrip(".'").lstrip(".")
         gap_ok = not cur or re.fullmatch(r"\s+", text[cur[-1][2] : w[1]]) is not None
         after_cap = bool(cur) and cur[-1][0][:1].isupper()
         cap = word[:1].isupper() or (word[:1].isdigit() and after_cap)
