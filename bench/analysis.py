@@ -34,10 +34,9 @@ def cases() -> dict[str, tuple[str, str, str]]:
 
 
 def _cold() -> None:
-    from optimizer.analysis import evidence, text
+    from optimizer.analysis import clear_caches
 
-    text._canonical.cache_clear()
-    evidence.gkeys.cache_clear()
+    clear_caches()
 
 
 def run(bench: Bench) -> dict[str, Any]:

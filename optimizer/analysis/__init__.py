@@ -6,6 +6,7 @@ JSON-serializable data (dicts/lists, or dataclasses with ``to_dict()``).
 
 from __future__ import annotations
 
+from . import evidence, score, text
 from .diff import annotate_unsupported, word_diff
 from .grounding import (
     BLOCKING_KINDS,
@@ -18,6 +19,15 @@ from .grounding import (
 from .score import MatchReport, Requirement, compare_scores, extract_requirements, match_score
 from .sections import section_end, section_heading
 
+
+def clear_caches() -> None:
+    """Empty every memo of the analysis (tokenized lines, per-line readings): a benchmark's
+    cold run, or a test that counts work."""
+    text._canonical.cache_clear()
+    evidence.gkeys.cache_clear()
+    score.clear_caches()
+
+
 __all__ = [
     "BLOCKING_KINDS",
     "GroundingFlag",
@@ -27,6 +37,7 @@ __all__ = [
     "ResumeGrounding",
     "annotate_unsupported",
     "check_grounding",
+    "clear_caches",
     "compare_scores",
     "extract_requirements",
     "is_blocking",

@@ -34,24 +34,36 @@ def _pieces(text: str) -> list[str]:
     return _PIECE_RE.findall(text)
 
 
-def _matcher(a: list[str], b: list[str]) -> difflib.SequenceMatcher[str]:
-    return difflib.SequenceMatcher(None, a, b, autojunk=len(a) * len(b) > EXACT_DIFF_BUDGET)
+def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """How to turn ``a`` into ``b`` (lines or words): the longest common subsequence, or
+    difflib with autojunk when the pair is too large for an exact alignment."""
+    if len(a) * len(b) > EXACT_DIFF_BUDGET:
+        return list(difflib.SequenceMatcher(None, a, b, autojunk=True).get_opcodes())
+    return [
+        (op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in Indel.opcodes(a, b)
+    ]
+
+
+def _changed_runs(
+    opcodes: list[tuple[str, int, int, int, int]],
+) -> list[tuple[str, int, int, int, int]]:
+    """Adjacent deletions and insertions of lines joined into one change (the LCS reports a
+    rewritten line as a deletion then an insertion): its words are then matched."""
+    out: list[tuple[str, int, int, int, int]] = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag != "equal" and out and out[-1][0] == "change":
+            out[-1] = ("change", out[-1][1], i2, out[-1][3], j2)
+        else:
+            out.append(("equal" if tag == "equal" else "change", i1, i2, j1, j2))
+    return out
 
 
 def _word_changes(old: str, new: str) -> list[tuple[str, str, str]]:
     """(op, old text, new text) for one run of changed lines, matched word by word."""
     a, b = _pieces(old), _pieces(new)
-    opcodes: list[tuple[str, int, int, int, int]]
-    if len(a) * len(b) > EXACT_DIFF_BUDGET:
-        opcodes = list(_matcher(a, b).get_opcodes())
-    else:
-        opcodes = [
-            (op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end)
-            for op in Indel.opcodes(a, b)
-        ]
     raw = [
         ("equal" if tag == "equal" else "change", "".join(a[i1:i2]), "".join(b[j1:j2]))
-        for tag, i1, i2, j1, j2 in opcodes
+        for tag, i1, i2, j1, j2 in _opcodes(a, b)
     ]
     return _words_first(raw)
 
@@ -101,11 +113,11 @@ def word_diff(original: str, optimized: str) -> list[dict[str, Any]]:
     """
     a, b = _LINE_RE.findall(original), _LINE_RE.findall(optimized)
     raw: list[tuple[str, str, str]] = []  # (op, old text, new text)
-    for tag, i1, i2, j1, j2 in _matcher(a, b).get_opcodes():
+    for tag, i1, i2, j1, j2 in _changed_runs(_opcodes(a, b)):
         old, new = "".join(a[i1:i2]), "".join(b[j1:j2])
         if tag == "equal":
             raw.append(("equal", old, new))
-        elif tag == "replace":
+        elif old and new:
             raw.extend(_word_changes(old, new))
         else:
             raw.append(("change", old, new))

@@ -20,9 +20,10 @@ How it works (see optimizer/analysis/README.md for the long version):
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -578,11 +579,18 @@ def _job(job_description: str) -> _Job:
     )
 
 
-def _list_items(line: str) -> list[str]:
+# The score reads the original, the rewrite and the rewrite without its flagged claims: three
+# texts that share most of their lines. What it reads off one line is cached (LINE_CACHE
+# lines), so each line is read once per analysis; clear_caches() empties it.
+LINE_CACHE = 8192
+
+
+@functools.lru_cache(maxsize=LINE_CACHE)
+def _list_items(line: str) -> tuple[str, ...]:
     body = _LIST_LABEL_RE.sub("", _BULLET_RE.sub("", line))
-    items = [item for item in _LIST_SPLIT_RE.split(body) if item.strip()]
+    items = tuple(item for item in _LIST_SPLIT_RE.split(body) if item.strip())
     if len(items) < 3 or sum(len(i.split()) for i in items) > 4 * len(items):
-        return []
+        return ()
     return items
 
 
@@ -592,7 +600,7 @@ def _skills_list(line: str) -> bool:
     return len(_list_items(line)) >= 4 and not re.search(r"\b(?:19|20)\d\d\b", line)
 
 
-def _mirrors_job(items: list[str], job: _Job, elsewhere: Iterable[tuple[str, ...]]) -> bool:
+def _mirrors_job(items: Sequence[str], job: _Job, elsewhere: Iterable[tuple[str, ...]]) -> bool:
     """A list of the job's own phrases, word for word, that covers much of the job and names
     job terms the rest of the resume never shows: the ad's keywords pasted back. A candidate's
     own skills list ("Postgres, k8s, Git") and a tailored list of what the bullets show count."""
@@ -685,6 +693,26 @@ def _classify(
     return counts, issues
 
 
+@functools.lru_cache(maxsize=LINE_CACHE)
+def _line_reading(
+    line: str,
+) -> tuple[tuple[int, ...], tuple[tuple[float, tuple[tuple[str, ...], ...]], ...]]:
+    """The rank of each degree ``line`` names, and each "N years" it states with the skills
+    (not soft ones) of its clause."""
+    ranks = tuple(_DEGREE_RANK[level] for level, _, _ in _degrees(line))
+    stated = tuple(
+        (years, tuple(h.keys for h in find_vocab(clause) if h.category != "soft"))
+        for _, clause in _clauses(line)
+        for years, _s, _e in _years_in(clause)
+    )
+    return ranks, stated
+
+
+def clear_caches() -> None:
+    _list_items.cache_clear()
+    _line_reading.cache_clear()
+
+
 def _read_resume(resume: str, job: _Job, today_year: int) -> _Resume:
     lines = [ln.strip() for ln in resume.splitlines()]
     keys = [tuple(t.key for t in canonical(ln)) for ln in lines]
@@ -703,20 +731,17 @@ def _read_resume(resume: str, job: _Job, today_year: int) -> _Resume:
             continue
         for key in set(keys[i]):
             postings.setdefault(key, []).append(i)
-        for level, _, _ in _degrees(line):
-            degrees.append((_DEGREE_RANK[level], i))
-        for _, clause in _clauses(line):
-            for years, _s, _e in _years_in(clause):
-                for h in find_vocab(clause):
-                    if h.category == "soft":
-                        continue
-                    best, where = skill_years.get(h.keys, (0.0, []))
-                    if years > best:
-                        skill_years[h.keys] = (years, [i])
-                    elif years == best and i not in where:
-                        where.append(i)
-                if years > overall[0]:
-                    overall = (years, [i])
+        ranks, stated = _line_reading(line)
+        degrees.extend((rank, i) for rank in ranks)
+        for years, skills in stated:
+            for skill in skills:
+                best, where = skill_years.get(skill, (0.0, []))
+                if years > best:
+                    skill_years[skill] = (years, [i])
+                elif years == best and i not in where:
+                    where.append(i)
+            if years > overall[0]:
+                overall = (years, [i])
         if not re.search(r"education|ausbildung|formación|formation|studium", section):
             for m in _RANGE_RE.finditer(line):
                 end = m.group("b")
