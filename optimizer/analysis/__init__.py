@@ -6,7 +6,7 @@ JSON-serializable data (dicts/lists, or dataclasses with ``to_dict()``).
 
 from __future__ import annotations
 
-from . import evidence, score, text
+from . import evidence, patterns, score, text
 from .diff import annotate_unsupported, word_diff
 from .grounding import (
     BLOCKING_KINDS,
@@ -26,6 +26,7 @@ def clear_caches() -> None:
     text._canonical.cache_clear()
     evidence.gkeys.cache_clear()
     score.clear_caches()
+    patterns.value.cache_clear()
 
 
 __all__ = [

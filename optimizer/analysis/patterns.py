@@ -4,6 +4,7 @@ what a match means (its value). Word lists come from ``data/*.txt``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -266,6 +267,8 @@ def find_degrees_g(line: str) -> list[Degree]:
 # ----------------------------------------------------------------------------- values
 
 
+# Numbers are parsed from their text, the same text over and over in a long resume.
+@functools.lru_cache(maxsize=4096)
 def value(num: str, mult: str | None) -> float:
     v = _number(num)
     if mult:
@@ -287,8 +290,11 @@ def word_or_num(text: str) -> float:
     return _number(t)
 
 
+_DECIMAL_COMMA_RE = re.compile(r"\d+,\d{1,2}")
+
+
 def _number(t: str) -> float:
-    if re.fullmatch(r"\d+,\d{1,2}", t):
+    if _DECIMAL_COMMA_RE.fullmatch(t):
         return round(float(t.replace(",", ".")), 6)
     return round(float(t.replace(",", "")), 6)
 
