@@ -121,3 +121,27 @@ PHP, jQuery, PostgreSQL, Python, Django, REST APIs
     assert score["readability"]["after"] > score["readability"]["before"]
     assert all(check["passed"] for check in score["readability"]["checks"])
     assert result["grounding"] == []  # the offline engine invents nothing
+
+
+async def test_the_original_is_read_once_per_generation_and_off_the_event_loop(
+    use_anthropic: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim check's reading of the original (most of its work on a long resume) is done
+    in a thread while the upstream works, and the final check after the text reuses it."""
+    import threading
+
+    from optimizer.analysis import evidence, grounding_stream
+
+    readings: list[int] = []
+
+    class CountedEvidence(evidence.Evidence):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            readings.append(threading.get_ident())
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(grounding_stream, "Evidence", CountedEvidence)
+    events = await events_for(use_anthropic, HONEST_THEN_INVENTED)
+    assert events[-1].type == "done"
+    assert "40%" in str(events[-1].data["result"]["grounding"])  # the final check still ran
+    assert len(readings) == 1
+    assert readings[0] != threading.get_ident()  # not on this (the event loop's) thread

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from .evidence import Evidence
 from .flags import BLOCKING_KINDS, KIND_LABELS, GroundingFlag, is_blocking, make_flag
 from .grounding_stream import GroundingStream, ResumeGrounding
 
@@ -36,14 +37,21 @@ __all__ = [
 
 
 def check_grounding(
-    original: str, optimized: str, *, job: str | None = None, today: date | None = None
+    original: str,
+    optimized: str,
+    *,
+    job: str | None = None,
+    today: date | None = None,
+    evidence: Evidence | None = None,
 ) -> list[GroundingFlag]:
     """Flags for every claim in ``optimized`` with no support in ``original``.
 
     ``job``: the job description, whose terms the rewrite must not claim unless the original
     has them. ``today``: the date "Present" means, for durations (default: the current date).
+    ``evidence``: ``original`` already read for the same job and day (a ``GroundingStream``'s),
+    which is most of the check's work on a long resume.
     """
-    stream = GroundingStream(original, job=job, today=today)
+    stream = GroundingStream(original, job=job, today=today, evidence=evidence)
     flags = stream.feed(optimized)
     flags.extend(stream.finish())
     return flags

@@ -56,14 +56,26 @@ def _split_point(buf: str, final: bool) -> tuple[int, int] | None:
 class GroundingStream:
     """Incremental grounding check over text deltas (any boundaries, even mid-word)."""
 
-    def __init__(self, original: str, *, job: str | None = None, today: date | None = None) -> None:
-        self._ev = Evidence(original, job=job, today=today)
+    def __init__(
+        self,
+        original: str,
+        *,
+        job: str | None = None,
+        today: date | None = None,
+        evidence: Evidence | None = None,
+    ) -> None:
+        # evidence: the original's, already read (the streamed check's, for the final one)
+        self._ev = evidence or Evidence(original, job=job, today=today)
         self._buf = ""
         self._line_start = True
         self._bullet = False
         self._section = ""
         self._seen: set[tuple[str, str, str]] = set()
         self._started = False
+
+    @property
+    def evidence(self) -> Evidence:
+        return self._ev
 
     def feed(self, delta: str) -> list[GroundingFlag]:
         self._buf += delta
@@ -148,8 +160,8 @@ class ResumeGrounding:
     is returned once, however often its claim recurs.
     """
 
-    def __init__(self, original: str) -> None:
-        self.stream = GroundingStream(original)
+    def __init__(self, original: str, *, job: str | None = None) -> None:
+        self.stream = GroundingStream(original, job=job)
         self.text = ""
         self.fed = 0
         self.done = False
