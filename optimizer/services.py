@@ -57,7 +57,7 @@ from optimizer.llm.cache_control import CachePolicy
 from optimizer.llm.client import LLMRequest, LLMUsage, Provider, get_provider, model_name
 from optimizer.llm.errors import LLMError
 from optimizer.llm.pricing import cost_usd
-from optimizer.llm.prompts import PROMPT_TEMPLATE, SYSTEM_PROMPT, build_prompt
+from optimizer.llm.prompts import LETTER_KINDS, PROMPT_TEMPLATE, SYSTEM_PROMPT, build_prompt
 from optimizer.llm.retry import RetryConfig
 from optimizer.llm.validator import ResponseValidator, parse_sections
 from optimizer.models import Optimization
@@ -315,9 +315,7 @@ async def stream(
     )
     await run.record.start(key, provider.name, llm_request.model)
     restart = {"restart": True, "attempt": attempt} if attempt > 1 else {}
-    yield run.event(
-        "start", message="Starting resume optimization...", stage="checking_cache", **restart
-    )
+    yield run.event("start", message=_start_message(request), stage="checking_cache", **restart)
 
     lookup = settings.CACHE_ENABLED and run.policy.lookup
     try:
@@ -475,6 +473,13 @@ async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
             logger.info("Result not cached (%s)", decision.reason)
             await run.cache.count_not_cached()
     yield await _success(run, result)
+
+
+def _start_message(request: OptimizeRequest) -> str:
+    """The seed's words for a resume; a letter says what it is writing."""
+    if request.kind == letters.KIND_RESUME:
+        return "Starting resume optimization..."
+    return f"Starting {LETTER_KINDS[request.kind]}..."
 
 
 def _grounding_for(request: OptimizeRequest) -> ResumeGrounding:

@@ -193,6 +193,7 @@ async def test_a_letter_job_streams_and_records_its_kind(
     job = await create_job({**api_body, "kind": "outreach", "tone": "warm"}, api_key)
     events = await read_stream(job["stream_url"])
     assert events[0].type == "start" and events[-1].type == "done"
+    assert events[0].data["message"] == "Starting outreach note..."
     assert "".join(e.data["content"] for e in events if e.type == "chunk").strip() == (
         DEFAULT_OUTREACH_TEXT.strip()
     )
