@@ -8,6 +8,7 @@ qualifier too (``strong`` lines are the original without those passages).
 
 from __future__ import annotations
 
+import bisect
 import re
 from datetime import date
 from functools import lru_cache
@@ -209,24 +210,6 @@ class Evidence:
         """``line`` is a line of the original as written (spaces and case aside)."""
         return _as_line(clean(line)) in self.raw_lines
 
-    def _read_measures(self, text: str) -> None:
-        """Each number's context: the content words of its original line, so a number supports
-        only a claim about the same thing ("latency ... 40%" is not "coverage ... 40%")."""
-        self.contexts: dict[tuple[bool, float], set[frozenset[str]]] = {}
-        for line in text.splitlines():
-            words = context_words(line)
-            for m in p.PERCENT_RE.finditer(line):
-                self.contexts.setdefault((True, p.value(m.group("n"), None)), set()).add(words)
-            for m in p.NUMBER_RE.finditer(line):
-                if m.group("w"):
-                    vals = {p.word_or_num(m.group("w"))}
-                else:
-                    vals = {p.value(m.group("n"), m.group("m")), p.value(m.group("n"), None)}
-                for v in vals:
-                    self.contexts.setdefault((False, v), set()).add(words)
-            for m in p.NUMBER_WORD_RE.finditer(line):
-                self.contexts.setdefault((False, p.word_or_num(m.group(0))), set()).add(words)
-
     def has_measure(self, value: float, words: frozenset[str], percent: bool = False) -> bool:
         """The same number (or percentage) on an original line sharing a content word with the
         claim's line; a line with no content words of its own (a bare "40%") takes any."""
@@ -238,19 +221,40 @@ class Evidence:
         return not words or any(not c or c & words for c in found)
 
     def _read_numbers(self, text: str) -> None:
-        self._read_measures(text)
+        """Every number, percentage, amount and head count, and each number's context: the
+        content words of its original line, so a number supports only a claim about the same
+        thing ("latency ... 40%" is not "coverage ... 40%"). One scan of the text per pattern;
+        a match belongs to the line it starts on."""
+        self.contexts: dict[tuple[bool, float], set[frozenset[str]]] = {}
+        starts = [0]
+        starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
+        lines = text.split("\n")
+        words_of: dict[int, frozenset[str]] = {}
+
+        def measured(percent: bool, value: float, at: int) -> None:
+            i = bisect.bisect_right(starts, at) - 1
+            if i not in words_of:
+                words_of[i] = context_words(lines[i])
+            self.contexts.setdefault((percent, value), set()).add(words_of[i])
+
         for m in p.MONEY_RE.finditer(text):
             self.values.add(p.money_value(m))
         for m in p.NUMBER_RE.finditer(text):
             if m.group("w"):
-                self.values.add(p.word_or_num(m.group("w")))
+                vals = {p.word_or_num(m.group("w"))}
             else:
-                self.values.add(p.value(m.group("n"), m.group("m")))
-                self.values.add(p.value(m.group("n"), None))
+                vals = {p.value(m.group("n"), m.group("m")), p.value(m.group("n"), None)}
+            for v in vals:
+                self.values.add(v)
+                measured(False, v, m.start())
         for m in p.NUMBER_WORD_RE.finditer(text):
-            self.values.add(p.word_or_num(m.group(0)))
+            v = p.word_or_num(m.group(0))
+            self.values.add(v)
+            measured(False, v, m.start())
         for m in p.PERCENT_RE.finditer(text):
-            self.percents.add(p.value(m.group("n"), None))
+            v = p.value(m.group("n"), None)
+            self.percents.add(v)
+            measured(True, v, m.start())
         for m in p.TEAM_RE.finditer(text):
             self.team.add(p.team_size(m))
         for m in p.PEOPLE_COUNT_RE.finditer(text):
