@@ -203,6 +203,47 @@ class Resume(models.Model):
         return self.name
 
 
+APPLICATION_NOTE_MAX_CHARS = 5000
+
+
+class Application(models.Model):
+    """A tailored version sent (or about to be sent) to the job it was made for: the tracker's
+    card (issue 16, item 5). Owned through its version (optimizer/accounts.py, via
+    "optimization__"): the version's owner is the application's."""
+
+    class Status(models.TextChoices):
+        # The board's columns, in this order.
+        SAVED = "saved", "Saved"
+        APPLIED = "applied", "Applied"
+        INTERVIEWING = "interviewing", "Interviewing"
+        OFFER = "offer", "Offer"
+        REJECTED = "rejected", "Rejected"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    optimization = models.OneToOneField(
+        Optimization, on_delete=models.CASCADE, related_name="application"
+    )
+    # The letter sent with it: one of the version's letters (checked by the tracker's form).
+    letter = models.ForeignKey(
+        Optimization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SAVED)
+    applied_on = models.DateField(null=True, blank=True)
+    interview_on = models.DateField(null=True, blank=True)
+    # When the offer or the rejection came.
+    outcome_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True, default="")
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-status_changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.optimization.job_title} ({self.get_status_display()})"
+
+
 def hash_api_key(raw_key: str) -> str:
     # Keys are 256-bit random strings, so a fast hash is safe and keeps lookups O(1).
     return hashlib.sha256(raw_key.encode()).hexdigest()

@@ -48,6 +48,7 @@ def _versions(resume: Resume) -> Any:
     rows = Optimization.objects.filter(base_resume=resume, kind=Optimization.Kind.RESUME)
     return (
         accounts.same_owner_as(resume, rows)
+        .select_related("application")
         .prefetch_related(Prefetch("letters", queryset=accounts.same_owner_as(resume, letters)))
         .order_by("-created_at")
     )

@@ -39,7 +39,7 @@ from optimizer.forms import DOCUMENTS_AVAILABLE, UPLOAD_EXTENSIONS, PageOptimize
 from optimizer.health import health
 from optimizer.http import HtmxHttpRequest
 from optimizer.llm.prompts import DEFAULT_TONE, LETTER_KINDS, TONES
-from optimizer.models import TITLE_MAX_CHARS, Optimization, Resume
+from optimizer.models import TITLE_MAX_CHARS, Application, Optimization, Resume
 from optimizer.sample_inputs import SAMPLE_JOB, SAMPLE_RESUME
 from optimizer.sse import InvalidLastEventId, last_event_id, sse_response, with_heartbeats
 
@@ -305,6 +305,8 @@ async def result(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
     if request.htmx:
         return render(request, f"optimizer/job.html#{_panel_name(job)}", context)
     context["base"] = job.base_resume  # loaded above (select_related): no query here
+    context["application"] = await Application.objects.filter(optimization=job).afirst()
+    context["application_statuses"] = Application.Status.choices
     return render(request, "optimizer/result.html", {**context, "panel": _panel_name(job)})
 
 

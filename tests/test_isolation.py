@@ -16,7 +16,7 @@ from samples import JOB, RESUME
 from test_letters_page import _written
 from test_pages import _events, _read_stream
 
-from optimizer.models import Optimization, Resume
+from optimizer.models import Application, Optimization, Resume
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,7 @@ class Party:
     base: Resume
     version: Optimization
     letter: Optimization
+    application: Application
 
 
 def _party(name: str, *, account: bool) -> Party:
@@ -52,7 +53,9 @@ def _party(name: str, *, account: bool) -> Party:
     _events(_read_stream(client.get(f"/optimize/{pk.group(1)}/stream")))
     version = Optimization.objects.get(pk=pk.group(1))
     letter, _ = _written(client, version)
-    return Party(name, client, base, version, letter)
+    assert client.post(f"/optimize/{version.pk}/track", {"status": "applied"}).status_code == 302
+    application = Application.objects.get(optimization=version)
+    return Party(name, client, base, version, letter, application)
 
 
 @pytest.fixture
@@ -67,6 +70,7 @@ def parties(use_anthropic: Any) -> list[Party]:
 def _requests(owner: Party) -> list[tuple[str, str, dict[str, str]]]:
     """Every page, action and download that names one of `owner`'s rows."""
     job, letter, base = owner.version.pk, owner.letter.pk, owner.base.pk
+    application = owner.application.pk
     gets = [
         f"/optimize/{job}/",
         f"/optimize/{job}/stream",
@@ -78,6 +82,7 @@ def _requests(owner: Party) -> list[tuple[str, str, dict[str, str]]]:
         *(f"/optimize/{letter}/download.{fmt}" for fmt in ("txt", "md", "docx", "pdf")),
         f"/resumes/{base}/",
         f"/resumes/{base}/optimize",
+        f"/tracker/{application}/",
     ]
     posts: list[tuple[str, dict[str, str]]] = [
         (f"/optimize/{job}/retry", {}),
@@ -90,12 +95,17 @@ def _requests(owner: Party) -> list[tuple[str, str, dict[str, str]]]:
         (f"/optimize/{letter}/edit", {"text": "stolen"}),
         (f"/optimize/{letter}/retry", {}),
         (f"/resumes/{base}/edit", {"name": "stolen", "text": RESUME}),
+        (f"/optimize/{job}/track", {"status": "rejected"}),
+        (f"/optimize/{letter}/track", {}),
+        (f"/tracker/{application}/", {"status": "offer", "note": "stolen"}),
+        (f"/tracker/{application}/move", {"status": "rejected"}),
         ("/resumes/", {"from_job": str(job)}),
         (
             "/optimize/",
             {"resume_raw_text": RESUME, "job_description_text": JOB, "base_resume": str(base)},
         ),
         # Deletions last: were one let through, the rest would 404 for the wrong reason.
+        (f"/tracker/{application}/remove", {}),
         (f"/optimize/{letter}/delete", {}),
         (f"/optimize/{job}/delete", {}),
         (f"/resumes/{base}/delete", {}),
@@ -108,7 +118,10 @@ def _snapshot() -> list[tuple[Any, ...]]:
         "pk", "title", "edited_resume", "status", "user_id", "session_key", "base_resume_id"
     )
     bases = Resume.objects.order_by("pk").values_list("pk", "name", "text", "user_id")
-    return [*rows, *bases]
+    applications = Application.objects.order_by("pk").values_list(
+        "pk", "status", "note", "letter_id", "status_changed_at"
+    )
+    return [*rows, *bases, *applications]
 
 
 def test_no_party_reaches_anothers_rows_by_any_url(
@@ -138,7 +151,9 @@ def test_every_list_shows_its_owners_rows_only(parties: list[Party]) -> None:
             "/history/": ("version", "letter", "base"),
             "/resumes/": ("base",),
             f"/resumes/{viewer.base.pk}/": ("version", "letter"),
-            f"/optimize/{viewer.version.pk}/": ("letter", "base"),
+            f"/optimize/{viewer.version.pk}/": ("letter", "base", "application"),
+            "/tracker/": ("version", "letter", "application"),
+            "/tracker/applications.csv": ("version", "letter"),
         }
         for url, listed in pages.items():
             html = viewer.client.get(url).content.decode()
@@ -163,8 +178,11 @@ def test_staff_open_anyones_record_but_list_only_their_own(parties: list[Party])
     staff = Client()
     staff.force_login(User.objects.create_user("ops@example.com", is_staff=True))
     for party in parties:
+        assert staff.get(f"/tracker/{party.application.pk}/").status_code == 200
         assert staff.get(f"/optimize/{party.version.pk}/").status_code == 200
         assert staff.get(f"/optimize/{party.version.pk}/download.txt").status_code == 200
         assert staff.get(f"/resumes/{party.base.pk}/").status_code == 200
-    history = staff.get("/history/").content.decode()
-    assert all(str(p.version.pk) not in history for p in parties)
+    for url in ("/history/", "/tracker/", "/tracker/applications.csv", "/resumes/"):
+        html = staff.get(url).content.decode()
+        assert all(str(p.version.pk) not in html for p in parties), url
+        assert all(str(p.base.pk) not in html for p in parties), url
