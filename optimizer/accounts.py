@@ -26,7 +26,7 @@ from django.contrib.auth.password_validation import (
     validate_password,
 )
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -232,10 +232,14 @@ def signup(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_next_url(request))
     form = SignUpForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        with transaction.atomic():
-            user = form.save()
-        _sign_in(request, user)
-        return HttpResponseRedirect(_next_url(request))
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:  # the same email signed up at the same moment: the first wins
+            form.add_error("email", "An account with this email already exists: log in instead.")
+        else:
+            _sign_in(request, user)
+            return HttpResponseRedirect(_next_url(request))
     status = 422 if request.method == "POST" else 200
     return render(
         request, "optimizer/account.html", _context(request, form, "signup"), status=status

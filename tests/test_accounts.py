@@ -178,3 +178,20 @@ def test_every_page_says_who_is_signed_in(client: Client) -> None:
     ):
         html = client.get(url, HTTP_ACCEPT="text/html").content.decode()
         assert "jane@example.com" in html and "Log out" in html, url
+
+
+def test_a_sign_up_that_loses_a_race_for_the_email_gets_the_taken_error(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from optimizer import accounts
+
+    # The check passed, then someone else took the email before the insert.
+    def taken_meanwhile(self: accounts.SignUpForm) -> str:
+        User.objects.create_user("jane@example.com", "jane@example.com", "pw-long-enough-1")
+        return "jane@example.com"
+
+    monkeypatch.setattr(accounts.SignUpForm, "clean_email", taken_meanwhile)
+    response = _signup(client)
+    assert response.status_code == 422
+    assert "An account with this email already exists" in response.content.decode()
+    assert User.objects.count() == 1
