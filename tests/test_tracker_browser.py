@@ -78,3 +78,49 @@ def test_without_javascript_the_buttons_move_a_card(
     assert _column(page, ".board-card") == "applied"
     assert "Applied 20" in page.inner_text(".board-card")  # the date it was applied on
     assert watch.problems == []
+
+
+def test_the_account_resume_and_tracker_pages_fit_a_phone_and_pass_axe(
+    server: Any, fake_anthropic: Any, watched: Callable[..., Watched]
+) -> None:
+    watch = watched(viewport={"width": 375, "height": 812})
+    page = watch.page
+
+    def check(what: str) -> None:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, what
+        assert axe_violations(page) == [], what
+
+    page.goto(server.url + "/account/signup/")
+    check("sign up")
+    page.fill("#id_email", "jane.doe@example.com")
+    page.fill("#id_password1", "cobalt-harbour-1987")
+    page.fill("#id_password2", "cobalt-harbour-1987")
+    page.click("form.account-form button[type=submit]")
+    page.wait_for_url("**/resumes/", timeout=WAIT_MS)
+    assert "jane.doe@example.com" in page.inner_text(".site-header")
+    check("resumes")
+    page.fill("#id_name", "Backend base")
+    page.fill("#id_text", RESUME)
+    page.click("form.resume-form button[type=submit]")
+    page.wait_for_url("**/resumes/*/", timeout=WAIT_MS)
+    page.click("text=Tailor it for a new job")
+    assert page.input_value("#id_resume_raw_text").startswith("Jane Doe")
+    page.fill("#id_job_description_text", JOB)
+    page.click("#optimize-form button[type=submit]")
+    done = page.wait_for_selector(".job-done", timeout=WAIT_MS)
+    job_id = str(done.get_attribute("id")).removeprefix("job-")
+    page.goto(f"{server.url}/optimize/{job_id}/")
+    assert "A version of your base resume" in page.inner_text("#version-of")
+    page.click(".track-form button")
+    page.wait_for_url("**/tracker/*/", timeout=WAIT_MS)
+    check("application")
+    page.goto(server.url + "/tracker/")
+    check("board")
+    page.goto(server.url + "/resumes/")
+    page.click(".resume-list .history-title")
+    assert page.locator(".version-list .history-item").count() == 1
+    check("resume")
+    page.click(".account-nav button")  # log out
+    page.goto(server.url + "/account/login/")
+    check("log in")
+    assert watch.problems == [], watch.problems
