@@ -13,7 +13,6 @@ would be orphaned.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -135,13 +134,6 @@ def adopt_session_rows(key: str, user: AbstractBaseUser | AnonymousUser) -> int:
         moved = Optimization.objects.filter(anonymous).update(user=user)
         moved += Resume.objects.filter(anonymous).update(user=user)
     return moved
-
-
-def parse_uuid(value: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 # -- sign up, log in, log out --------------------------------------------------------------------
