@@ -9,7 +9,9 @@ import uuid
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from samples import JOB, RESUME
 from test_letters_page import _written
 from test_pages import _events, _read_stream
@@ -188,3 +190,36 @@ def test_the_history_names_each_versions_base_also_after_a_rename(
     assert (
         f'href="/resumes/{base.pk}/"' in item.content.decode() and "Mine" in item.content.decode()
     )
+
+
+def test_a_resumes_page_costs_the_same_queries_for_one_version_or_many(
+    client: Client, use_anthropic: Any
+) -> None:
+    base = _base(client)
+    first = _version(client, base)
+    _written(client, first)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(f"/resumes/{base.pk}/").content.decode()
+        assert "Cover letter" in html
+        return len(captured)
+
+    one = queries()
+    for _ in range(4):
+        copy = Optimization.objects.create(
+            resume_text=first.resume_text,
+            job_description=first.job_description,
+            session_key=first.session_key,
+            base_resume=base,
+            status="done",
+            result=first.result,
+        )
+        Optimization.objects.create(
+            resume_text=first.resume_text,
+            job_description=first.job_description,
+            session_key=first.session_key,
+            kind="cover_letter",
+            parent=copy,
+        )
+    assert queries() == one

@@ -11,7 +11,9 @@ import uuid
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from samples import JOB
 from test_letters_page import _written
@@ -292,3 +294,30 @@ def test_the_board_moves_into_the_account_on_sign_up(client: Client, use_anthrop
     board = other_device.get("/tracker/").content.decode()
     assert _column_of(board, application) == "Interviewing"
     assert len(_csv_rows(other_device)) == 1
+
+
+def test_the_board_and_the_csv_cost_the_same_queries_for_one_card_or_many(
+    client: Client, use_anthropic: Any
+) -> None:
+    version, _ = _tracked(client)
+    letter, _ = _written(client, version)
+
+    def queries() -> dict[str, int]:
+        counts = {}
+        for url in ("/tracker/", "/tracker/applications.csv"):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts[url] = len(captured)
+        return counts
+
+    one = queries()
+    for _ in range(4):
+        copy = Optimization.objects.create(
+            resume_text=version.resume_text,
+            job_description=version.job_description,
+            session_key=version.session_key,
+            status="done",
+            result=version.result,
+        )
+        Application.objects.create(optimization=copy, letter=letter, status="applied")
+    assert queries() == one
