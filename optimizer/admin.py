@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from optimizer.llm import budget
-from optimizer.models import ApiKey, Optimization
+from optimizer.models import ApiKey, Application, Optimization, Resume
 
 # Where the raw key waits between "save" and the one page that shows it.
 RAW_KEY_SESSION = "admin_new_api_key"
@@ -54,10 +54,20 @@ _OPTIMIZATION_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Timings",
         ("created_at", "started_at", "finished_at", "latency", "first_chunk", "timings_json"),
     ),
-    ("Owner", ("source", "owner", "session_key", "api_key")),
+    ("Owner", ("source", "owner", "user", "session_key", "api_key", "base_resume")),
     # Prompt experiments (docs/experiments.md): what made it, and what the user did with it.
     ("Prompt", ("prompt_version", "experiment", "replay", "revert_count", "download_count")),
 )
+
+
+def _owner_label(obj: Optimization) -> str:
+    if obj.api_key_id is not None and obj.api_key is not None:
+        return f"API key: {obj.api_key.name}"
+    if obj.user is not None:
+        return f"user {obj.user.get_username()}"
+    if obj.session_key:
+        return f"session {obj.session_key[:8]}…"
+    return "-"
 
 
 @admin.register(Optimization)
@@ -89,7 +99,7 @@ class OptimizationAdmin(admin.ModelAdmin):
         "created_at",
     )
     search_fields = ("job_description",)
-    list_select_related = ("api_key",)
+    list_select_related = ("api_key", "user")
     list_per_page = 50
     actions = ["warm_cache"]
     fieldsets = tuple((title, {"fields": names}) for title, names in _OPTIMIZATION_FIELDS)
@@ -145,11 +155,7 @@ class OptimizationAdmin(admin.ModelAdmin):
 
     @admin.display(description="Owner")
     def owner(self, obj: Optimization) -> str:
-        if obj.api_key is not None:
-            return f"API key: {obj.api_key.name}"
-        if obj.session_key:
-            return f"session {obj.session_key[:8]}…"
-        return "-"
+        return _owner_label(obj)
 
     @admin.display(description="Resume")
     def resume(self, obj: Optimization) -> str:
@@ -354,6 +360,65 @@ class ApiKeyAdmin(admin.ModelAdmin):
             "raw_key": raw,
         }
         return render(request, "admin/optimizer/apikey/created.html", context)
+
+
+@admin.register(Resume)
+class ResumeAdmin(admin.ModelAdmin):
+    """Base resumes (personal data): staff read them for support; the owner edits them."""
+
+    list_display = ("name", "owner", "updated_at", "created_at")
+    search_fields = ("name", "user__email")
+    list_select_related = ("user",)
+    readonly_fields = ("id", "user", "session_key", "name", "text", "created_at", "updated_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Owner")
+    def owner(self, obj: Resume) -> str:
+        if obj.user is not None:
+            return f"user {obj.user.get_username()}"
+        return f"session {obj.session_key[:8]}…" if obj.session_key else "-"
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """Tracker entries (personal data): read-only for staff; the owner edits them."""
+
+    list_display = ("job", "status", "applied_on", "status_changed_at", "owner")
+    list_filter = ("status",)
+    search_fields = ("optimization__job_description", "note")
+    list_select_related = ("optimization", "optimization__user", "optimization__api_key")
+    readonly_fields = (
+        "id",
+        "optimization",
+        "letter",
+        "status",
+        "applied_on",
+        "interview_on",
+        "outcome_on",
+        "note",
+        "status_changed_at",
+        "created_at",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Job")
+    def job(self, obj: Application) -> str:
+        return obj.optimization.job_title
+
+    @admin.display(description="Owner")
+    def owner(self, obj: Application) -> str:
+        return _owner_label(obj.optimization)
 
 
 # Prompt versions and experiments: their own module, registered on the same site.

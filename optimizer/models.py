@@ -40,7 +40,16 @@ class Optimization(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.API)
-    # Owner: the browser session that created it, or the API key.
+    # Owner: the signed-in user, else the browser session that created it, or the API key
+    # (optimizer/accounts.py decides). A signed-in user's rows keep the session key too: the
+    # page's daily budget and the experiments' assignment are per browser session.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,  # a deleted account takes its personal data with it
+        related_name="optimizations",
+    )
     session_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
     api_key = models.ForeignKey(
         "ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="optimizations"
@@ -84,6 +93,11 @@ class Optimization(models.Model):
         "Experiment", null=True, blank=True, on_delete=models.SET_NULL, related_name="results"
     )
     replay = models.BooleanField(default=False)
+    # The base resume this version was tailored from (issue 16, item 4); empty: pasted or
+    # uploaded without one. A version started from another version keeps the same base.
+    base_resume = models.ForeignKey(
+        "Resume", null=True, blank=True, on_delete=models.SET_NULL, related_name="versions"
+    )
 
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -110,7 +124,10 @@ class Optimization(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["session_key", "-created_at"])]
+        indexes = [
+            models.Index(fields=["session_key", "-created_at"]),
+            models.Index(fields=["user", "-created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.job_title} ({self.get_status_display()})"
@@ -154,6 +171,77 @@ class Optimization(models.Model):
     @property
     def warning_count(self) -> int:
         return len(self.warnings or [])
+
+
+RESUME_NAME_MAX_CHARS = 120
+
+
+class Resume(models.Model):
+    """A person's base resume: the text they tailor versions from (Optimization.base_resume).
+
+    Owned like an Optimization (optimizer/accounts.py): a user, else a browser session.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="resumes",
+    )
+    session_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    name = models.CharField(max_length=RESUME_NAME_MAX_CHARS)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+APPLICATION_NOTE_MAX_CHARS = 5000
+
+
+class Application(models.Model):
+    """A tailored version sent (or about to be sent) to the job it was made for: the tracker's
+    card (issue 16, item 5). Owned through its version (optimizer/accounts.py, via
+    "optimization__"): the version's owner is the application's."""
+
+    class Status(models.TextChoices):
+        # The board's columns, in this order.
+        SAVED = "saved", "Saved"
+        APPLIED = "applied", "Applied"
+        INTERVIEWING = "interviewing", "Interviewing"
+        OFFER = "offer", "Offer"
+        REJECTED = "rejected", "Rejected"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    optimization = models.OneToOneField(
+        Optimization, on_delete=models.CASCADE, related_name="application"
+    )
+    # The letter sent with it: one of the version's letters (checked by the tracker's form).
+    letter = models.ForeignKey(
+        Optimization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SAVED)
+    applied_on = models.DateField(null=True, blank=True)
+    interview_on = models.DateField(null=True, blank=True)
+    # When the offer or the rejection came.
+    outcome_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True, default="")
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-status_changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.optimization.job_title} ({self.get_status_display()})"
 
 
 def hash_api_key(raw_key: str) -> str:

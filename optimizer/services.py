@@ -919,12 +919,14 @@ async def create_optimization(
     job_description: str,
     source: str = Optimization.Source.API,
     session_key: str = "",
+    user_id: int | None = None,
     api_key_id: int | None = None,
     resume_filename: str = "",
     output_language: str = "",
     kind: str = Optimization.Kind.RESUME,
     tone: str = "",
     parent_id: Any = None,
+    base_resume_id: Any = None,
     replay: bool = False,
 ) -> Optimization:
     """A pending job's row (the page's and POST /api/v1/jobs, and replays: optimizer/replay.py)."""
@@ -934,12 +936,14 @@ async def create_optimization(
         job_description=job_description,
         source=source,
         session_key=session_key,
+        user_id=user_id,
         api_key_id=api_key_id,
         resume_filename=resume_filename,
         output_language=output_language,
         kind=kind,
         tone=tone,
         parent_id=parent_id,
+        base_resume_id=base_resume_id,
     )
 
 

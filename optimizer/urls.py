@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from optimizer import views
+from optimizer import accounts, resumes, tracker, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,5 +19,23 @@ urlpatterns = [
     path("optimize/<uuid:pk>/letter", views.letter, name="letter"),
     path("optimize/<uuid:pk>/duplicate", views.duplicate, name="duplicate"),
     path("optimize/<uuid:pk>/download.<str:fmt>", views.download, name="download"),
+    path("optimize/<uuid:pk>/start", views.start_from_version, name="start_from_version"),
     path("history/", views.history, name="history"),
+    # Base resumes and their versions (issue 16, item 4).
+    path("resumes/", resumes.resumes, name="resumes"),
+    path("resumes/<uuid:pk>/", resumes.resume, name="resume"),
+    path("resumes/<uuid:pk>/edit", resumes.resume_edit, name="resume_edit"),
+    path("resumes/<uuid:pk>/delete", resumes.resume_delete, name="resume_delete"),
+    path("resumes/<uuid:pk>/optimize", resumes.resume_optimize, name="resume_optimize"),
+    # The application tracker (issue 16, item 5).
+    path("optimize/<uuid:pk>/track", tracker.track, name="track"),
+    path("tracker/", tracker.board, name="tracker"),
+    path("tracker/applications.csv", tracker.export_csv, name="tracker_csv"),
+    path("tracker/<uuid:pk>/", tracker.application_detail, name="application"),
+    path("tracker/<uuid:pk>/move", tracker.move, name="tracker_move"),
+    path("tracker/<uuid:pk>/remove", tracker.untrack, name="tracker_remove"),
+    # Accounts: email and password, Django's auth (optimizer/accounts.py).
+    path("account/signup/", accounts.signup, name="signup"),
+    path("account/login/", accounts.login, name="login"),
+    path("account/logout/", accounts.logout, name="logout"),
 ]

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from optimizer import jobs, letters, review, services
+from optimizer import accounts, jobs, letters, review, services
 from optimizer.documents import export
 from optimizer.documents.export import PAGE_SIZES
 from optimizer.downloads import FORMATS, download_response
@@ -39,7 +39,7 @@ from optimizer.forms import DOCUMENTS_AVAILABLE, UPLOAD_EXTENSIONS, PageOptimize
 from optimizer.health import health
 from optimizer.http import HtmxHttpRequest
 from optimizer.llm.prompts import DEFAULT_TONE, LETTER_KINDS, TONES
-from optimizer.models import TITLE_MAX_CHARS, Optimization
+from optimizer.models import TITLE_MAX_CHARS, Application, Optimization, Resume
 from optimizer.sample_inputs import SAMPLE_JOB, SAMPLE_RESUME
 from optimizer.sse import InvalidLastEventId, last_event_id, sse_response, with_heartbeats
 
@@ -63,30 +63,10 @@ RESTARTED = "The writer stopped, so another one started again from the top."
 # -- ownership ---------------------------------------------------------------------------------
 
 
-async def _session_key(request: HttpRequest, *, create: bool = False) -> str:
-    """The browser session's key, loaded from the store (a forged cookie gives no key)."""
-    session = request.session
-    await session.aget("owner")  # loads the session; an unknown key is dropped here
-    if session.session_key is None and create:
-        await session.aset("owner", True)
-        await session.asave()
-    return session.session_key or ""
-
-
 async def _owned_job(request: HttpRequest, pk: uuid.UUID) -> Optimization:
-    """The job when this session owns it (or the user is staff); 404 for everyone else."""
-    try:
-        job = await Optimization.objects.aget(pk=pk)
-    except Optimization.DoesNotExist:
-        raise Http404("No such optimization") from None
-    key = await _session_key(request)
-    if key and job.session_key == key:
-        return job
-    user = await request.auser()
-    if user.is_active and user.is_staff:
-        return job
-    # Same answer as a missing job: never confirm that someone else's resume exists.
-    raise Http404("No such optimization")
+    """The job when the asker owns it (or is staff); 404 for everyone else (optimizer/accounts.py).
+    Its base resume comes in the same query: templates rendered from async views may name it."""
+    return await accounts.owned(request, Optimization.objects.select_related("base_resume"), pk)
 
 
 # -- context -----------------------------------------------------------------------------------
@@ -209,6 +189,7 @@ async def home(request: HtmxHttpRequest) -> HttpResponse:
         else None
     )
     form = PageOptimizeForm(initial=initial)
+    await accounts.owner(request)  # the header says who is signed in
     return render(request, "optimizer/home.html", _page_context(form=form))
 
 
@@ -217,6 +198,12 @@ async def optimize(request: HtmxHttpRequest) -> HttpResponseBase:
     """Create a job from the form. htmx gets the live panel; a plain POST waits for the result."""
     if request.method == "GET":
         return HttpResponseRedirect(reverse("home"))
+    await accounts.owner(request)  # the form page (on an error) says who is signed in
+    # A version of a base resume (started from the resume's page or one of its versions): the
+    # base must be the asker's own, else 404 before anything runs.
+    base = None
+    if base_id := request.POST.get("base_resume"):
+        base = await accounts.owned(request, Resume.objects.all(), base_id)
     form = PageOptimizeForm(request.POST, request.FILES)
     # Reading an uploaded PDF or DOCX is CPU work: off the event loop when there is one.
     if request.FILES:
@@ -226,26 +213,33 @@ async def optimize(request: HtmxHttpRequest) -> HttpResponseBase:
     if not valid:
         # 422 is swapped by htmx (see the htmx-config meta tag) and shown by plain browsers.
         template = "optimizer/home.html#form" if request.htmx else "optimizer/home.html"
-        return render(request, template, _page_context(form=form), status=422)
+        return render(request, template, _page_context(form=form, base=base), status=422)
+    who = await accounts.owner(request, create=True)
     job = await services.create_optimization(
         resume=form.cleaned_data["resume_raw_text"],
         job_description=form.cleaned_data["job_description_text"],
         source=Optimization.Source.PAGE,
-        session_key=await _session_key(request, create=True),
+        **who.stamp(),
+        base_resume_id=base.pk if base else None,
         resume_filename=form.resume_filename,
         output_language=form.cleaned_data.get("output_language") or "",
     )
-    return await _started(request, job, form=form)
+    return await _started(request, job, form=form, base=base)
 
 
 async def _started(
-    request: HtmxHttpRequest, job: Optimization, *, form: PageOptimizeForm | None = None
+    request: HtmxHttpRequest,
+    job: Optimization,
+    *,
+    form: PageOptimizeForm | None = None,
+    base: Resume | None = None,
 ) -> HttpResponseBase:
     if request.htmx:
         context = _job_context(job, {})
         if form is not None:
             # The form stays filled in (to tweak and resubmit); the panel arrives out of band.
             context["form"] = form
+            context["base"] = base
             return render(request, "optimizer/home.html#submitted", context)
         return render(request, "optimizer/job.html#live", context)
     # No JavaScript: follow the same job to its end, then show the permalink.
@@ -263,6 +257,8 @@ async def retry(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponseBase:
         job_description=old.job_description,
         source=Optimization.Source.PAGE,
         session_key=old.session_key,
+        user_id=old.user_id,
+        base_resume_id=old.base_resume_id,
         resume_filename=old.resume_filename,
         output_language=old.output_language,
         kind=old.kind,
@@ -289,7 +285,7 @@ async def letter(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponseBase:
         resume=parent.resume_text,
         job_description=parent.job_description,
         source=Optimization.Source.PAGE,
-        session_key=await _session_key(request, create=True),
+        **(await accounts.owner(request, create=True)).stamp(),
         output_language=parent.output_language,
         kind=kind,
         tone=tone,
@@ -302,12 +298,15 @@ async def letter(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponseBase:
 async def result(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
     job = await _owned_job(request, pk)
     context = _job_context(job)
-    # The letters written from this optimization, listed under it (this session's only).
+    # The letters written from this optimization, listed under it (its owner's only).
     context["letters"] = [
-        row async for row in job.letters.filter(session_key=job.session_key).order_by("created_at")
+        row async for row in accounts.same_owner_as(job, job.letters.all()).order_by("created_at")
     ]
     if request.htmx:
         return render(request, f"optimizer/job.html#{_panel_name(job)}", context)
+    context["base"] = job.base_resume  # loaded above (select_related): no query here
+    context["application"] = await Application.objects.filter(optimization=job).afirst()
+    context["application_statuses"] = Application.Status.choices
     return render(request, "optimizer/result.html", {**context, "panel": _panel_name(job)})
 
 
@@ -436,8 +435,8 @@ async def download(request: HtmxHttpRequest, pk: uuid.UUID, fmt: str) -> HttpRes
 
 @require_GET
 async def history(request: HtmxHttpRequest) -> HttpResponse:
-    key = await _session_key(request)
-    records = Optimization.objects.filter(session_key=key) if key else Optimization.objects.none()
+    who = await accounts.owner(request)
+    records = who.rows(Optimization.objects.select_related("base_resume"))
     items = [job async for job in records.order_by("-created_at")[:HISTORY_LIMIT]]
     template = "optimizer/history.html#list" if request.htmx else "optimizer/history.html"
     return render(request, template, _page_context(items=items))
@@ -544,7 +543,20 @@ async def duplicate(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
     """The form again with this optimization's resume, for a new job ad (nothing runs yet)."""
     job = await _owned_job(request, pk)
     form = PageOptimizeForm(initial={"resume_raw_text": job.resume_text})
-    return render(request, "optimizer/home.html", _page_context(form=form, duplicate_of=job))
+    context = _page_context(form=form, duplicate_of=job, base=job.base_resume)
+    return render(request, "optimizer/home.html", context)
+
+
+@require_GET
+async def start_from_version(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The form with a tailored version's final text (the user's review of it), to tailor it
+    again for another job; the new version keeps the same base resume."""
+    job = await _owned_job(request, pk)
+    if job.is_letter or job.status != Optimization.Status.DONE or not job.result:
+        raise Http404("Only a finished resume version can be tailored again")
+    form = PageOptimizeForm(initial={"resume_raw_text": review.final_text(job)})
+    context = _page_context(form=form, from_version=job, base=job.base_resume)
+    return render(request, "optimizer/home.html", context)
 
 
 @require_POST

@@ -26,7 +26,7 @@ from optimizer import admin_cache, services
 from optimizer.admin import RAW_KEY_SESSION
 from optimizer.llm import cache as cache_module
 from optimizer.llm.cache import LLMCache, get_llm_cache
-from optimizer.models import ApiKey, Optimization, hash_api_key
+from optimizer.models import ApiKey, Application, Optimization, Resume, hash_api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +131,8 @@ def make_optimization(**fields: Any) -> Optimization:
 def admin_pages(digest: str) -> list[tuple[str, str]]:
     record = make_optimization()
     key, _ = ApiKey.create_key("ci")
+    resume = Resume.objects.create(name="Base", text="Jane Doe", session_key="s")
+    application = Application.objects.create(optimization=record, note="Call Ana")
     return [
         ("get", reverse("admin:index")),
         ("get", reverse("admin:optimizer_optimization_changelist")),
@@ -139,6 +141,10 @@ def admin_pages(digest: str) -> list[tuple[str, str]]:
         ("get", reverse("admin:optimizer_optimization_delete", args=[record.pk])),
         ("get", reverse("admin:optimizer_apikey_changelist")),
         ("get", reverse("admin:optimizer_apikey_change", args=[key.pk])),
+        ("get", reverse("admin:optimizer_resume_changelist")),
+        ("get", reverse("admin:optimizer_resume_change", args=[resume.pk])),
+        ("get", reverse("admin:optimizer_application_changelist")),
+        ("get", reverse("admin:optimizer_application_change", args=[application.pk])),
         ("get", reverse("admin:optimizer_apikey_add")),
         ("get", reverse("admin:optimizer_apikey_created", args=[key.pk])),
         ("get", reverse("admin:cache")),
@@ -706,3 +712,16 @@ def test_api_key_list_says_when_spend_is_unreadable(
     monkeypatch.setattr(budget, "spend_of_keys", lambda ids: None)
     html = staff_client.get(reverse("admin:optimizer_apikey_changelist")).content.decode()
     assert "unknown (Redis unreadable)" in html
+
+
+def test_the_owner_column_names_an_account_and_resumes_are_listed(staff_client: Client) -> None:
+    user = User.objects.create_user("jane@example.com", "jane@example.com", "pw")
+    make_optimization(user=user, session_key="abcdef1234567890", source="page")
+    Resume.objects.create(name="Backend base", text="Jane Doe", user=user)
+    html = staff_client.get(reverse("admin:optimizer_optimization_changelist")).content.decode()
+    assert "user jane@example.com" in html
+    html = staff_client.get(reverse("admin:optimizer_resume_changelist")).content.decode()
+    assert "Backend base" in html and "user jane@example.com" in html
+    Application.objects.create(optimization=Optimization.objects.get(), status="interviewing")
+    html = staff_client.get(reverse("admin:optimizer_application_changelist")).content.decode()
+    assert "Interviewing" in html and "user jane@example.com" in html

@@ -140,5 +140,49 @@
     }
   });
 
+  // The applications board: dropping a card on another column presses that card's button for
+  // the column, so a drag makes the very request the button (and the no-JS page) makes.
+  var draggedCard = null;
+
+  function boardColumn(target) {
+    return target && target.closest ? target.closest("[data-board] [data-status]") : null;
+  }
+
+  document.addEventListener("dragstart", function (event) {
+    var card = event.target && event.target.closest ? event.target.closest("[data-card]") : null;
+    if (!card) return;
+    draggedCard = card;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.id);
+    card.classList.add("dragging");
+  });
+  document.addEventListener("dragend", function () {
+    if (draggedCard) draggedCard.classList.remove("dragging");
+    draggedCard = null;
+    document.querySelectorAll(".board-column.drop-active").forEach(function (column) {
+      column.classList.remove("drop-active");
+    });
+  });
+  ["dragenter", "dragover"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var column = boardColumn(event.target);
+      if (!column || !draggedCard) return;
+      event.preventDefault(); // lets the card be dropped here
+      column.classList.add("drop-active");
+    });
+  });
+  document.addEventListener("dragleave", function (event) {
+    var column = boardColumn(event.target);
+    if (column && !column.contains(event.relatedTarget)) column.classList.remove("drop-active");
+  });
+  document.addEventListener("drop", function (event) {
+    var column = boardColumn(event.target);
+    if (!column || !draggedCard) return;
+    event.preventDefault();
+    column.classList.remove("drop-active");
+    var button = draggedCard.querySelector('[data-move-to="' + column.dataset.status + '"]');
+    if (button) button.click(); // none: dropped on its own column
+  });
+
   document.addEventListener("DOMContentLoaded", function () { setUp(document); });
 })();
