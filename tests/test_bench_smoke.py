@@ -56,6 +56,8 @@ def test_the_analysis_is_timed_on_30000_character_resumes(report: dict[str, Any]
     assert len(rows) == 4
     for row in rows.values():
         assert row["chars"] >= 29_000 and positive(row["p50_ms"]) and row["budget_ms"] == 150
+        # the part after the text is a part of the whole (the original was read before)
+        assert 0 < row["after_text_ms"] <= row["p50_ms"]
 
 
 def test_cost_scenario_makes_one_upstream_call(report: dict[str, Any]) -> None:
