@@ -17,6 +17,10 @@ from .facts import YEAR, degree_field
 from .text import clean, find_vocab, keys_of
 
 _CONNECTORS = frozenset({"of", "and", "&", "the", "for", "de"})
+_DIGIT_RE = re.compile(r"\d")
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+_NUMBER_WORDS = frozenset(p.NUMBER_WORDS)
+_LANGUAGE_NAMES = frozenset(n.lower() for line in data.entries("languages") for n in line.split())
 _Word = tuple[str, int, int]  # (word, start, end)
 
 
@@ -32,6 +36,8 @@ class Unit:
         # A rewrite that keeps a qualifier ("CPA candidate") may rest on a weakened passage.
         self.weak_ok = QUALIFIER_RE.search(self.text) is not None
         self._context: frozenset[str] | None = None
+        self._words: frozenset[str] | None = None
+        self._numeric: bool | None = None
         self.line_start = line_start
         self.bullet = bullet
         self.section = section
@@ -40,6 +46,21 @@ class Unit:
         self.taken = bytearray(len(self.text) + 1)
         self.claims: list[tuple[int, str, str, bool]] = []  # (start, kind, phrase, supported)
         self.facts: set[tuple[str, tuple[str, ...]]] = set()
+
+    def words(self) -> frozenset[str]:
+        """The unit's words, lower-cased letters only (computed once per unit): finders whose
+        pattern needs a number, or a language's name, skip the units that have none."""
+        if self._words is None:
+            self._words = frozenset(_LETTERS_RE.findall(self.text.lower()))
+        return self._words
+
+    def numeric(self) -> bool:
+        """A digit or a number word: what every number, date and duration pattern needs."""
+        if self._numeric is None:
+            self._numeric = bool(_DIGIT_RE.search(self.text)) or not _NUMBER_WORDS.isdisjoint(
+                self.words()
+            )
+        return self._numeric
 
     def context(self) -> frozenset[str]:
         """The unit's content words, for numbers (computed once per unit)."""
@@ -294,10 +315,14 @@ def find_skills(u: Unit, ev: Evidence) -> None:
 
 
 def find_money(u: Unit, ev: Evidence) -> None:
+    if not u.numeric():
+        return
     u.add_matches(p.MONEY_RE, "money", lambda m: p.money_value(m) in ev.values)
 
 
 def find_percentages(u: Unit, ev: Evidence) -> None:
+    if not u.numeric():
+        return
     u.add_matches(
         p.PERCENT_RE,
         "percentage",
@@ -306,6 +331,8 @@ def find_percentages(u: Unit, ev: Evidence) -> None:
 
 
 def find_team_sizes(u: Unit, ev: Evidence) -> None:
+    if not u.numeric():
+        return
     for m in p.TEAM_RE.finditer(u.text):
         if u.free(m.start(), m.end()):
             inner = p.TEAM_CORE_RE.search(m.group(0))
@@ -321,6 +348,9 @@ _EXPERIENCE_RE = re.compile(
 
 
 def find_durations(u: Unit, ev: Evidence) -> None:
+    if not u.numeric():
+        return
+
     def supported(m: re.Match[str]) -> bool:
         # "with 8 years of experience" may follow from the dates; "for 3 years" may not
         overall = bool(
@@ -333,10 +363,14 @@ def find_durations(u: Unit, ev: Evidence) -> None:
 
 
 def find_dates(u: Unit, ev: Evidence) -> None:
+    if not u.numeric():
+        return
     u.add_matches(p.DATE_RE, "date", lambda m: ev.has_date(*p.date_of(m)))
 
 
 def find_numbers(u: Unit, ev: Evidence) -> None:
+    if not u.numeric():
+        return
     for m in p.NUMBER_RE.finditer(u.text):
         if not u.free(m.start(), m.end()):
             continue
@@ -472,6 +506,8 @@ def _known(ev: Evidence, key: str, weak_ok: bool) -> bool:
 
 
 def find_languages(u: Unit, ev: Evidence) -> None:
+    if _LANGUAGE_NAMES.isdisjoint(u.words()):
+        return
     for m in LANGUAGE_RE.finditer(u.text):
         if u.free(m.start(), m.end()):
             e = m.end()
