@@ -228,3 +228,19 @@ def test_empty_job_description() -> None:
         "formatting_issues": [],
     }
     assert [c["score"] for c in report["components"]] == [None] * 5
+
+
+def test_a_phrase_is_found_as_whole_words_as_the_regex_would() -> None:
+    """score._has_phrase replaces a regex compiled per skills-list item; same answers."""
+    import random
+    import re
+
+    from optimizer.analysis.score import _has_phrase
+
+    rng = random.Random(7)
+    alphabet = "ab _-#.é1 "
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        phrase = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 3)))
+        expected = bool(re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text))
+        assert _has_phrase(text, phrase) == expected, (text, phrase)

@@ -600,6 +600,24 @@ def _skills_list(line: str) -> bool:
     return len(_list_items(line)) >= 4 and not re.search(r"\b(?:19|20)\d\d\b", line)
 
 
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what a regex's \w is
+
+
+def _has_phrase(text: str, phrase: str) -> bool:
+    r"""``phrase`` in ``text`` as whole words: what ``(?<!\w)phrase(?!\w)`` finds, without
+    compiling a pattern per phrase (hundreds per resume, more than re's cache holds)."""
+    start = text.find(phrase)
+    while start >= 0:
+        end = start + len(phrase)
+        if not (start and _is_word_char(text[start - 1])) and not (
+            end < len(text) and _is_word_char(text[end])
+        ):
+            return True
+        start = text.find(phrase, start + 1)
+    return False
+
+
 def _mirrors_job(items: Sequence[str], job: _Job, elsewhere: Iterable[tuple[str, ...]]) -> bool:
     """A list of the job's own phrases, word for word, that covers much of the job and names
     job terms the rest of the resume never shows: the ad's keywords pasted back. A candidate's
@@ -607,10 +625,7 @@ def _mirrors_job(items: Sequence[str], job: _Job, elsewhere: Iterable[tuple[str,
     terms = [r.keys for r in job.requirements if r.keys and r.category != "experience"]
     if len(items) < 4 or len(terms) < 3:
         return False
-    verbatim = sum(
-        bool(re.search(rf"(?<!\w){re.escape(item.strip().lower())}(?!\w)", job.text))
-        for item in items
-    )
+    verbatim = sum(_has_phrase(job.text, item.strip().lower()) for item in items)
     if verbatim < 0.8 * len(items):
         return False
     hits: set[tuple[str, ...]] = set()
