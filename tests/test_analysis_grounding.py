@@ -204,3 +204,25 @@ def test_a_title_that_starts_with_a_dot_is_the_originals() -> None:
     assert [flag.message for flag in check_grounding(original, rewrite)] == []
     invented = "EXPERIENCE\n.NET Architect at Proseware since 2020\n"
     assert [flag.kind for flag in check_grounding(original, invented)] == ["title"]
+
+
+def test_the_original_is_read_once_for_several_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One resume checked against several jobs (a batch, each save on the review page): the
+    original's reading is shared, the job's own terms are each job's."""
+    from optimizer.analysis import clear_caches, evidence
+
+    clear_caches()
+    reads: list[str] = []
+    real = evidence.Evidence._read
+    monkeypatch.setattr(
+        evidence.Evidence, "_read", lambda self, *args: (reads.append("read"), real(self, *args))
+    )
+    original = "EXPERIENCE\nData Engineer - Acme (2020 - Present)\n- Built Airflow pipelines\n"
+    rewrite = (
+        "EXPERIENCE\nData Engineer - Acme (2020 - Present)\n- Built Airflow and Dagster pipelines\n"
+    )
+    with_dagster = check_grounding(original, rewrite, job="We use Dagster and Airflow.")
+    without = check_grounding(original, rewrite, job="We use Airflow.")
+    assert reads == ["read"]
+    assert [flag.phrase for flag in with_dagster] == ["Dagster"]  # a term of that job's ad
+    assert "Dagster" not in [flag.phrase for flag in without]

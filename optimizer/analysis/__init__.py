@@ -27,6 +27,7 @@ def clear_caches() -> None:
     evidence.gkeys.cache_clear()
     score.clear_caches()
     patterns.value.cache_clear()
+    evidence._reading.cache_clear()
 
 
 __all__ = [

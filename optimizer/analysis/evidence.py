@@ -159,11 +159,32 @@ def _strip_legal(keys: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(k for k in keys if k.rstrip(".") not in p.LEGAL_SUFFIX)
 
 
+# Readings of originals kept, each shared by every check of that resume (the jobs of a batch,
+# each save on the review page, the offline engine's edits): up to ~1 MB each at the size limit.
+READINGS = 8
+
+
 class Evidence:
-    """Facts of the original resume, normalized for support checks."""
+    """Facts of the original resume, normalized for support checks, and the job's own terms.
+
+    What is read off the original is the same for every job: it is read once (``_reading``,
+    cached for READINGS originals) and shared, so another check of the same resume (another
+    job of a batch, another save on the review page) reads only the job."""
 
     def __init__(self, original: str, *, job: str | None = None, today: date | None = None) -> None:
-        self.today = today or date.today()
+        self.__dict__.update(_reading(original, today or date.today()).__dict__)
+        # Names the job ad writes capitalized (tools, certifications) that the original lacks.
+        self.job_terms = {
+            k
+            for w in re.findall(r"(?<![\w])[A-Z][\w+#.-]*[\w+#]", job or "")
+            for k in gkeys(w)
+            if len(k) > 2
+        } - self.words
+
+    def _read(self, original: str, today: date) -> None:
+        """Everything but the job: never changed after (memo and _indexes only fill caches of
+        what it already holds), so one reading serves checks on several threads."""
+        self.today = today
         raw = clean(original)
         text = p.blank(raw, p.URL_EMAIL_RE)
         self.raw = raw
@@ -180,13 +201,6 @@ class Evidence:
         # the original's own spellings too ("UC" of "UC Davis", which equivalences expand)
         self.plain_words = set(keys_of(weak))
         self.languages = {_LANGUAGES[stem(m.group(0))] for m in LANGUAGE_RE.finditer(text)}
-        # Names the job ad writes capitalized (tools, certifications) that the original lacks.
-        self.job_terms = {
-            k
-            for w in re.findall(r"(?<![\w])[A-Z][\w+#.-]*[\w+#]", job or "")
-            for k in gkeys(w)
-            if len(k) > 2
-        } - self.words
         self.values: set[float] = set()
         self.percents: set[float] = set()
         self.team: set[float] = set()
@@ -416,3 +430,11 @@ class Evidence:
 
     def has_language(self, name: str) -> bool:
         return _LANGUAGES.get(stem(name)) in self.languages
+
+
+@lru_cache(maxsize=READINGS)
+def _reading(original: str, today: date) -> Evidence:
+    """The original's reading (an Evidence without job terms), for every job it is checked for."""
+    reading = Evidence.__new__(Evidence)
+    reading._read(original, today)
+    return reading
