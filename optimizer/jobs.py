@@ -29,8 +29,9 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
-from optimizer import db, drain, redis_client, review, services
+from optimizer import db, drain, redis_client, review, services, slots
 from optimizer.events import Event
+from optimizer.llm.client import Provider
 from optimizer.models import Optimization
 from optimizer.redis_client import REDIS_ERRORS
 
@@ -102,8 +103,11 @@ async def _launch(job_id: uuid.UUID, job: Optimization | None = None) -> None:
         _running[job_id] = task
 
 
-async def run(job_id: uuid.UUID, job: Optimization | None = None) -> str:
+async def run(
+    job_id: uuid.UUID, job: Optimization | None = None, *, provider: Provider | None = None
+) -> str:
     """The task body, on a Celery worker or in-process: run the job under its lease.
+    provider: an answer already in hand (a Message Batches result, optimizer/batches.py).
 
     "held": another live process holds the lease (a redelivered task: try again later);
     "finished": nothing to do; "ran": this call ran it (to an end, or until it died here).
@@ -130,7 +134,7 @@ async def run(job_id: uuid.UUID, job: Optimization | None = None) -> str:
         return "ran"
     renew = asyncio.ensure_future(_keep_lease(job_id, token))
     try:
-        await _run(job, attempt=int(runs))
+        await _run(job, attempt=int(runs), provider=provider)
     finally:
         renew.cancel()
         try:
@@ -271,17 +275,31 @@ async def request_for(job: Optimization) -> services.OptimizeRequest:
     )
 
 
-async def _run(job: Optimization, attempt: int = 1) -> None:
+async def _run(job: Optimization, attempt: int = 1, provider: Provider | None = None) -> None:
     request = await request_for(job)
+    in_batch = job.batch_id is not None
     last_id = 0
     if attempt > 1:  # a restart after its runner died: go on after the events already sent
         with contextlib.suppress(*REDIS_ERRORS):
             stored = await _redis().xrevrange(_key(job.pk, "events"), count=1)
             last_id = int(stored[0][0].split(b"-")[1]) if stored else 0
     pipeline = services.stream(
-        request, optimization=job, first_event_id=last_id + 1, attempt=attempt
+        request,
+        optimization=job,
+        first_event_id=last_id + 1,
+        attempt=attempt,
+        provider=provider,
+        # A Message Batches answer was asked with the built-in prompt: it is recorded as such.
+        choose_variant=provider is None,
+        # A batch item calls upstream only in one of BATCH_MAX_CONCURRENCY shared slots.
+        upstream_gate=slots.upstream_slot if in_batch else None,
     )
-    watchdog = asyncio.ensure_future(_watch_for_orphan(job.pk, asyncio.current_task()))
+    # A batch runs whether or not anybody watches its items (the owner reads the batch).
+    watchdog = (
+        None
+        if in_batch
+        else asyncio.ensure_future(_watch_for_orphan(job.pk, asyncio.current_task()))
+    )
     batches = _batches(pipeline)
     try:
         async for batch in batches:
@@ -311,7 +329,8 @@ async def _run(job: Optimization, attempt: int = 1) -> None:
         except REDIS_ERRORS as again:
             logger.warning("Could not store the failure of job %s: %s", job.pk, again)
     finally:
-        watchdog.cancel()
+        if watchdog is not None:
+            watchdog.cancel()
         _running.pop(job.pk, None)
 
 

@@ -55,6 +55,8 @@ class LLMUsage:
     stop_reason: str | None = None
     cache_creation_input_tokens: int = 0  # prompt prefix written to Anthropic's prompt cache
     cache_read_input_tokens: int = 0  # prompt prefix read from it
+    # "batch": answered through the Message Batches API, priced at its discount (pricing.py)
+    service_tier: str = ""
 
 
 def _usage(message: Any) -> LLMUsage:
