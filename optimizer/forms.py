@@ -155,6 +155,35 @@ class JobKindForm(forms.Form):
     )
 
 
+# -- batches: one resume, several jobs (issue 16, item 3) ------------------------------------
+
+
+def job_description_field() -> InputTextField:
+    """One job description of a batch, checked as job_description_text is."""
+    return InputTextField(max_chars_setting="JOB_DESCRIPTION_MAX_CHARS")
+
+
+class JsonBooleanField(forms.Field):
+    """true or false from a JSON body (absent: false); "yes" or 1 is a wrong type."""
+
+    def to_python(self, value: Any) -> bool:
+        if value in (None, ""):
+            return False
+        if not isinstance(value, bool):
+            raise ValidationError("This field must be true or false.", code="invalid_type")
+        return value
+
+
+class BatchOptionsForm(forms.Form):
+    """POST /api/v1/batches, besides the resume and the list of job descriptions (checked by
+    the view): the rewrite's language, a resume optimization to take the resume from, and
+    deferred (not needed now: the Message Batches API when ANTHROPIC_BATCH is on)."""
+
+    output_language = OptimizeForm.base_fields["output_language"]
+    optimization_id = StringField(required=False, max_length=64)
+    deferred = JsonBooleanField(required=False)
+
+
 # -- the page: an optional resume file instead of the pasted text -------------------------------
 
 
