@@ -29,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from optimizer import jobs, redis_client, services
+from optimizer import batch_events, db, drain, jobs, redis_client, services
 from optimizer.background import in_background
 from optimizer.llm.client import (
     _SDK_ERRORS,
@@ -107,6 +107,37 @@ async def items_of(batch: Batch) -> list[Optimization]:
     return [item async for item in batch.items.order_by("batch_position")]
 
 
+async def _fail(item: Optimization | uuid.UUID, code: str, message: str, batch_id: Any) -> None:
+    item_id = item.pk if isinstance(item, Optimization) else item
+    await services.record_failure(item_id, code, message)
+    await batch_events.notify(batch_id, item_id)
+
+
+async def follow(batch: Batch) -> AsyncGenerator[list[Optimization], None]:
+    """The batch's items as they change: all of them first, then each time some changed (a
+    list of those), until every item has finished. Blocks on the batch's wake-ups, and looks
+    again at least every lease/2 all the same (and polls a Message Batch that is due)."""
+    after = await batch_events.position(batch.pk)
+    items = await items_of(batch)
+    await db.release_connections()
+    yield items
+    quiet = max(0.05, min(jobs.VIEWER_WAIT_SECONDS, settings.JOB_LEASE_SECONDS / 2))
+    while not is_finished(items):
+        after = await batch_events.wait(batch.pk, after, quiet)
+        if drain.draining():
+            return  # this worker is stopping: the page reconnects to another one
+        if batch.upstream_status == Batch.UpstreamStatus.IN_PROGRESS:
+            await batch.arefresh_from_db(fields=["upstream_status", "upstream_checked_at"])
+            await poll_if_due(batch)
+        fresh = await items_of(batch)
+        await db.release_connections()
+        before = {item.pk: (item.status, item.updated_at) for item in items}
+        changed = [item for item in fresh if before.get(item.pk) != (item.status, item.updated_at)]
+        items = fresh
+        if changed:
+            yield changed
+
+
 def is_finished(items: list[Optimization]) -> bool:
     return all(item.is_finished for item in items)
 
@@ -169,7 +200,7 @@ async def _submit(batch: Batch, items: list[Optimization]) -> None:
         error = translate_error(failure)
         logger.error("Message Batch refused for batch %s: %s", batch.pk, error.message)
         for item in items:
-            await services.record_failure(item.pk, error.code, error.message)
+            await _fail(item, error.code, error.message, batch.pk)
         return
     batch.upstream_id = created.id
     batch.upstream_status = Batch.UpstreamStatus.IN_PROGRESS
@@ -237,12 +268,11 @@ async def poll(batch: Batch) -> int:
             return 0
         results: AsyncGenerator[Any, None] = await sdk.messages.batches.results(batch.upstream_id)  # type: ignore[assignment]
         async for line in results:
-            await _record_result(line)
+            await _record_result(line, batch.pk)
         # Items the results did not name (should not happen): failed, not queued for ever.
         async for item in batch.items.filter(status=Optimization.Status.QUEUED):
-            await services.record_failure(
-                item.pk, "upstream_batch_error", "The Message Batch returned no result for it"
-            )
+            message = "The Message Batch returned no result for it"
+            await _fail(item, "upstream_batch_error", message, batch.pk)
         batch.upstream_status = Batch.UpstreamStatus.ENDED
         await batch.asave(update_fields=["upstream_status"])
         return 1
@@ -260,7 +290,7 @@ _NOT_ANSWERED = {
 }
 
 
-async def _record_result(line: Any) -> None:
+async def _record_result(line: Any, batch_id: uuid.UUID) -> None:
     """One line of a batch's results: the item run through the pipeline with its answer, or
     failed with the upstream's reason. Only a queued item: a second poller records nothing."""
     try:
@@ -277,12 +307,11 @@ async def _record_result(line: Any) -> None:
         await jobs.run(item_id, provider=BatchAnswer(result.message))
     elif result.type == "errored":
         detail = getattr(getattr(result.error, "error", None), "message", "") or "an error"
-        await services.record_failure(
-            item_id, "upstream_batch_error", f"The Message Batch could not answer it: {detail}"
-        )
+        message = f"The Message Batch could not answer it: {detail}"
+        await _fail(item_id, "upstream_batch_error", message, batch_id)
     else:
         message = _NOT_ANSWERED.get(result.type, "The Message Batch did not answer it.")
-        await services.record_failure(item_id, f"upstream_batch_{result.type}", message)
+        await _fail(item_id, f"upstream_batch_{result.type}", message, batch_id)
 
 
 class BatchAnswer:

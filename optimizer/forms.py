@@ -304,3 +304,64 @@ class PageOptimizeForm(OptimizeForm):
         if not upload or not self.resume_read_from_file:
             return ""
         return (upload.name or "")[:255]
+
+
+class BatchPageForm(PageOptimizeForm):
+    """The batch page's form: the resume (pasted or uploaded) and its language as on the home
+    page, up to BATCH_MAX_JOBS job descriptions (boxes named job_description; blank boxes are
+    not used), and "not needed now" (the Message Batches API, when it is on)."""
+
+    deferred = forms.BooleanField(
+        required=False,
+        label="I do not need these now: send them at half price, results within 24 hours",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["job_description_text"]
+        self.job_descriptions: list[str] = []
+        self.job_errors: dict[int, str] = {}
+
+    def job_boxes(self) -> list[dict[str, Any]]:
+        """What each job description box shows: its text and its error."""
+        values = self.data.getlist("job_description") if hasattr(self.data, "getlist") else []
+        count = max(settings.BATCH_MAX_JOBS, len(values))
+        return [
+            {
+                "index": index,
+                "number": index + 1,
+                "value": values[index] if index < len(values) else "",
+                "error": self.job_errors.get(index, ""),
+            }
+            for index in range(min(count, settings.BATCH_MAX_JOBS))
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        values = self.data.getlist("job_description") if hasattr(self.data, "getlist") else []
+        limit = settings.BATCH_MAX_JOBS
+        if len(values) > limit:
+            self.add_error(
+                None,
+                ValidationError(
+                    f"{len(values)} job descriptions: a batch takes at most {limit}.",
+                    code="too_many_jobs",
+                ),
+            )
+            return cleaned
+        field = job_description_field()
+        for index, value in enumerate(values):
+            if not str(value).strip():
+                continue  # a box left empty: not a job
+            try:
+                self.job_descriptions.append(field.clean(value))
+            except ValidationError as problems:
+                self.job_errors[index] = " ".join(problems.messages)
+        for index, message in self.job_errors.items():
+            self.add_error(None, ValidationError(f"Job {index + 1}: {message}", code="invalid"))
+        if not self.job_descriptions and not self.job_errors:
+            self.add_error(
+                None,
+                ValidationError("Paste at least one job description.", code="required"),
+            )
+        return cleaned

@@ -29,7 +29,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
-from optimizer import db, drain, redis_client, review, services, slots
+from optimizer import batch_events, db, drain, redis_client, review, services, slots
 from optimizer.events import Event
 from optimizer.llm.client import Provider
 from optimizer.models import Optimization
@@ -301,6 +301,8 @@ async def _run(job: Optimization, attempt: int = 1, provider: Provider | None = 
         else asyncio.ensure_future(_watch_for_orphan(job.pk, asyncio.current_task()))
     )
     batches = _batches(pipeline)
+    if job.batch_id is not None:
+        await batch_events.notify(job.batch_id, job.pk)  # its row says "running" now
     try:
         async for batch in batches:
             await _append(job.pk, *batch)
@@ -332,6 +334,8 @@ async def _run(job: Optimization, attempt: int = 1, provider: Provider | None = 
         if watchdog is not None:
             watchdog.cancel()
         _running.pop(job.pk, None)
+        if job.batch_id is not None:
+            await asyncio.shield(batch_events.notify(job.batch_id, job.pk))
 
 
 async def _watch_for_orphan(job_id: uuid.UUID, runner: asyncio.Task[Any] | None) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from optimizer import views
+from optimizer import batch_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -20,4 +20,7 @@ urlpatterns = [
     path("optimize/<uuid:pk>/duplicate", views.duplicate, name="duplicate"),
     path("optimize/<uuid:pk>/download.<str:fmt>", views.download, name="download"),
     path("history/", views.history, name="history"),
+    path("batches/", batch_views.batch_new, name="batch-new"),
+    path("batches/<uuid:pk>/", batch_views.batch_detail, name="batch"),
+    path("batches/<uuid:pk>/stream", batch_views.batch_stream, name="batch-stream"),
 ]
