@@ -28,7 +28,7 @@ from optimizer.forms import BatchPageForm
 from optimizer.http import HtmxHttpRequest
 from optimizer.models import Batch, Optimization
 from optimizer.sse import sse_response, with_heartbeats
-from optimizer.views import _page_context, _session_key
+from optimizer.views import _owned_job, _page_context, _session_key
 
 # ?sort= values: (label, key). Items without a match yet go last, whichever the direction.
 SORTS = {
@@ -90,6 +90,17 @@ async def batch_new(request: HtmxHttpRequest) -> HttpResponseBase:
     if request.htmx:  # a boosted form: htmx follows this header to the batch's page
         return HttpResponse(status=204, headers={"HX-Redirect": url})
     return HttpResponseRedirect(url, status=303)
+
+
+@require_GET
+async def batch_from(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The batch form with this optimization's resume filled in (the session's own only:
+    anyone else's, or an unknown id, is a 404). Nothing runs yet."""
+    job = await _owned_job(request, pk)
+    form = BatchPageForm(initial={"resume_raw_text": job.resume_text})
+    context = _form_context(form)
+    context["from_job"] = job
+    return render(request, "optimizer/batch_new.html", context)
 
 
 def sort_items(items: list[Optimization], sort: str) -> list[Optimization]:

@@ -136,6 +136,11 @@ async def follow(batch: Batch) -> AsyncGenerator[list[Optimization], None]:
         items = fresh
         if changed:
             yield changed
+        elif not any(item.status == Optimization.Status.QUEUED for item in items):
+            # Quiet: a viewer of the batch watches its items, so one whose runner died (a web
+            # process restarted, with no Celery worker to sweep) is run again, as for a job.
+            for item in items:
+                await jobs.revive_if_orphaned(item)
 
 
 def is_finished(items: list[Optimization]) -> bool:

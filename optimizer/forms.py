@@ -319,12 +319,17 @@ class BatchPageForm(PageOptimizeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["job_description_text"]
+        # Read now: PageOptimizeForm.clean() replaces self.data with a plain dict (one value a
+        # name) once it has read a resume file.
+        self.job_values: list[str] = (
+            list(self.data.getlist("job_description")) if hasattr(self.data, "getlist") else []
+        )
         self.job_descriptions: list[str] = []
         self.job_errors: dict[int, str] = {}
 
     def job_boxes(self) -> list[dict[str, Any]]:
         """What each job description box shows: its text and its error."""
-        values = self.data.getlist("job_description") if hasattr(self.data, "getlist") else []
+        values = self.job_values
         count = max(settings.BATCH_MAX_JOBS, len(values))
         return [
             {
@@ -338,7 +343,7 @@ class BatchPageForm(PageOptimizeForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        values = self.data.getlist("job_description") if hasattr(self.data, "getlist") else []
+        values = self.job_values
         limit = settings.BATCH_MAX_JOBS
         if len(values) > limit:
             self.add_error(

@@ -166,7 +166,7 @@ async def _keep_lease(job_id: uuid.UUID, token: str) -> None:
             logger.warning("Could not renew the lease of job %s: %s", job_id, error)
 
 
-async def _revive_if_orphaned(job: Optimization) -> None:
+async def revive_if_orphaned(job: Optimization) -> None:
     """A viewer's look at its running job: a runner that died (no live lease for a while) is
     replaced, also in-process mode where no Celery worker sweeps."""
     stale = timezone.now() - timedelta(seconds=settings.JOB_LEASE_SECONDS)
@@ -430,7 +430,7 @@ async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncGenerator
             if ended:
                 yield ended[0]
             return
-        await _revive_if_orphaned(job)
+        await revive_if_orphaned(job)
 
 
 def _from_record(job: Optimization, event_id: int) -> Event:

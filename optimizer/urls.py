@@ -18,6 +18,7 @@ urlpatterns = [
     path("optimize/<uuid:pk>/passage", views.passage, name="passage"),
     path("optimize/<uuid:pk>/letter", views.letter, name="letter"),
     path("optimize/<uuid:pk>/duplicate", views.duplicate, name="duplicate"),
+    path("optimize/<uuid:pk>/batch", batch_views.batch_from, name="batch-from"),
     path("optimize/<uuid:pk>/download.<str:fmt>", views.download, name="download"),
     path("history/", views.history, name="history"),
     path("batches/", batch_views.batch_new, name="batch-new"),

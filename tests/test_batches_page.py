@@ -171,3 +171,37 @@ async def test_a_deferred_batch_waits_for_message_batches_on_the_page(
     page = (await client.get(f"/batches/{batch.pk}/")).content.decode()
     assert "2 of 2 waiting for the Message Batches API" in page
     assert use_anthropic.calls == 0 and use_anthropic.batch_requests == 2
+
+
+async def test_a_resume_of_the_session_fills_the_form_and_others_are_a_404(
+    use_anthropic: Any,
+) -> None:
+    owner = AsyncClient()
+    batch = await started(owner, 1)
+    await stream_to_end(owner, batch)
+    item = await batch.items.aget()
+    history = (await owner.get("/history/")).content.decode()
+    assert f'href="/optimize/{item.pk}/batch"' in history
+    form = (await owner.get(f"/optimize/{item.pk}/batch")).content.decode()
+    assert "is filled in below" in form and "Six years building Django" in form
+    assert (await AsyncClient().get(f"/optimize/{item.pk}/batch")).status_code == 404
+    unknown = "/optimize/00000000-0000-0000-0000-000000000000/batch"
+    assert (await owner.get(unknown)).status_code == 404
+    assert use_anthropic.calls == 1
+
+
+async def test_an_uploaded_resume_file_is_used_for_every_job(use_anthropic: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = AsyncClient()
+    upload = SimpleUploadedFile("resume.txt", RESUME.encode())
+    response = await client.post(
+        "/batches/", {"resume_file": upload, "job_description": jobs_for(2)}
+    )
+    assert response.status_code == 303, response.content
+    batch = await Batch.objects.aget()
+    assert batch.resume_filename == "resume.txt"
+    await stream_to_end(client, batch)
+    texts = {item.resume_text async for item in batch.items.all()}
+    assert texts == {RESUME.strip()}
+    assert use_anthropic.calls == 2
