@@ -205,3 +205,17 @@ async def test_an_uploaded_resume_file_is_used_for_every_job(use_anthropic: Any)
     texts = {item.resume_text async for item in batch.items.all()}
     assert texts == {RESUME.strip()}
     assert use_anthropic.calls == 2
+
+
+async def test_a_queued_items_result_page_says_it_waits_for_the_batch(
+    use_anthropic: Any, settings: Any
+) -> None:
+    settings.ANTHROPIC_BATCH = True
+    settings.ANTHROPIC_BATCH_POLL_SECONDS = 3600
+    client = AsyncClient()
+    batch = await started(client, 1, deferred="on")
+    item = await batch.items.aget()
+    assert item.status == "queued"
+    page = (await client.get(f"/optimize/{item.pk}/")).content.decode()
+    assert 'id="queued-note"' in page and "within 24 hours" in page
+    assert use_anthropic.calls == 0
