@@ -356,5 +356,5 @@ class ApiKeyAdmin(admin.ModelAdmin):
         return render(request, "admin/optimizer/apikey/created.html", context)
 
 
-# Prompt versions and experiments: their own module, registered on the same site.
-from optimizer import admin_experiments  # noqa: E402, F401
+# Prompt versions and experiments, and batches: their own modules, registered on the same site.
+from optimizer import admin_batches, admin_experiments  # noqa: E402, F401

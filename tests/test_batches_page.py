@@ -219,3 +219,17 @@ async def test_a_queued_items_result_page_says_it_waits_for_the_batch(
     page = (await client.get(f"/optimize/{item.pk}/")).content.decode()
     assert 'id="queued-note"' in page and "within 24 hours" in page
     assert use_anthropic.calls == 0
+
+
+async def test_the_admin_lists_batches_and_shows_their_items(
+    use_anthropic: Any, admin_user: Any
+) -> None:
+    owner = AsyncClient()
+    batch = await started(owner, 2)
+    await stream_to_end(owner, batch)
+    staff = AsyncClient()
+    await staff.aforce_login(admin_user)
+    listing = await staff.get("/admin/optimizer/batch/")
+    assert listing.status_code == 200 and str(batch.pk) in listing.content.decode()
+    detail = (await staff.get(f"/admin/optimizer/batch/{batch.pk}/change/")).content.decode()
+    assert detail.count("/admin/optimizer/optimization/") >= 2 and "Done" in detail
