@@ -31,8 +31,9 @@ from django.utils import timezone
 
 from optimizer import batch_events, db, drain, jobs, redis_client, services
 from optimizer.background import in_background
+from optimizer.llm import budget
 from optimizer.llm.client import (
-    _SDK_ERRORS,
+    SDK_ERRORS,
     AnthropicProvider,
     LLMRequest,
     LLMResponse,
@@ -174,15 +175,6 @@ def _provider() -> AnthropicProvider:
     return provider
 
 
-def batch_params(provider: AnthropicProvider, llm_request: LLMRequest) -> dict[str, Any]:
-    """One batch request's params: the Messages API body a live call would send."""
-    params = provider._params(llm_request)
-    # A live call puts temperature on the wire through extra_body; a batch request's params
-    # are that wire body itself.
-    params.update(params.pop("extra_body", {}))
-    return params
-
-
 async def _submit(batch: Batch, items: list[Optimization]) -> None:
     """Queue the items and send their requests as one Message Batch (custom_id = item id).
 
@@ -196,12 +188,14 @@ async def _submit(batch: Batch, items: list[Optimization]) -> None:
         requests = []
         for item in items:
             llm_request = services.build_llm_request(await jobs.request_for(item))
-            requests.append(
-                {"custom_id": str(item.pk), "params": batch_params(provider, llm_request)}
-            )
-        client = provider._client()
+            if await _over_budget(item, llm_request, batch.pk):
+                continue
+            requests.append({"custom_id": str(item.pk), "params": provider.wire_body(llm_request)})
+        if not requests:
+            return  # every item refused by a budget: nothing to send
+        client = provider.client()
         created = await client.messages.batches.create(requests=requests)  # type: ignore[arg-type]
-    except (LLMError, *_SDK_ERRORS) as failure:
+    except (LLMError, *SDK_ERRORS) as failure:
         error = translate_error(failure)
         logger.error("Message Batch refused for batch %s: %s", batch.pk, error.message)
         for item in items:
@@ -214,6 +208,22 @@ async def _submit(batch: Batch, items: list[Optimization]) -> None:
     logger.info("Batch %s sent as Message Batch %s (%d requests)", batch.pk, created.id, len(items))
     if not settings.CELERY_BROKER_URL:  # no worker sweeps: this process polls it
         in_background(_poll_until_ended(batch.pk))
+
+
+async def _over_budget(item: Optimization, llm_request: LLMRequest, batch_id: uuid.UUID) -> bool:
+    """Whether the item's worst case would cross a spend budget now (it then fails with
+    budget_exceeded and is not sent). Only asked: the answer's real cost counts on the
+    budgets when it is recorded (services._budgeted)."""
+    page = item.source == Optimization.Source.PAGE
+    try:
+        reservation = await budget.reserve(
+            llm_request, item.api_key_id, page_session=item.session_key if page else None
+        )
+    except budget.BudgetExceeded as refused:
+        await _fail(item, refused.code, refused.message, batch_id)
+        return True
+    await budget.settle(reservation, 0.0)
+    return False
 
 
 async def _poll_until_ended(batch_id: uuid.UUID) -> None:
@@ -266,7 +276,7 @@ async def poll(batch: Batch) -> int:
         logger.warning("Cannot lock batch %s for polling: %s", batch.pk, error)
         return 0
     try:
-        sdk = _provider()._client()
+        sdk = _provider().client()
         upstream = await sdk.messages.batches.retrieve(batch.upstream_id)
         await Batch.objects.filter(pk=batch.pk).aupdate(upstream_checked_at=timezone.now())
         if upstream.processing_status != "ended":

@@ -403,20 +403,23 @@ async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
 async def _budgeted(run: _Run) -> AsyncGenerator[Event, None]:
     """The upstream call under the day's spend budgets (optimizer/llm/budget.py): its worst
     case reserved before, settled to its real cost after."""
-    if _prepaid(run.provider):
-        # A Message Batches answer (optimizer/batches.py): paid for and in hand already.
-        async with contextlib.aclosing(_generate(run)) as events:
-            async for event in events:
-                yield event
-        return
     job = run.record.job
     key_id = run.record.api_key_id or (job.api_key_id if job is not None else None)
     # The web page's jobs also count on the page's own budgets, and their session's.
     page = job is not None and job.source == Optimization.Source.PAGE
+    page_session = job.session_key if page and job else None
+    if _prepaid(run.provider):
+        # A Message Batches answer (optimizer/batches.py): in hand and paid for already. The
+        # budgets were asked when it was sent; what it cost counts on them now.
+        try:
+            async with contextlib.aclosing(_generate(run)) as events:
+                async for event in events:
+                    yield event
+        finally:
+            await asyncio.shield(budget.record(key_id, run.cost_usd, page_session=page_session))
+        return
     try:
-        reservation = await budget.reserve(
-            run.llm_request, key_id, page_session=job.session_key if page and job else None
-        )
+        reservation = await budget.reserve(run.llm_request, key_id, page_session=page_session)
     except budget.BudgetExceeded as refused:
         yield await _failure(run, refused)
         return

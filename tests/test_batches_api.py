@@ -14,6 +14,7 @@ from samples import JOB, RESUME
 from test_api_jobs import local, read_stream
 
 from optimizer import batches, slots
+from optimizer.llm import budget
 from optimizer.llm.pricing import cost_usd
 from optimizer.models import ApiKey, Batch, Optimization
 from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, FakeReply, split_chunks
@@ -267,3 +268,36 @@ async def test_deferred_without_anthropic_batch_runs_live(
     assert response.json()["deferred"] is False
     await finish(response.json())
     assert use_anthropic.calls == 1 and use_anthropic.batch_requests == 0
+
+
+async def test_a_deferred_batch_over_a_budget_sends_nothing_and_says_so(
+    use_anthropic: Any, api_key: str, settings: Any
+) -> None:
+    settings.ANTHROPIC_BATCH = True
+    settings.ANTHROPIC_BATCH_POLL_SECONDS = 3600
+    settings.SITE_DAILY_BUDGET_USD = 0.0001  # far under one call's worst case
+    body = {"resume_raw_text": RESUME, "job_descriptions": jobs_for(2), "deferred": True}
+    response = await post(body, api_key)
+    assert response.status_code == 202
+    data = response.json()
+    assert data["status"] == "done" and data["message_batch"] is None
+    for item in data["items"]:
+        assert item["status"] == "failed" and item["error"]["code"] == "budget_exceeded"
+        assert "site's daily LLM budget" in item["error"]["message"]
+    assert use_anthropic.calls == 0 and use_anthropic.batch_requests == 0
+    assert await budget.spent() == 0  # the check reserved nothing for good
+
+
+async def test_a_message_batches_answer_counts_its_real_cost_on_the_budgets(
+    use_anthropic: Any, api_key: str, settings: Any
+) -> None:
+    settings.ANTHROPIC_BATCH = True
+    settings.ANTHROPIC_BATCH_POLL_SECONDS = 3600
+    settings.SITE_DAILY_BUDGET_USD = 100.0
+    body = {"resume_raw_text": RESUME, "job_descriptions": jobs_for(1), "deferred": True}
+    response = await post(body, api_key)
+    assert response.json()["status"] == "queued"
+    assert await budget.spent() == 0  # sending it costs nothing yet
+    assert await batches.poll_upstream() == 1
+    full = cost_usd("claude-sonnet-4-20250514", 2500, OUTPUT_TOKENS)
+    assert full and await budget.spent() == pytest.approx(full / 2)
