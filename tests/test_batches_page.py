@@ -115,6 +115,7 @@ async def test_each_item_is_an_ordinary_result_of_the_session(use_anthropic: Any
     item = await batch.items.aget()
     result = await client.get(f"/optimize/{item.pk}/")
     assert result.status_code == 200 and "Job match" in result.content.decode()
+    assert f'href="/batches/{batch.pk}/"' in result.content.decode()  # back to the table
     history = (await client.get("/history/")).content.decode()
     assert f"/optimize/{item.pk}/" in history
 
