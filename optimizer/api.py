@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonRespons
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
-from optimizer import batches, jobs, letters, review, services
+from optimizer import batch_events, batches, jobs, letters, review, services
 from optimizer.api_keys import KeyInfo, authenticate, count_request, require_key
 from optimizer.decorators import ApiError, View, api_view, error, parse_json
 from optimizer.documents.export import PAGE_SIZES
@@ -616,6 +616,7 @@ async def batch_body(request: HttpRequest, batch: Batch) -> dict[str, Any]:
     """A batch as the API tells it: each item's job (its links, as POST /api/v1/jobs gives
     them), status and match before and after."""
     items = await batches.items_of(batch)
+    writing = await batch_events.writing(batch.pk)
     return {
         "id": str(batch.pk),
         "url": request.build_absolute_uri(reverse("api-batch", args=[batch.pk])),
@@ -628,11 +629,11 @@ async def batch_body(request: HttpRequest, batch: Batch) -> dict[str, Any]:
             else None
         ),
         "counts": batches.counts(items),
-        "items": [_batch_item(request, item) for item in items],
+        "items": [_batch_item(request, item, str(item.pk) in writing) for item in items],
     }
 
 
-def _batch_item(request: HttpRequest, item: Optimization) -> dict[str, Any]:
+def _batch_item(request: HttpRequest, item: Optimization, writing: bool) -> dict[str, Any]:
     score = item.score or {}
     failed = item.status in (Optimization.Status.FAILED, Optimization.Status.CANCELLED)
     code, message = public_failure(item.error_code, item.error_message)
@@ -642,6 +643,8 @@ def _batch_item(request: HttpRequest, item: Optimization) -> dict[str, Any]:
         "job_title": item.job_title,
         "company": item.company,
         "status": item.status,
+        # Running and holding an upstream slot (the others that run wait for their turn).
+        "writing": writing and item.status == Optimization.Status.RUNNING,
         "match_before": score.get("before"),
         "match_after": score.get("after"),
         "match_delta": score.get("delta"),

@@ -63,3 +63,35 @@ async def wait(batch_id: uuid.UUID, after: str, seconds: float) -> str:
         logger.warning("Could not wait on batch %s: %s", batch_id, error)
         return after
     return reply[0][1][-1][0].decode() if reply else after
+
+
+def _writing_key(batch_id: uuid.UUID) -> str:
+    return redis_client.connection().full_key(f"batch:{{{batch_id}}}:writing")
+
+
+async def mark_writing(batch_id: uuid.UUID, item_id: uuid.UUID, writing: bool) -> None:
+    """The item holds one of the upstream slots now (or no longer): its row says "Writing"
+    rather than "Waiting for its turn". Wakes the viewers."""
+    client = redis_client.connection().async_client()
+    try:
+        async with client.pipeline(transaction=False) as pipe:
+            if writing:
+                pipe.sadd(_writing_key(batch_id), str(item_id))
+            else:
+                pipe.srem(_writing_key(batch_id), str(item_id))
+            pipe.expire(_writing_key(batch_id), EVENTS_TTL_SECONDS)
+            await pipe.execute()
+    except REDIS_ERRORS as error:
+        logger.warning("Could not mark item %s of batch %s: %s", item_id, batch_id, error)
+    await notify(batch_id, item_id)
+
+
+async def writing(batch_id: uuid.UUID) -> set[str]:
+    """The ids of the batch's items that hold an upstream slot now (empty if Redis cannot say)."""
+    try:
+        members: Any = (
+            await redis_client.connection().async_client().smembers(_writing_key(batch_id))
+        )
+    except REDIS_ERRORS:
+        return set()
+    return {member.decode() for member in members}

@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from optimizer import batches
+from optimizer import batch_events, batches
 from optimizer.events import Event, render_named
 from optimizer.forms import BatchPageForm
 from optimizer.http import HtmxHttpRequest
@@ -119,8 +119,11 @@ def sort_items(items: list[Optimization], sort: str) -> list[Optimization]:
     return sorted(items, key=key)
 
 
-def _row(item: Optimization) -> dict[str, Any]:
-    return {"item": item, "score": item.score}
+def _row(item: Optimization, writing: set[str]) -> dict[str, Any]:
+    """What a row shows; writing: the items holding an upstream slot (the others that run
+    wait for their turn)."""
+    running = item.status == Optimization.Status.RUNNING
+    return {"item": item, "score": item.score, "writing": running and str(item.pk) in writing}
 
 
 @require_GET
@@ -128,12 +131,13 @@ async def batch_detail(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
     batch = await _owned_batch(request, pk)
     await batches.poll_if_due(batch)
     items = await batches.items_of(batch)
+    writing = await batch_events.writing(batch.pk)
     sort = request.GET.get("sort", DEFAULT_SORT)
     if sort not in SORTS:
         sort = DEFAULT_SORT
     context = {
         "batch": batch,
-        "rows": [_row(item) for item in sort_items(items, sort)],
+        "rows": [_row(item, writing) for item in sort_items(items, sort)],
         "sort": sort,
         "sort_label": SORTS[sort],
         "finished": batches.is_finished(items),
@@ -156,8 +160,11 @@ async def _row_events(batch: Batch) -> AsyncGenerator[Event, None]:
     async for changed in batches.follow(batch):
         by_pk = {item.pk: item for item in items} | {item.pk: item for item in changed}
         items = sorted(by_pk.values(), key=lambda item: item.batch_position or 0)
+        writing = await batch_events.writing(batch.pk)
+        if not changed:
+            continue
         for item in changed:
-            cells = render_to_string("optimizer/batch.html#cells", _row(item))
+            cells = render_to_string("optimizer/batch.html#cells", _row(item, writing))
             yield Event(next(ids), {"type": f"item-{item.pk}", "html": cells})
         summary = render_to_string(
             "optimizer/batch.html#summary",

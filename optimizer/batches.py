@@ -116,10 +116,12 @@ async def _fail(item: Optimization | uuid.UUID, code: str, message: str, batch_i
 
 async def follow(batch: Batch) -> AsyncGenerator[list[Optimization], None]:
     """The batch's items as they change: all of them first, then each time some changed (a
-    list of those), until every item has finished. Blocks on the batch's wake-ups, and looks
+    list of those: a new status, or one that took or gave back an upstream slot), until every
+    item has finished. Blocks on the batch's wake-ups, and looks
     again at least every lease/2 all the same (and polls a Message Batch that is due)."""
     after = await batch_events.position(batch.pk)
     items = await items_of(batch)
+    writing = await batch_events.writing(batch.pk)
     await db.release_connections()
     yield items
     quiet = max(0.05, min(jobs.VIEWER_WAIT_SECONDS, settings.JOB_LEASE_SECONDS / 2))
@@ -132,9 +134,14 @@ async def follow(batch: Batch) -> AsyncGenerator[list[Optimization], None]:
             await poll_if_due(batch)
         fresh = await items_of(batch)
         await db.release_connections()
-        before = {item.pk: (item.status, item.updated_at) for item in items}
-        changed = [item for item in fresh if before.get(item.pk) != (item.status, item.updated_at)]
-        items = fresh
+        now_writing = await batch_events.writing(batch.pk)
+
+        def state(item: Optimization, writers: set[str]) -> tuple[Any, ...]:
+            return (item.status, item.updated_at, str(item.pk) in writers)
+
+        before = {item.pk: state(item, writing) for item in items}
+        changed = [item for item in fresh if before.get(item.pk) != state(item, now_writing)]
+        items, writing = fresh, now_writing
         if changed:
             yield changed
         elif not any(item.status == Optimization.Status.QUEUED for item in items):

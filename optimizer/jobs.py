@@ -20,7 +20,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextvars import Context
 from datetime import timedelta
 from typing import Any, cast
@@ -292,7 +292,7 @@ async def _run(job: Optimization, attempt: int = 1, provider: Provider | None = 
         # A Message Batches answer was asked with the built-in prompt: it is recorded as such.
         choose_variant=provider is None,
         # A batch item calls upstream only in one of BATCH_MAX_CONCURRENCY shared slots.
-        upstream_gate=slots.upstream_slot if in_batch else None,
+        upstream_gate=_batch_gate(job) if in_batch else None,
     )
     # A batch runs whether or not anybody watches its items (the owner reads the batch).
     watchdog = (
@@ -336,6 +336,23 @@ async def _run(job: Optimization, attempt: int = 1, provider: Provider | None = 
         _running.pop(job.pk, None)
         if job.batch_id is not None:
             await asyncio.shield(batch_events.notify(job.batch_id, job.pk))
+
+
+def _batch_gate(job: Optimization) -> Callable[[], contextlib.AbstractAsyncContextManager[None]]:
+    """A batch item's upstream gate: one of the shared slots, and its batch's viewers told
+    when it has one (its row: "Writing") and when it gives it back."""
+
+    @contextlib.asynccontextmanager
+    async def gate() -> AsyncGenerator[None, None]:
+        assert job.batch_id is not None
+        async with slots.upstream_slot():
+            await batch_events.mark_writing(job.batch_id, job.pk, True)
+            try:
+                yield
+            finally:
+                await asyncio.shield(batch_events.mark_writing(job.batch_id, job.pk, False))
+
+    return gate
 
 
 async def _watch_for_orphan(job_id: uuid.UUID, runner: asyncio.Task[Any] | None) -> None:

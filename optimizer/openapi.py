@@ -734,6 +734,11 @@ def _schemas() -> dict[str, Any]:
                 "job_title": {"type": "string"},
                 "company": {"type": "string"},
                 "status": {"type": "string", "enum": list(Optimization.Status.values)},
+                "writing": {
+                    "type": "boolean",
+                    "description": "Running and holding one of the BATCH_MAX_CONCURRENCY "
+                    "upstream slots; a running item without one waits for its turn",
+                },
                 "match_before": {"type": ["integer", "null"]},
                 "match_after": {"type": ["integer", "null"]},
                 "match_delta": {"type": ["integer", "null"]},

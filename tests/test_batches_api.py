@@ -13,7 +13,7 @@ from django.test import AsyncClient
 from samples import JOB, RESUME
 from test_api_jobs import local, read_stream
 
-from optimizer import batches, slots
+from optimizer import batches, jobs, slots
 from optimizer.llm import budget
 from optimizer.llm.pricing import cost_usd
 from optimizer.models import ApiKey, Batch, Optimization
@@ -46,6 +46,8 @@ async def finish(batch: dict[str, Any]) -> None:
     for item in batch["items"]:
         events = await read_stream(item["stream_url"])
         assert events[-1].type in ("done", "error")
+    # The runners end just after their last event (they give their slots back then).
+    assert await jobs.finish_running(10) == 0
 
 
 def assert_error(response: Any, status: int, code: str, field: str | None = None) -> None:

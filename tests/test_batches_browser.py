@@ -57,6 +57,9 @@ def test_the_batch_table_fills_in_live_then_sorts_by_match(
     page.wait_for_selector("#batch-table .status-done", timeout=WAIT_MS)
     assert fake_anthropic.calls == 2 and fake_anthropic.in_flight == 1
     assert page.locator("#batch-table .status-done").count() == 1
+    # The one in flight says so; the third waits for its turn (one slot: BATCH_MAX_CONCURRENCY).
+    page.wait_for_selector("#batch-table .batch-status >> text=Writing", timeout=WAIT_MS)
+    assert page.locator("#batch-table .batch-status >> text=Waiting for its turn").count() == 1
     done_row = page.locator("#batch-table tr:has(.status-done)")
     assert done_row.locator(".batch-after").inner_text().strip().isdigit()
 
