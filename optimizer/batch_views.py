@@ -176,7 +176,8 @@ async def _row_events(batch: Batch) -> AsyncGenerator[Event, None]:
             },
         )
         yield Event(next(ids), {"type": "summary", "html": summary})
-    yield Event(next(ids), {"type": "batch-done", "html": ""})
+    if batches.is_finished(items):  # else this worker is stopping: the page reconnects
+        yield Event(next(ids), {"type": "batch-done", "html": ""})
 
 
 def _render(event: Event) -> bytes:

@@ -117,8 +117,8 @@ async def _fail(item: Optimization | uuid.UUID, code: str, message: str, batch_i
 async def follow(batch: Batch) -> AsyncGenerator[list[Optimization], None]:
     """The batch's items as they change: all of them first, then each time some changed (a
     list of those: a new status, or one that took or gave back an upstream slot), until every
-    item has finished. Blocks on the batch's wake-ups, and looks
-    again at least every lease/2 all the same (and polls a Message Batch that is due)."""
+    item has finished (or this worker stops). Blocks on the batch's wake-ups, and looks again
+    at least every lease/2 all the same (and polls a Message Batch that is due)."""
     after = await batch_events.position(batch.pk)
     items = await items_of(batch)
     writing = await batch_events.writing(batch.pk)
@@ -135,12 +135,8 @@ async def follow(batch: Batch) -> AsyncGenerator[list[Optimization], None]:
         fresh = await items_of(batch)
         await db.release_connections()
         now_writing = await batch_events.writing(batch.pk)
-
-        def state(item: Optimization, writers: set[str]) -> tuple[Any, ...]:
-            return (item.status, item.updated_at, str(item.pk) in writers)
-
-        before = {item.pk: state(item, writing) for item in items}
-        changed = [item for item in fresh if before.get(item.pk) != state(item, now_writing)]
+        before = {item.pk: _state(item, writing) for item in items}
+        changed = [item for item in fresh if before.get(item.pk) != _state(item, now_writing)]
         items, writing = fresh, now_writing
         if changed:
             yield changed
@@ -149,6 +145,11 @@ async def follow(batch: Batch) -> AsyncGenerator[list[Optimization], None]:
             # process restarted, with no Celery worker to sweep) is run again, as for a job.
             for item in items:
                 await jobs.revive_if_orphaned(item)
+
+
+def _state(item: Optimization, writing: set[str]) -> tuple[Any, ...]:
+    """What a viewer shows of an item: a change in any part is a new row."""
+    return (item.status, item.updated_at, str(item.pk) in writing)
 
 
 def is_finished(items: list[Optimization]) -> bool:
