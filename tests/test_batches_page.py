@@ -234,3 +234,21 @@ async def test_the_admin_lists_batches_and_shows_their_items(
     assert listing.status_code == 200 and str(batch.pk) in listing.content.decode()
     detail = (await staff.get(f"/admin/optimizer/batch/{batch.pk}/change/")).content.decode()
     assert detail.count("/admin/optimizer/optimization/") >= 2 and "Done" in detail
+
+
+async def test_a_stopping_worker_ends_the_stream_without_batch_done(
+    use_anthropic: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from optimizer import drain
+
+    # Every call waits long enough that the batch is still running when the worker stops.
+    use_anthropic.set_default(FakeReply(first_token_delay=1.0))
+    client = AsyncClient()
+    batch = await started(client, 1)
+    monkeypatch.setattr(drain, "_draining", True)
+    events = await stream_to_end(client, batch)
+    names = [name for name, _ in events]
+    assert names and "batch-done" not in names  # EventSource reconnects to another worker
+    monkeypatch.setattr(drain, "_draining", False)
+    events = await stream_to_end(client, batch)  # the reconnect follows it to its end
+    assert events[-1][0] == "batch-done"
