@@ -34,7 +34,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from optimizer.models import Optimization, Resume
+from optimizer.models import Batch, Optimization, Resume
 
 M = TypeVar("M", bound=Model)
 # Django's User.username holds the email (lower-cased), so it is capped at its 150 characters.
@@ -133,6 +133,7 @@ def adopt_session_rows(key: str, user: AbstractBaseUser | AnonymousUser) -> int:
     with transaction.atomic():
         moved = Optimization.objects.filter(anonymous).update(user=user)
         moved += Resume.objects.filter(anonymous).update(user=user)
+        Batch.objects.filter(anonymous).update(user=user)
     return moved
 
 

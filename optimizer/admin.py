@@ -421,5 +421,5 @@ class ApplicationAdmin(admin.ModelAdmin):
         return _owner_label(obj.optimization)
 
 
-# Prompt versions and experiments: their own module, registered on the same site.
-from optimizer import admin_experiments  # noqa: E402, F401
+# Prompt versions and experiments, and batches: their own modules, registered on the same site.
+from optimizer import admin_batches, admin_experiments  # noqa: E402, F401

@@ -22,18 +22,25 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonRespons
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
-from optimizer import jobs, letters, review, services
+from optimizer import batch_events, batches, jobs, letters, review, services
 from optimizer.api_keys import KeyInfo, authenticate, count_request, require_key
 from optimizer.decorators import ApiError, View, api_view, error, parse_json
 from optimizer.documents.export import PAGE_SIZES
 from optimizer.downloads import FORMATS, download_response
 from optimizer.events import Event, render_json
-from optimizer.forms import JobKindForm, LetterOptionsForm, OptimizeForm, PageOptimizeForm
+from optimizer.forms import (
+    BatchOptionsForm,
+    JobKindForm,
+    LetterOptionsForm,
+    OptimizeForm,
+    PageOptimizeForm,
+    job_description_field,
+)
 from optimizer.health import health
 from optimizer.http import ApiRequest
 from optimizer.llm import cache_control
 from optimizer.llm.cache import get_llm_cache
-from optimizer.models import Optimization
+from optimizer.models import Batch, Optimization
 from optimizer.openapi import openapi_document
 from optimizer.sse import InvalidLastEventId, last_event_id, sse_response, with_heartbeats
 
@@ -445,7 +452,11 @@ async def job_result(request: HttpRequest, job_id: uuid.UUID) -> JsonResponse:
     status = job.status
     if status == Optimization.Status.PENDING and await jobs.start(job):
         status = Optimization.Status.RUNNING
-    if status in (Optimization.Status.PENDING, Optimization.Status.RUNNING):
+    if status in (
+        Optimization.Status.PENDING,
+        Optimization.Status.QUEUED,
+        Optimization.Status.RUNNING,
+    ):
         body = {"id": str(job.pk), "status": status, **job_urls(request, job.pk)}
         return JsonResponse(body, status=202, headers={"Retry-After": "1"})
     if status == Optimization.Status.DONE and job.result:
@@ -485,6 +496,163 @@ async def job_download(request: HttpRequest, job_id: uuid.UUID, fmt: str) -> Htt
             400, "invalid_page_size", f"Unknown page size: use one of {', '.join(PAGE_SIZES)}"
         )
     return await download_response(job, fmt, page=page)
+
+
+# -- batches: one resume, several jobs (issue 16, item 3) ------------------------------------
+
+
+def read_job_descriptions(data: dict[str, Any]) -> list[str]:
+    """job_descriptions: a list of 1 to BATCH_MAX_JOBS texts, each checked as
+    job_description_text is; an error names the item (job_descriptions[2])."""
+    name = "job_descriptions"
+    value = data.get(name)
+    limit = settings.BATCH_MAX_JOBS
+    if value is None:
+        raise ApiError(400, "required", f"{name}: a list of 1 to {limit} job descriptions", name)
+    if not isinstance(value, list):
+        raise ApiError(400, "invalid_type", f"{name}: must be a list of strings", field=name)
+    if not value:
+        raise ApiError(400, "too_short", f"{name}: give at least one job description", name)
+    if len(value) > limit:
+        raise ApiError(
+            400,
+            "too_many_jobs",
+            f"{name}: {len(value)} job descriptions; a batch takes at most {limit}",
+            field=name,
+        )
+    field = job_description_field()
+    texts = []
+    for index, text in enumerate(value):
+        try:
+            texts.append(field.clean(text))
+        except forms.ValidationError as problems:
+            problem = problems.error_list[0]
+            code = _INPUT_ERROR_CODES.get(problem.code or "", problem.code or "invalid")
+            message = " ".join(problem.messages)
+            if code == "required":
+                message = "This job description is empty: remove it or paste the job ad."
+            where = f"{name}[{index}]"
+            raise ApiError(400, code, f"{where}: {message}", field=where) from None
+    return texts
+
+
+async def read_batch_request(request: ApiRequest) -> batches.BatchRequest:
+    """The resume (resume_raw_text, or optimization_id: that resume optimization's resume,
+    the caller's own only), job_descriptions, output_language and deferred; or a 400/404."""
+    data = request.json
+    options = BatchOptionsForm(data=data)
+    _check(options)
+    job_descriptions = read_job_descriptions(data)
+    optimization_id = options.cleaned_data["optimization_id"]
+    if optimization_id and "resume_raw_text" in data:
+        raise ApiError(
+            400,
+            "invalid_body",
+            "resume_raw_text: send optimization_id or the resume, not both",
+            field="resume_raw_text",
+        )
+    if optimization_id:
+        resume = (await _own_resume(request, optimization_id)).resume_text
+    else:
+        # The resume through the form that checks it for every endpoint (a stand-in job).
+        form = OptimizeForm(data={**data, "job_description_text": job_descriptions[0]})
+        _check(form)
+        resume = form.cleaned_data["resume_raw_text"]
+    return batches.BatchRequest(
+        resume,
+        job_descriptions,
+        options.cleaned_data.get("output_language") or "",
+        deferred=bool(options.cleaned_data.get("deferred")),
+    )
+
+
+async def _own_resume(request: ApiRequest, optimization_id: str) -> Optimization:
+    """The caller's resume optimization (finished or not: only its resume is used); any other
+    id (malformed, unknown, another key's, a letter's) is the same 404."""
+    missing = ApiError(
+        404, "not_found", "optimization_id: no such optimization", field="optimization_id"
+    )
+    try:
+        pk = uuid.UUID(optimization_id)
+    except ValueError:
+        raise missing from None
+    found = await Optimization.objects.filter(pk=pk, kind=Optimization.Kind.RESUME).afirst()
+    key = request.api_key
+    if found is None or (not key.is_admin and found.api_key_id != key.id):
+        raise missing
+    return found
+
+
+@api_view("POST")
+@require_key()
+@parse_json
+async def create_batch(request: ApiRequest) -> JsonResponse:
+    batch = await batches.create_batch(
+        await read_batch_request(request),
+        source=Optimization.Source.API,
+        api_key_id=request.api_key.id,
+    )
+    body = await batch_body(request, batch)
+    return JsonResponse(body, status=202, headers={"Location": body["url"]})
+
+
+async def _own_batch(request: ApiRequest, batch_id: uuid.UUID) -> Batch:
+    batch = await Batch.objects.filter(pk=batch_id).afirst()
+    key = request.api_key
+    if batch is None or (not key.is_admin and batch.api_key_id != key.id):
+        raise ApiError(404, "batch_not_found", "No such batch")
+    return batch
+
+
+@api_view("GET")
+@require_key()
+async def batch_detail(request: ApiRequest, batch_id: uuid.UUID) -> JsonResponse:
+    batch = await _own_batch(request, batch_id)
+    await batches.poll_if_due(batch)
+    return JsonResponse(await batch_body(request, batch))
+
+
+async def batch_body(request: HttpRequest, batch: Batch) -> dict[str, Any]:
+    """A batch as the API tells it: each item's job (its links, as POST /api/v1/jobs gives
+    them), status and match before and after."""
+    items = await batches.items_of(batch)
+    writing = await batch_events.writing(batch.pk)
+    return {
+        "id": str(batch.pk),
+        "url": request.build_absolute_uri(reverse("api-batch", args=[batch.pk])),
+        "created_at": batch.created_at.isoformat(),
+        "status": batches.batch_status(items),
+        "deferred": batch.deferred,
+        "message_batch": (
+            {"id": batch.upstream_id, "status": batch.upstream_status}
+            if batch.upstream_id
+            else None
+        ),
+        "counts": batches.counts(items),
+        "items": [_batch_item(request, item, str(item.pk) in writing) for item in items],
+    }
+
+
+def _batch_item(request: HttpRequest, item: Optimization, writing: bool) -> dict[str, Any]:
+    score = item.score or {}
+    failed = item.status in (Optimization.Status.FAILED, Optimization.Status.CANCELLED)
+    code, message = public_failure(item.error_code, item.error_message)
+    return {
+        "position": item.batch_position,
+        "job_id": str(item.pk),
+        "job_title": item.job_title,
+        "company": item.company,
+        "status": item.status,
+        # Running and holding an upstream slot (the others that run wait for their turn).
+        "writing": writing and item.status == Optimization.Status.RUNNING,
+        "match_before": score.get("before"),
+        "match_after": score.get("after"),
+        "match_delta": score.get("delta"),
+        "cost_usd": float(item.cost_usd) if item.cost_usd is not None else None,
+        "cached": item.cached,
+        "error": {"code": code or "failed", "message": message} if failed else None,
+        **job_urls(request, item.pk),
+    }
 
 
 # -- cache -----------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/stream", api.job_stream, name="api-job-stream"),
     path("jobs/<uuid:job_id>/result", api.job_result, name="api-job-result"),
     path("jobs/<uuid:job_id>/download.<str:fmt>", api.job_download, name="api-job-download"),
+    path("batches", api.create_batch, name="api-batches"),
+    path("batches/<uuid:batch_id>", api.batch_detail, name="api-batch"),
     path("cache/stats", api.cache_stats, name="api-cache-stats"),
     path("cache", api.cache_clear, name="api-cache"),
     # Last: any other path under /api/v1/ is a JSON 404, not Django's HTML page.

@@ -155,6 +155,35 @@ class JobKindForm(forms.Form):
     )
 
 
+# -- batches: one resume, several jobs (issue 16, item 3) ------------------------------------
+
+
+def job_description_field() -> InputTextField:
+    """One job description of a batch, checked as job_description_text is."""
+    return InputTextField(max_chars_setting="JOB_DESCRIPTION_MAX_CHARS")
+
+
+class JsonBooleanField(forms.Field):
+    """true or false from a JSON body (absent: false); "yes" or 1 is a wrong type."""
+
+    def to_python(self, value: Any) -> bool:
+        if value in (None, ""):
+            return False
+        if not isinstance(value, bool):
+            raise ValidationError("This field must be true or false.", code="invalid_type")
+        return value
+
+
+class BatchOptionsForm(forms.Form):
+    """POST /api/v1/batches, besides the resume and the list of job descriptions (checked by
+    the view): the rewrite's language, a resume optimization to take the resume from, and
+    deferred (not needed now: the Message Batches API when ANTHROPIC_BATCH is on)."""
+
+    output_language = OptimizeForm.base_fields["output_language"]
+    optimization_id = StringField(required=False, max_length=64)
+    deferred = JsonBooleanField(required=False)
+
+
 # -- the page: an optional resume file instead of the pasted text -------------------------------
 
 
@@ -275,3 +304,69 @@ class PageOptimizeForm(OptimizeForm):
         if not upload or not self.resume_read_from_file:
             return ""
         return (upload.name or "")[:255]
+
+
+class BatchPageForm(PageOptimizeForm):
+    """The batch page's form: the resume (pasted or uploaded) and its language as on the home
+    page, up to BATCH_MAX_JOBS job descriptions (boxes named job_description; blank boxes are
+    not used), and "not needed now" (the Message Batches API, when it is on)."""
+
+    deferred = forms.BooleanField(
+        required=False,
+        label="I do not need these now: send them at half price, results within 24 hours",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["job_description_text"]
+        # Read now: PageOptimizeForm.clean() replaces self.data with a plain dict (one value a
+        # name) once it has read a resume file.
+        self.job_values: list[str] = (
+            list(self.data.getlist("job_description")) if hasattr(self.data, "getlist") else []
+        )
+        self.job_descriptions: list[str] = []
+        self.job_errors: dict[int, str] = {}
+
+    def job_boxes(self) -> list[dict[str, Any]]:
+        """What each job description box shows: its text and its error."""
+        values = self.job_values
+        count = max(settings.BATCH_MAX_JOBS, len(values))
+        return [
+            {
+                "index": index,
+                "number": index + 1,
+                "value": values[index] if index < len(values) else "",
+                "error": self.job_errors.get(index, ""),
+            }
+            for index in range(min(count, settings.BATCH_MAX_JOBS))
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        values = self.job_values
+        limit = settings.BATCH_MAX_JOBS
+        if len(values) > limit:
+            self.add_error(
+                None,
+                ValidationError(
+                    f"{len(values)} job descriptions: a batch takes at most {limit}.",
+                    code="too_many_jobs",
+                ),
+            )
+            return cleaned
+        field = job_description_field()
+        for index, value in enumerate(values):
+            if not str(value).strip():
+                continue  # a box left empty: not a job
+            try:
+                self.job_descriptions.append(field.clean(value))
+            except ValidationError as problems:
+                self.job_errors[index] = " ".join(problems.messages)
+        for index, message in self.job_errors.items():
+            self.add_error(None, ValidationError(f"Job {index + 1}: {message}", code="invalid"))
+        if not self.job_descriptions and not self.job_errors:
+            self.add_error(
+                None,
+                ValidationError("Paste at least one job description.", code="required"),
+            )
+        return cleaned

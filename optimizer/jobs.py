@@ -20,7 +20,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextvars import Context
 from datetime import timedelta
 from typing import Any, cast
@@ -29,8 +29,9 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
-from optimizer import db, drain, redis_client, review, services
+from optimizer import batch_events, db, drain, redis_client, review, services, slots
 from optimizer.events import Event
+from optimizer.llm.client import Provider
 from optimizer.models import Optimization
 from optimizer.redis_client import REDIS_ERRORS
 
@@ -102,8 +103,11 @@ async def _launch(job_id: uuid.UUID, job: Optimization | None = None) -> None:
         _running[job_id] = task
 
 
-async def run(job_id: uuid.UUID, job: Optimization | None = None) -> str:
+async def run(
+    job_id: uuid.UUID, job: Optimization | None = None, *, provider: Provider | None = None
+) -> str:
     """The task body, on a Celery worker or in-process: run the job under its lease.
+    provider: an answer already in hand (a Message Batches result, optimizer/batches.py).
 
     "held": another live process holds the lease (a redelivered task: try again later);
     "finished": nothing to do; "ran": this call ran it (to an end, or until it died here).
@@ -130,7 +134,7 @@ async def run(job_id: uuid.UUID, job: Optimization | None = None) -> str:
         return "ran"
     renew = asyncio.ensure_future(_keep_lease(job_id, token))
     try:
-        await _run(job, attempt=int(runs))
+        await _run(job, attempt=int(runs), provider=provider)
     finally:
         renew.cancel()
         try:
@@ -162,7 +166,7 @@ async def _keep_lease(job_id: uuid.UUID, token: str) -> None:
             logger.warning("Could not renew the lease of job %s: %s", job_id, error)
 
 
-async def _revive_if_orphaned(job: Optimization) -> None:
+async def revive_if_orphaned(job: Optimization) -> None:
     """A viewer's look at its running job: a runner that died (no live lease for a while) is
     replaced, also in-process mode where no Celery worker sweeps."""
     stale = timezone.now() - timedelta(seconds=settings.JOB_LEASE_SECONDS)
@@ -271,18 +275,34 @@ async def request_for(job: Optimization) -> services.OptimizeRequest:
     )
 
 
-async def _run(job: Optimization, attempt: int = 1) -> None:
+async def _run(job: Optimization, attempt: int = 1, provider: Provider | None = None) -> None:
     request = await request_for(job)
+    in_batch = job.batch_id is not None
     last_id = 0
     if attempt > 1:  # a restart after its runner died: go on after the events already sent
         with contextlib.suppress(*REDIS_ERRORS):
             stored = await _redis().xrevrange(_key(job.pk, "events"), count=1)
             last_id = int(stored[0][0].split(b"-")[1]) if stored else 0
     pipeline = services.stream(
-        request, optimization=job, first_event_id=last_id + 1, attempt=attempt
+        request,
+        optimization=job,
+        first_event_id=last_id + 1,
+        attempt=attempt,
+        provider=provider,
+        # A Message Batches answer was asked with the built-in prompt: it is recorded as such.
+        choose_variant=provider is None,
+        # A batch item calls upstream only in one of BATCH_MAX_CONCURRENCY shared slots.
+        upstream_gate=_batch_gate(job) if in_batch else None,
     )
-    watchdog = asyncio.ensure_future(_watch_for_orphan(job.pk, asyncio.current_task()))
+    # A batch runs whether or not anybody watches its items (the owner reads the batch).
+    watchdog = (
+        None
+        if in_batch
+        else asyncio.ensure_future(_watch_for_orphan(job.pk, asyncio.current_task()))
+    )
     batches = _batches(pipeline)
+    if job.batch_id is not None:
+        await batch_events.notify(job.batch_id, job.pk)  # its row says "running" now
     try:
         async for batch in batches:
             await _append(job.pk, *batch)
@@ -311,8 +331,28 @@ async def _run(job: Optimization, attempt: int = 1) -> None:
         except REDIS_ERRORS as again:
             logger.warning("Could not store the failure of job %s: %s", job.pk, again)
     finally:
-        watchdog.cancel()
+        if watchdog is not None:
+            watchdog.cancel()
         _running.pop(job.pk, None)
+        if job.batch_id is not None:
+            await asyncio.shield(batch_events.notify(job.batch_id, job.pk))
+
+
+def _batch_gate(job: Optimization) -> Callable[[], contextlib.AbstractAsyncContextManager[None]]:
+    """A batch item's upstream gate: one of the shared slots, and its batch's viewers told
+    when it has one (its row: "Writing") and when it gives it back."""
+
+    @contextlib.asynccontextmanager
+    async def gate() -> AsyncGenerator[None, None]:
+        assert job.batch_id is not None
+        async with slots.upstream_slot():
+            await batch_events.mark_writing(job.batch_id, job.pk, True)
+            try:
+                yield
+            finally:
+                await asyncio.shield(batch_events.mark_writing(job.batch_id, job.pk, False))
+
+    return gate
 
 
 async def _watch_for_orphan(job_id: uuid.UUID, runner: asyncio.Task[Any] | None) -> None:
@@ -407,7 +447,7 @@ async def follow(job: Optimization, *, last_event_id: int = 0) -> AsyncGenerator
             if ended:
                 yield ended[0]
             return
-        await _revive_if_orphaned(job)
+        await revive_if_orphaned(job)
 
 
 def _from_record(job: Optimization, event_id: int) -> Event:

@@ -21,6 +21,9 @@ class Optimization(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        # A batch item sent to Anthropic's Message Batches API: nothing runs here until its
+        # answer comes back (optimizer/batches.py); a viewer waits instead of starting it.
+        QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
@@ -98,6 +101,11 @@ class Optimization(models.Model):
     base_resume = models.ForeignKey(
         "Resume", null=True, blank=True, on_delete=models.SET_NULL, related_name="versions"
     )
+    # The batch it is one item of (one resume, several jobs: optimizer/batches.py), and where.
+    batch = models.ForeignKey(
+        "Batch", null=True, blank=True, on_delete=models.CASCADE, related_name="items"
+    )
+    batch_position = models.PositiveSmallIntegerField(null=True, blank=True)
 
     status = models.CharField(
         max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -242,6 +250,50 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.optimization.job_title} ({self.get_status_display()})"
+class Batch(models.Model):
+    """One resume optimized for several jobs: each item is an ordinary Optimization (a job).
+
+    deferred: the owner does not need the results now; with ANTHROPIC_BATCH the items go to
+    Anthropic's Message Batches API (half price, within a day) instead of one call each.
+    """
+
+    class UpstreamStatus(models.TextChoices):
+        NONE = "", "Not sent"  # items run as ordinary jobs
+        IN_PROGRESS = "in_progress", "In progress"
+        ENDED = "ended", "Ended"  # its results were read and every item recorded
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    source = models.CharField(
+        max_length=8, choices=Optimization.Source.choices, default=Optimization.Source.API
+    )
+    # Owned like its items (optimizer/accounts.py): a user, else a browser session; or a key.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="batches",
+    )
+    session_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    api_key = models.ForeignKey(
+        "ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="batches"
+    )
+    resume_filename = models.CharField(max_length=255, blank=True, default="")
+    deferred = models.BooleanField(default=False)
+    # Anthropic's id of the Message Batch (msgbatch_...) and what we know of it.
+    upstream_id = models.CharField(max_length=100, blank=True, default="", db_index=True)
+    upstream_status = models.CharField(
+        max_length=16, choices=UpstreamStatus.choices, blank=True, default=""
+    )
+    upstream_checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "batches"
+
+    def __str__(self) -> str:
+        return f"Batch {self.pk}"
 
 
 def hash_api_key(raw_key: str) -> str:

@@ -34,6 +34,7 @@ from optimizer.health import VERSION
 from optimizer.llm.cache_control import ERROR_CODE as CACHE_CONTROL_ERROR
 from optimizer.llm.cache_control import MAX_TTL_SECONDS
 from optimizer.llm.prompts import OUTPUT_LANGUAGES
+from optimizer.models import Optimization
 
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
@@ -208,6 +209,40 @@ def _request_schemas() -> dict[str, Any]:
         "LetterUpload": _with_cache_ttl(_letter_schema(_upload_schema())),
         "JobRequest": _letter_schema(_form_schema(OptimizeForm(), ""), JobKindForm()),
         "JobUpload": _letter_schema(_upload_schema(), JobKindForm()),
+        "BatchRequest": _batch_request_schema(),
+    }
+
+
+def _batch_request_schema() -> dict[str, Any]:
+    """POST /api/v1/batches: one resume (or optimization_id), 1 to BATCH_MAX_JOBS job ads."""
+    seed = _form_schema(OptimizeForm(), "")["properties"]
+    job = seed["job_description_text"]
+    return {
+        "type": "object",
+        "description": "One resume and up to BATCH_MAX_JOBS job descriptions; each becomes its "
+        "own optimization (a job). resume_raw_text, or optimization_id (one of the key's resume "
+        "optimizations: its resume is used). Unknown extra fields are ignored.",
+        "properties": {
+            "resume_raw_text": seed["resume_raw_text"],
+            "optimization_id": {"type": "string", "maxLength": 64},
+            "job_descriptions": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": settings.BATCH_MAX_JOBS,
+                "items": job,
+                "description": "Each checked as job_description_text is; an error names the "
+                "item (field job_descriptions[2])",
+            },
+            "output_language": seed["output_language"],
+            "deferred": {
+                "type": "boolean",
+                "description": "Not needed now: with ANTHROPIC_BATCH (and Claude), the items go "
+                "through Anthropic's Message Batches API at half price, answered within 24 hours "
+                "(items are queued until then). Otherwise ignored.",
+            },
+        },
+        "required": ["job_descriptions"],
+        "anyOf": [{"required": ["resume_raw_text"]}, {"required": ["optimization_id"]}],
     }
 
 
@@ -342,6 +377,21 @@ def _body_errors(cache_control: bool = False) -> dict[str, Any]:
             ["unsupported_media_type"],
         ),
     }
+
+
+def _batch_body_errors() -> dict[str, Any]:
+    """The body errors, plus a batch's: job_descriptions empty, too long or not a list."""
+    errors = _body_errors()
+    from optimizer.api import _INPUT_ERROR_CODES  # api imports this module
+
+    errors["400"] = _error(
+        "Invalid JSON body, not an object, job_descriptions missing, not a list, empty or "
+        "longer than BATCH_MAX_JOBS (code too_many_jobs), one of them (named in field, "
+        "job_descriptions[2]) or the resume empty, of the wrong type, too short or too long, "
+        "deferred not a boolean, or an output_language that is not one of its codes",
+        ["invalid_json", "invalid_body", "too_many_jobs", *_INPUT_ERROR_CODES.values()],
+    )
+    return errors
 
 
 def _optimization_errors() -> dict[str, Any]:
@@ -642,12 +692,80 @@ def _schemas() -> dict[str, Any]:
                 "deleted": {"type": "integer"},
             },
         },
+        "Batch": {
+            "type": "object",
+            "required": ["id", "url", "status", "deferred", "counts", "items"],
+            "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "url": {"type": "string", "description": "GET: this batch (API key)"},
+                "created_at": {"type": "string", "format": "date-time"},
+                "status": {
+                    "type": "string",
+                    "enum": ["running", "queued", "done"],
+                    "description": "done: every item finished (done, failed or cancelled); "
+                    "queued: items wait for the Message Batches API",
+                },
+                "deferred": {
+                    "type": "boolean",
+                    "description": "Sent through the Message Batches API (half price)",
+                },
+                "message_batch": {
+                    "type": ["object", "null"],
+                    "description": "Anthropic's Message Batch, when deferred",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "status": {"type": "string", "enum": ["in_progress", "ended"]},
+                    },
+                },
+                "counts": {
+                    "type": "object",
+                    "description": "Items per status",
+                    "additionalProperties": {"type": "integer"},
+                },
+                "items": {"type": "array", "items": _ref("BatchItem")},
+            },
+        },
+        "BatchItem": {
+            "type": "object",
+            "required": ["position", "job_id", "status", "stream_url", "result_url"],
+            "properties": {
+                "position": {"type": "integer", "description": "Its index in job_descriptions"},
+                "job_id": {"type": "string", "format": "uuid"},
+                "job_title": {"type": "string"},
+                "company": {"type": "string"},
+                "status": {"type": "string", "enum": list(Optimization.Status.values)},
+                "writing": {
+                    "type": "boolean",
+                    "description": "Running and holding one of the BATCH_MAX_CONCURRENCY "
+                    "upstream slots; a running item without one waits for its turn",
+                },
+                "match_before": {"type": ["integer", "null"]},
+                "match_after": {"type": ["integer", "null"]},
+                "match_delta": {"type": ["integer", "null"]},
+                "cost_usd": {
+                    "type": ["number", "null"],
+                    "description": "What its upstream call cost (Message Batches: half price)",
+                },
+                "cached": {"type": "boolean"},
+                "error": {
+                    "type": ["object", "null"],
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                },
+                "stream_url": {"type": "string", "description": "GET: the item's SSE stream"},
+                "result_url": {"type": "string", "description": "GET: its result (202 until)"},
+                "download_urls": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        },
         "Job": {
             "type": "object",
             "required": ["id", "status", "stream_url", "result_url"],
             "properties": {
                 "id": {"type": "string", "format": "uuid"},
-                "status": {"type": "string", "enum": ["pending", "running"]},
+                "status": {
+                    "type": "string",
+                    "enum": ["pending", "queued", "running"],
+                    "description": "queued: a batch item waiting for the Message Batches API",
+                },
                 "stream_url": {"type": "string", "description": "GET: the job's SSE stream"},
                 "result_url": {"type": "string", "description": "GET: the result (202 until)"},
                 "download_urls": {
@@ -932,6 +1050,43 @@ def _operations() -> dict[str, dict[str, Any]]:
                     "400": _error("An unknown page size", ["invalid_page_size"]),
                     "409": _error("The job has not finished", ["not_finished"]),
                     **_link_errors("unknown_format"),
+                },
+            }
+        },
+        "api-batches": {
+            "post": {
+                "operationId": "createBatch",
+                "summary": "One resume, several jobs: a job per job description, run at once "
+                "(at most BATCH_MAX_CONCURRENCY upstream calls at a time)",
+                "security": KEY_AUTH,
+                "requestBody": {**BODY, "content": {JSON: {"schema": _ref("BatchRequest")}}},
+                "responses": {
+                    "202": _json(
+                        _ref("Batch"),
+                        "Created; its items are running (or queued for the Message Batches API)",
+                        headers={"Location": _header("The batch's url")},
+                    ),
+                    **_key_errors(),
+                    **_batch_body_errors(),
+                    "404": _error(
+                        "optimization_id is malformed, unknown, a letter's, or another key's",
+                        ["not_found"],
+                    ),
+                },
+            }
+        },
+        "api-batch": {
+            "get": {
+                "operationId": "getBatch",
+                "summary": "A batch: each item's job, status and match before and after",
+                "security": KEY_AUTH,
+                "responses": {
+                    "200": _json(_ref("Batch"), "The batch"),
+                    **_key_errors(),
+                    "404": _error(
+                        "No such batch for this key, or a path parameter that does not match",
+                        ["batch_not_found", "not_found"],
+                    ),
                 },
             }
         },

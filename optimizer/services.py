@@ -29,6 +29,7 @@ import itertools
 import logging
 import time
 from collections.abc import AsyncGenerator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypedDict, cast
@@ -68,7 +69,11 @@ logger = logging.getLogger(__name__)
 CACHE_ENTRY_VERSION = 1
 BUSY_MESSAGE = "The service is busy right now; retry in a moment"
 INTERNAL_ERROR_MESSAGE = "Internal error while running the optimization; please try again"
-_UNFINISHED = (Optimization.Status.PENDING, Optimization.Status.RUNNING)
+_UNFINISHED = (
+    Optimization.Status.PENDING,
+    Optimization.Status.QUEUED,
+    Optimization.Status.RUNNING,
+)
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,7 @@ class UsageStats(TypedDict, total=False):
     cache: str  # HIT | MISS | BYPASS: what the response cache did for this request
     fallback_from: str  # the configured model, when one of LLM_FALLBACK_MODELS answered
     shared: bool  # an identical request's generation, followed while it ran (single-flight)
+    service_tier: str  # "batch": answered through the Message Batches API (half price)
 
 
 class OptimizationResult(TypedDict):
@@ -261,6 +267,8 @@ class _Run:
     chunks: list[str] = field(default_factory=list)
     ended: bool = False  # a done or error event was produced: nothing left to cancel
     detached: bool = False  # its client left, the generation goes on for its followers
+    # Held around the upstream call (a batch item's slot: optimizer/slots.py); None: no limit.
+    upstream_gate: Callable[[], AbstractAsyncContextManager[None]] | None = None
 
     def event(self, kind: str, **data: Any) -> Event:
         return Event(next(self.ids), {"type": kind, **data})
@@ -280,6 +288,7 @@ async def stream(
     cache_policy: CachePolicy | None = None,
     assignment: experiments.Assignment | None = None,
     choose_variant: bool = True,
+    upstream_gate: Callable[[], AbstractAsyncContextManager[None]] | None = None,
 ) -> AsyncGenerator[Event, None]:
     """Every event of one generation. optimization: the job's row, updated as it runs;
     api_key_id: an API call, stored as one new row at the end; neither: nothing is recorded.
@@ -289,7 +298,9 @@ async def stream(
     again after its runner died; its start event says restart: true and the attempt.
     cache_policy: the request's Cache-Control / X-Cache-TTL (optimizer/llm/cache_control.py).
     assignment: the prompt variant to run (a replay); else, when choose_variant, the active
-    experiment's choice for this caller (optimizer/experiments.py), or the built-in prompt."""
+    experiment's choice for this caller (optimizer/experiments.py), or the built-in prompt.
+    upstream_gate: entered around the upstream call only (never for a cache hit or a followed
+    flight): a batch item waits there for one of BATCH_MAX_CONCURRENCY slots."""
     provider = provider or get_provider()
     # A resume experiment's variants are resume prompts: letters are never assigned one.
     if assignment is None and choose_variant and request.kind == letters.KIND_RESUME:
@@ -312,6 +323,7 @@ async def stream(
         ),
         ids=itertools.count(first_event_id),
         policy=cache_policy or cache_control.DEFAULT,
+        upstream_gate=upstream_gate,
     )
     await run.record.start(key, provider.name, llm_request.model)
     restart = {"restart": True, "attempt": attempt} if attempt > 1 else {}
@@ -378,16 +390,35 @@ async def _hit(
 
 
 async def _miss(run: _Run) -> AsyncGenerator[Event, None]:
-    """The upstream call, under the day's spend budgets (optimizer/llm/budget.py): its worst
+    """The upstream call, within the run's upstream gate when it has one (a batch item's slot,
+    held from before the call until its last event)."""
+    gated = run.upstream_gate is not None and not _prepaid(run.provider)
+    gate = run.upstream_gate() if gated and run.upstream_gate else contextlib.nullcontext()
+    async with gate, contextlib.aclosing(_budgeted(run)) as events:
+        async for event in events:
+            yield event
+
+
+async def _budgeted(run: _Run) -> AsyncGenerator[Event, None]:
+    """The upstream call under the day's spend budgets (optimizer/llm/budget.py): its worst
     case reserved before, settled to its real cost after."""
     job = run.record.job
     key_id = run.record.api_key_id or (job.api_key_id if job is not None else None)
     # The web page's jobs also count on the page's own budgets, and their session's.
     page = job is not None and job.source == Optimization.Source.PAGE
+    page_session = job.session_key if page and job else None
+    if _prepaid(run.provider):
+        # A Message Batches answer (optimizer/batches.py): in hand and paid for already. The
+        # budgets were asked when it was sent; what it cost counts on them now.
+        try:
+            async with contextlib.aclosing(_generate(run)) as events:
+                async for event in events:
+                    yield event
+        finally:
+            await asyncio.shield(budget.record(key_id, run.cost_usd, page_session=page_session))
+        return
     try:
-        reservation = await budget.reserve(
-            run.llm_request, key_id, page_session=job.session_key if page and job else None
-        )
+        reservation = await budget.reserve(run.llm_request, key_id, page_session=page_session)
     except budget.BudgetExceeded as refused:
         yield await _failure(run, refused)
         return
@@ -604,6 +635,9 @@ async def _open_with_fallbacks(
 
     Each model's call is under the retry policy, each attempt asked of that model's shared
     circuit breaker first, then waiting out an exhausted rate limit (anthropic-ratelimit-*)."""
+    if _prepaid(run.provider):
+        # The answer is in hand: no breaker to ask, no rate limit to wait for, no fallback.
+        return await _open_stream(run)
     primary = run.llm_request.model
     models = [primary, *[m for m in settings.LLM_FALLBACK_MODELS if m != primary]]
     provider = run.provider.name
@@ -625,6 +659,11 @@ async def _open_with_fallbacks(
             if index == len(models) - 1 or not breaker.falls_back(error):
                 raise
     raise AssertionError("unreachable: the last model's failure is raised")
+
+
+def _prepaid(provider: Provider) -> bool:
+    """A provider that replays an answer already generated and paid for upstream."""
+    return bool(getattr(provider, "prepaid", False))
 
 
 MAX_TIMEOUT_GROWTH = 4  # the longest an attempt waits, in LLM_TIMEOUT_SECONDS
@@ -795,10 +834,11 @@ def _usage_stats(
     cache_written = usage.cache_creation_input_tokens if usage else 0
     cache_read = usage.cache_read_input_tokens if usage else 0
     used_model = usage.model if usage and usage.model else model
-    cost = cost_usd(used_model, input_tokens, output_tokens, cache_written, cache_read)
+    batch = usage is not None and usage.service_tier == "batch"
+    cost = cost_usd(used_model, input_tokens, output_tokens, cache_written, cache_read, batch=batch)
     if cost is None:
         warnings.append(f"No price is known for model {used_model}: cost not reported")
-    return {
+    stats: UsageStats = {
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
         "cache_creation_input_tokens": cache_written,
@@ -812,6 +852,9 @@ def _usage_stats(
         "latency_ms": 0.0,
         "time_to_first_chunk_ms": clock.marks.get("first_chunk"),
     }
+    if batch:
+        stats["service_tier"] = "batch"  # answered through the Message Batches API, at half price
+    return stats
 
 
 def _strict_failure(grounding: list[dict[str, Any]], warnings: list[str]) -> bool:
@@ -928,6 +971,8 @@ async def create_optimization(
     parent_id: Any = None,
     base_resume_id: Any = None,
     replay: bool = False,
+    batch_id: Any = None,
+    batch_position: int | None = None,
 ) -> Optimization:
     """A pending job's row (the page's and POST /api/v1/jobs, and replays: optimizer/replay.py)."""
     return await Optimization.objects.acreate(
@@ -944,6 +989,8 @@ async def create_optimization(
         tone=tone,
         parent_id=parent_id,
         base_resume_id=base_resume_id,
+        batch_id=batch_id,
+        batch_position=batch_position,
     )
 
 

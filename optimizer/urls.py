@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from optimizer import accounts, resumes, tracker, views
+from optimizer import accounts, batch_views, resumes, tracker, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("optimize/<uuid:pk>/passage", views.passage, name="passage"),
     path("optimize/<uuid:pk>/letter", views.letter, name="letter"),
     path("optimize/<uuid:pk>/duplicate", views.duplicate, name="duplicate"),
+    path("optimize/<uuid:pk>/batch", batch_views.batch_from, name="batch-from"),
     path("optimize/<uuid:pk>/download.<str:fmt>", views.download, name="download"),
     path("optimize/<uuid:pk>/start", views.start_from_version, name="start_from_version"),
     path("history/", views.history, name="history"),
@@ -38,4 +39,7 @@ urlpatterns = [
     path("account/signup/", accounts.signup, name="signup"),
     path("account/login/", accounts.login, name="login"),
     path("account/logout/", accounts.logout, name="logout"),
+    path("batches/", batch_views.batch_new, name="batch-new"),
+    path("batches/<uuid:pk>/", batch_views.batch_detail, name="batch"),
+    path("batches/<uuid:pk>/stream", batch_views.batch_stream, name="batch-stream"),
 ]

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import os
 import threading
+import time
 from typing import Any
 
 from celery import Celery
@@ -27,17 +28,26 @@ _stop = threading.Event()
 
 @worker_ready.connect
 def _start_sweeping(**kwargs: Any) -> None:
-    """Each worker looks for jobs whose runner died, every JOB_LEASE_SECONDS: no beat needed."""
+    """Each worker looks for jobs whose runner died, every JOB_LEASE_SECONDS, and at Message
+    Batches in progress every ANTHROPIC_BATCH_POLL_SECONDS: no beat needed."""
     from django.conf import settings
 
-    from optimizer import jobs
+    from optimizer import batches, jobs
 
     def sweep_forever() -> None:
+        polled = 0.0
         while not _stop.wait(settings.JOB_LEASE_SECONDS):
             try:
                 asyncio.run(jobs.sweep())
             except Exception:  # keep sweeping; the next round may succeed
                 logger.exception("Sweeping jobs failed")
+            # Message Batches in progress (ANTHROPIC_BATCH): read their results once ended.
+            if time.monotonic() - polled >= settings.ANTHROPIC_BATCH_POLL_SECONDS:
+                polled = time.monotonic()
+                try:
+                    asyncio.run(batches.poll_upstream())
+                except Exception:
+                    logger.exception("Polling Message Batches failed")
 
     threading.Thread(target=sweep_forever, name="job-sweeper", daemon=True).start()
 

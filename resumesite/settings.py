@@ -413,6 +413,16 @@ JOB_DRAIN_SECONDS = envfloat("JOB_DRAIN_SECONDS", 60.0, minimum=0.0)
 # Identical requests that miss the cache together share one upstream call (optimizer.flights).
 SINGLE_FLIGHT = envbool("SINGLE_FLIGHT", "True")
 
+# One resume, several jobs (optimizer/batches.py): at most BATCH_MAX_JOBS job descriptions a
+# batch; at most BATCH_MAX_CONCURRENCY of all batches' items call upstream at once, across every
+# worker (optimizer/slots.py).
+BATCH_MAX_JOBS = envint("BATCH_MAX_JOBS", 10, minimum=1)
+BATCH_MAX_CONCURRENCY = envint("BATCH_MAX_CONCURRENCY", 2, minimum=1)
+# A batch whose owner does not need it now goes to Anthropic's Message Batches API (half price,
+# results within 24 h), polled every ANTHROPIC_BATCH_POLL_SECONDS by a background task.
+ANTHROPIC_BATCH = envbool("ANTHROPIC_BATCH", "False")
+ANTHROPIC_BATCH_POLL_SECONDS = envfloat("ANTHROPIC_BATCH_POLL_SECONDS", 60.0, minimum=0.05)
+
 # Celery runs jobs when CELERY_BROKER_URL is set (redis://... e.g. the REDIS_URL server, or
 # amqp://... RabbitMQ); unset: jobs run in the web process, through the same function.
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "").strip()

@@ -313,6 +313,8 @@ async def test_the_openapi_document_is_open_and_lists_every_endpoint() -> None:
         "/api/v1/jobs/{job_id}/stream",
         "/api/v1/jobs/{job_id}/result",
         "/api/v1/jobs/{job_id}/download.{fmt}",
+        "/api/v1/batches",
+        "/api/v1/batches/{batch_id}",
         "/api/v1/cache/stats",
         "/api/v1/cache",
     }

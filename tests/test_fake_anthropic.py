@@ -409,9 +409,24 @@ async def test_it_can_be_scripted_over_http(
     assert scripted.content[0].type == "text" and scripted.content[0].text == "from http"
     assert scripted.usage.input_tokens == 9
     assert default.content[0].type == "text" and default.content[0].text == "new default"
-    assert stats == {"calls": 3, "disconnects": 0, "open_streams": 0, "queued": 0}
+    idle = {"in_flight": 0, "batches": 0, "batch_requests": 0}
+    assert stats == {
+        "calls": 3,
+        "disconnects": 0,
+        "open_streams": 0,
+        "queued": 0,
+        "max_in_flight": 1,  # one at a time (a 529 is refused before it is in flight)
+        **idle,
+    }
     assert [r["status"] for r in recorded] == [529, 200, 200]
-    assert after_reset == {"calls": 0, "disconnects": 0, "open_streams": 0, "queued": 0}
+    assert after_reset == {
+        "calls": 0,
+        "disconnects": 0,
+        "open_streams": 0,
+        "queued": 0,
+        "max_in_flight": 0,
+        **idle,
+    }
     assert fake_anthropic.default.text is None  # reset() restores the constructor's default
 
 
@@ -507,3 +522,44 @@ async def test_it_cuts_open_streams_when_stopped() -> None:
         fake.stop()
     assert fake.requests[0].outcome == "stopped"
     assert fake.disconnects == 0
+
+
+async def test_it_speaks_the_message_batches_api_to_the_sdk(fake_anthropic: Any) -> None:
+    """create, retrieve (in_progress, then ended) and the JSONL results, as the SDK reads them."""
+    fake_anthropic.batch_polls_to_end = 1
+    fake_anthropic.enqueue(
+        FakeReply(text="first answer", input_tokens=7, output_tokens=3),
+        FakeReply(status=529),
+        FakeReply(batch_result="expired"),
+    )
+    params = {"model": "m", "max_tokens": 10, "messages": MESSAGES}
+    requests = [{"custom_id": f"item-{i}", "params": params} for i in range(3)]
+    async with anthropic.AsyncAnthropic(
+        api_key="k", base_url=fake_anthropic.base_url, max_retries=0
+    ) as client:
+        created = await client.messages.batches.create(requests=requests)  # type: ignore[arg-type]
+        assert created.id.startswith("msgbatch_") and created.processing_status == "in_progress"
+        assert created.request_counts.processing == 3 and created.results_url is None
+        assert (await client.messages.batches.retrieve(created.id)).processing_status == (
+            "in_progress"
+        )
+        ended = await client.messages.batches.retrieve(created.id)
+        assert ended.processing_status == "ended" and ended.results_url
+        assert ended.request_counts.succeeded == 1 and ended.request_counts.errored == 1
+        assert ended.request_counts.expired == 1
+        lines = [line async for line in await client.messages.batches.results(created.id)]
+        with pytest.raises(anthropic.BadRequestError):  # a request the API refuses
+            await client.messages.batches.create(
+                requests=[{"custom_id": "bad id!", "params": params}]
+            )  # type: ignore[list-item]
+        with pytest.raises(anthropic.NotFoundError):
+            await client.messages.batches.retrieve("msgbatch_nope")
+    by_id = {line.custom_id: line.result for line in lines}
+    assert by_id["item-0"].type == "succeeded"
+    message = by_id["item-0"].message  # type: ignore[union-attr]
+    assert message.content[0].text == "first answer" and message.usage.output_tokens == 3
+    assert message.usage.service_tier == "batch"
+    assert by_id["item-1"].type == "errored"
+    assert by_id["item-1"].error.error.type == "overloaded_error"  # type: ignore[union-attr]
+    assert by_id["item-2"].type == "expired"
+    assert fake_anthropic.calls == 0 and fake_anthropic.batch_requests == 3

@@ -16,7 +16,7 @@ from samples import JOB, RESUME
 from test_letters_page import _written
 from test_pages import _events, _read_stream
 
-from optimizer.models import Application, Optimization, Resume
+from optimizer.models import Application, Batch, Optimization, Resume
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +29,7 @@ class Party:
     version: Optimization
     letter: Optimization
     application: Application
+    batch: Batch
 
 
 def _party(name: str, *, account: bool) -> Party:
@@ -55,7 +56,13 @@ def _party(name: str, *, account: bool) -> Party:
     letter, _ = _written(client, version)
     assert client.post(f"/optimize/{version.pk}/track", {"status": "applied"}).status_code == 302
     application = Application.objects.get(optimization=version)
-    return Party(name, client, base, version, letter, application)
+    response = client.post(
+        "/batches/",
+        {"resume_raw_text": RESUME, "job_description": [JOB, JOB.replace("Acme", f"{name} Two")]},
+    )
+    assert response.status_code == 303, response.content
+    batch = Batch.objects.get(pk=response["Location"].split("/")[2])
+    return Party(name, client, base, version, letter, application, batch)
 
 
 @pytest.fixture
@@ -83,6 +90,9 @@ def _requests(owner: Party) -> list[tuple[str, str, dict[str, str]]]:
         f"/resumes/{base}/",
         f"/resumes/{base}/optimize",
         f"/tracker/{application}/",
+        f"/batches/{owner.batch.pk}/",
+        f"/batches/{owner.batch.pk}/stream",
+        f"/optimize/{job}/batch",
     ]
     posts: list[tuple[str, dict[str, str]]] = [
         (f"/optimize/{job}/retry", {}),
@@ -154,6 +164,7 @@ def test_every_list_shows_its_owners_rows_only(parties: list[Party]) -> None:
             f"/optimize/{viewer.version.pk}/": ("letter", "base", "application"),
             "/tracker/": ("version", "letter", "application"),
             "/tracker/applications.csv": ("version", "letter"),
+            f"/batches/{viewer.batch.pk}/": ("batch",),
         }
         for url, listed in pages.items():
             html = viewer.client.get(url).content.decode()
@@ -171,7 +182,9 @@ def test_an_account_keeps_its_rows_after_logout_and_a_new_anonymous_session_sees
     for method, url, data in _requests(alice)[:4]:
         assert getattr(alice.client, method)(url, data).status_code == 404, url
     assert str(alice.version.pk) not in alice.client.get("/history/").content.decode()
-    assert Optimization.objects.filter(user__email="alice@example.com").count() == 2
+    # the version, its letter and the batch's two items
+    assert Optimization.objects.filter(user__email="alice@example.com").count() == 4
+    assert Batch.objects.filter(user__email="alice@example.com").count() == 1
 
 
 def test_staff_open_anyones_record_but_list_only_their_own(parties: list[Party]) -> None:

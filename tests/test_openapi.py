@@ -271,6 +271,63 @@ def _letter_cases(operation: str) -> dict[Key, Case]:
     }
 
 
+def batch_body(ctx: Ctx) -> dict[str, Any]:
+    return {"resume_raw_text": RESUME, "job_descriptions": [JOB, JOB + "Office in Munich.\n"]}
+
+
+async def _batch_created(ctx: Ctx, path: str = "/api/v1/batches") -> Any:
+    """A new batch, its items run to their end (they start at once, watched or not)."""
+    response = await post_json(ctx, "/api/v1/batches", batch_body(ctx))
+    for item in response.json().get("items", []):
+        stream = await AsyncClient().get(local(item["stream_url"]))
+        b"".join([part async for part in stream.streaming_content])
+    return response
+
+
+async def _batch_detail(ctx: Ctx, path: str) -> Any:
+    created = (await _batch_created(ctx)).json()
+    return await AsyncClient().get(urlsplit(created["url"]).path, headers=ctx.headers)
+
+
+def _batch_cases() -> dict[Key, Case]:
+    async def bad_field(ctx: Ctx, path: str) -> Any:
+        return await post_json(ctx, path, {**batch_body(ctx), "job_descriptions": [JOB, 42]})
+
+    async def no_key(ctx: Ctx, path: str) -> Any:
+        return await AsyncClient().post(path, batch_body(ctx), content_type="application/json")
+
+    async def too_big(ctx: Ctx, path: str) -> Any:
+        ctx.settings.API_MAX_BODY_BYTES = 1024
+        return await post_json(ctx, path, {**batch_body(ctx), "padding": "x" * 2000})
+
+    async def limited(ctx: Ctx, path: str) -> Any:
+        return await rate_limited(ctx, lambda: post_json(ctx, path, {"job_descriptions": []}))
+
+    async def unknown_optimization(ctx: Ctx, path: str) -> Any:
+        body = {
+            "optimization_id": "00000000-0000-0000-0000-000000000000",
+            "job_descriptions": [JOB],
+        }
+        return await post_json(ctx, path, body)
+
+    async def get_limited(ctx: Ctx, path: str) -> Any:
+        return await rate_limited(ctx, lambda: AsyncClient().get(path, headers=ctx.headers))
+
+    return {
+        ("createBatch", "202", JSON): _batch_created,
+        ("createBatch", "400", JSON): bad_field,
+        ("createBatch", "401", JSON): no_key,
+        ("createBatch", "404", JSON): unknown_optimization,
+        ("createBatch", "413", JSON): too_big,
+        ("createBatch", "415", JSON): _wrong_type,
+        ("createBatch", "429", JSON): limited,
+        ("getBatch", "200", JSON): _batch_detail,
+        ("getBatch", "401", JSON): _get_no_key,
+        ("getBatch", "404", JSON): lambda ctx, path: AsyncClient().get(path, headers=ctx.headers),
+        ("getBatch", "429", JSON): get_limited,
+    }
+
+
 async def _clear_during_outage(ctx: Ctx, path: str) -> Any:
     use_redis(ctx.settings, "redis://127.0.0.1:1/0")  # nobody listens there
     return await AsyncClient().delete(path, headers={"X-API-Key": ctx.admin_key})
@@ -328,6 +385,7 @@ CASES: dict[Key, Case] = {
         ctx, lambda: AsyncClient().delete(path, headers={"X-API-Key": ctx.admin_key})
     ),
     ("clearCache", "503", JSON): _clear_during_outage,
+    **_batch_cases(),
 }
 
 
@@ -410,7 +468,8 @@ def ctx(use_anthropic: Any, api_key: str, admin_api_key: str, settings: Any) -> 
 
 
 def concrete(path: str) -> str:
-    return path.replace("{job_id}", "00000000-0000-0000-0000-000000000000").replace("{fmt}", "txt")
+    zero = "00000000-0000-0000-0000-000000000000"
+    return path.replace("{job_id}", zero).replace("{batch_id}", zero).replace("{fmt}", "txt")
 
 
 # -- the tests ---------------------------------------------------------------------------------
@@ -556,7 +615,7 @@ PROBES: list[tuple[str, Callable[[Ctx], dict[str, Any]]]] = [
 
 @pytest.mark.parametrize(
     "operation_id",
-    ["generate", "generateStream", "createJob", "coverLetter", "coverLetterStream"],
+    ["generate", "generateStream", "createJob", "coverLetter", "coverLetterStream", "createBatch"],
 )
 @pytest.mark.parametrize("probe", [name for name, _ in PROBES])
 async def test_other_bodies_get_only_documented_answers(

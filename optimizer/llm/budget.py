@@ -192,6 +192,25 @@ async def settle(reservation: Reservation, actual_usd: float | None) -> None:
     await _undo(reservation.keys, reservation.amount - actual)
 
 
+async def record(
+    api_key_id: int | None, amount_usd: float | None, *, page_session: str | None = None
+) -> None:
+    """Count spend that had no reservation on each budget that applies, never refusing it: a
+    Message Batches answer (optimizer/batches.py), paid for when Anthropic wrote it."""
+    amount = round((amount_usd or 0.0) * MICRO)
+    if amount <= 0:
+        return
+    try:
+        limits = await _limits(api_key_id, page_session)
+        async with redis_client.connection().async_client().pipeline(transaction=False) as pipe:
+            for budget in limits:
+                pipe.incrby(budget.key, amount)
+                pipe.expire(budget.key, _KEEP_SECONDS[budget.period])
+            await pipe.execute()
+    except REDIS_ERRORS as error:
+        logger.warning("Could not count a Message Batches answer on the budgets: %s", error)
+
+
 async def spent(api_key_id: int | None = None, period: str = DAILY) -> float:
     """USD spent (and reserved) this day or month by one API key, or by the site with None."""
     tag = "site" if api_key_id is None else f"key:{api_key_id}"

@@ -55,6 +55,8 @@ class LLMUsage:
     stop_reason: str | None = None
     cache_creation_input_tokens: int = 0  # prompt prefix written to Anthropic's prompt cache
     cache_read_input_tokens: int = 0  # prompt prefix read from it
+    # "batch": answered through the Message Batches API, priced at its discount (pricing.py)
+    service_tier: str = ""
 
 
 def _usage(message: Any) -> LLMUsage:
@@ -202,6 +204,7 @@ def translate_error(error: BaseException, *, timeout: float | None = None) -> LL
 
 
 _SDK_ERRORS = (anthropic.AnthropicError, httpx2.HTTPError, httpx.HTTPError, OSError, TimeoutError)
+SDK_ERRORS = _SDK_ERRORS  # what a call through the SDK may raise (translate_error maps each)
 
 
 # -- Claude ------------------------------------------------------------------------------------
@@ -231,6 +234,17 @@ class AnthropicProvider:
             )
             self._clients[loop] = client
         return client
+
+    def client(self) -> anthropic.AsyncAnthropic:
+        """This event loop's SDK client (the Message Batches calls use it: optimizer/batches)."""
+        return self._client()
+
+    def wire_body(self, request: LLMRequest) -> dict[str, Any]:
+        """The Messages API body of a call, as it goes on the wire (a Message Batch request's
+        params): temperature in the body, where a live call passes it through extra_body."""
+        params = self._params(request)
+        params.update(params.pop("extra_body", {}))
+        return params
 
     def _params(self, request: LLMRequest) -> dict[str, Any]:
         system: str | list[dict[str, Any]] = request.system_prompt

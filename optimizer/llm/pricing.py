@@ -59,6 +59,8 @@ def price_for(model: str) -> tuple[float, float] | None:
 
 CACHE_WRITE_MULTIPLIER = Decimal("1.25")
 CACHE_READ_MULTIPLIER = Decimal("0.1")
+# The Message Batches API costs half the standard price, for input and output alike.
+BATCH_MULTIPLIER = Decimal("0.5")
 
 
 def cost_usd(
@@ -67,11 +69,13 @@ def cost_usd(
     output_tokens: int,
     cache_creation_input_tokens: int = 0,
     cache_read_input_tokens: int = 0,
+    *,
+    batch: bool = False,
 ) -> float | None:
     """Cost of one call, rounded to 1/10000 of a cent; None for a model with no known price.
 
     input_tokens is the uncached part of the prompt, as Anthropic reports it; the prompt-cache
-    writes and reads are priced on top of it."""
+    writes and reads are priced on top of it. batch: a Message Batches call, at half price."""
     price = price_for(model)
     if price is None:
         return None
@@ -82,4 +86,6 @@ def cost_usd(
         + input_price * CACHE_WRITE_MULTIPLIER * cache_creation_input_tokens
         + input_price * CACHE_READ_MULTIPLIER * cache_read_input_tokens
     ) / 10**6
+    if batch:
+        cost *= BATCH_MULTIPLIER
     return float(round(cost, 6))

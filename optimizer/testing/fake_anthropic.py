@@ -34,6 +34,17 @@ matching HTTP error instead) and ``drop_after_chunks`` (the socket is closed mid
 ``httpx2.RemoteProtocolError`` escape from a stream, and wraps it in ``APIConnectionError`` for a
 non-streaming call).
 
+Message Batches (``client.messages.batches.create/retrieve/results``): ``POST /v1/messages/batches``
+takes ``{"requests": [{"custom_id", "params"}]}`` and answers a ``message_batch`` that is
+``in_progress`` until it has been retrieved ``batch_polls_to_end`` times (0 by default: the first
+retrieve sees it ``ended``). When it ends, each request takes the next scripted reply in request
+order (a non-200 ``status`` becomes an ``errored`` result, ``batch_result="expired"`` or
+``"canceled"`` that result), and ``GET .../results`` streams one JSON line per request, as the API
+does. Batch requests are not ``calls``: ``batches`` and ``batch_requests`` count them.
+
+Concurrency: ``max_in_flight`` is the most ``/v1/messages`` requests the fake was answering at
+the same moment since the last ``reset()`` (``in_flight`` the number now).
+
 Pytest: ``pytest_plugins = ["optimizer.testing.pytest_plugin"]`` gives a ``fake_anthropic`` fixture
 (one server per session, reset per test, ``ANTHROPIC_BASE_URL``/``ANTHROPIC_API_KEY`` set).
 """
@@ -200,6 +211,9 @@ TIMESTAMP_MARKER_RE = re.compile(r"⟦ts=(\d+\.\d{6})⟧")
 
 _CHUNK_RE = re.compile(r"\S+\s*|\s+")
 _MESSAGES_PATH_RE = re.compile(r"^(?:/.*)?/v1/messages/?$")
+_BATCHES_PATH_RE = re.compile(
+    r"^(?:/.*)?/v1/messages/batches(?:/(?P<id>[A-Za-z0-9_]+)(?P<results>/results)?)?/?$"
+)
 _CONTROL_PATH_RE = re.compile(r"^(?:/.*)?/_fake/(enqueue|reset|stats|default|requests)/?$")
 _MAX_BODY_BYTES = 32 * 1024 * 1024
 
@@ -249,6 +263,9 @@ class FakeReply:
     # Sonnet 4.5, Opus 4.1, Sonnet 4; 2,048 to 4,096 for others): a shorter one is processed
     # at full price and reports no cache tokens at all.
     prompt_cache_min_tokens: int = 1024
+    # In a Message Batch: "succeeded" (the reply's text, or its status as an errored result),
+    # "expired" or "canceled".
+    batch_result: str = "succeeded"
 
     def __post_init__(self) -> None:
         if self.chunks is not None:
@@ -391,6 +408,12 @@ class FakeAnthropicServer:
         self._calls = 0
         self._disconnects = 0
         self._open_streams = 0
+        self._in_flight = 0
+        self._max_in_flight = 0
+        self._batches: dict[str, dict[str, Any]] = {}
+        self._batch_requests = 0
+        # Retrieves of a batch that still see it in_progress before it ends.
+        self.batch_polls_to_end = 0
         self._generation = 0  # bumped by reset(): late events of older requests are not counted
         self._thread: threading.Thread | None = None
         self._server: _UvicornServer | None = None
@@ -511,6 +534,10 @@ class FakeAnthropicServer:
             self._requests.clear()
             self._calls = 0
             self._disconnects = 0
+            self._max_in_flight = self._in_flight
+            self._batches.clear()
+            self._batch_requests = 0
+            self.batch_polls_to_end = 0
             self._prompt_prefixes.clear()
             self._default = self._initial_default
             self._generation += 1
@@ -532,6 +559,30 @@ class FakeAnthropicServer:
     def open_streams(self) -> int:
         with self._cond:
             return self._open_streams
+
+    @property
+    def in_flight(self) -> int:
+        with self._cond:
+            return self._in_flight
+
+    @property
+    def max_in_flight(self) -> int:
+        with self._cond:
+            return self._max_in_flight
+
+    @property
+    def batches(self) -> list[dict[str, Any]]:
+        """The Message Batches created since reset(): id, requests, processing_status."""
+        with self._cond:
+            return [
+                {"id": b["id"], "requests": list(b["requests"]), "status": b["status"]}
+                for b in self._batches.values()
+            ]
+
+    @property
+    def batch_requests(self) -> int:
+        with self._cond:
+            return self._batch_requests
 
     @property
     def queued(self) -> int:
@@ -557,6 +608,10 @@ class FakeAnthropicServer:
                 "disconnects": self._disconnects,
                 "open_streams": self._open_streams,
                 "queued": len(self._queue),
+                "in_flight": self._in_flight,
+                "max_in_flight": self._max_in_flight,
+                "batches": len(self._batches),
+                "batch_requests": self._batch_requests,
             }
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
@@ -586,6 +641,8 @@ class FakeAnthropicServer:
         headers = _header_dict(scope)
         if control := _CONTROL_PATH_RE.match(path):
             await self._control(control.group(1), method, receive, send)
+        elif batch := _BATCHES_PATH_RE.match(path):
+            await self._message_batches(batch, method, headers, receive, send)
         elif _MESSAGES_PATH_RE.match(path):
             if method != "POST":
                 await _send_error(send, 405, "invalid_request_error", f"{method} not allowed")
@@ -668,15 +725,123 @@ class FakeAnthropicServer:
         watcher = asyncio.create_task(_watch_disconnect(receive, ex.abort))
         self._aborts.add(ex.abort)
         outcome = "error"
+        with self._cond:
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+            self._cond.notify_all()
         try:
             outcome = await sender(ex)
         except _DropConnection:
             outcome = "stopped" if self._stopping else "dropped"
             raise
         finally:
+            with self._cond:
+                self._in_flight -= 1
+                self._cond.notify_all()
             self._aborts.discard(ex.abort)
             watcher.cancel()
             self._settle(ex, outcome)  # no-op when the sender settled before its last write
+
+    # -- Message Batches -------------------------------------------------------------------
+
+    async def _message_batches(
+        self,
+        match: re.Match[str],
+        method: str,
+        headers: dict[str, str],
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        """POST /v1/messages/batches, GET .../{id} and GET .../{id}/results (JSON lines)."""
+        raw = await _read_body(receive)
+        if not _authenticated(headers):
+            await _send_error(send, 401, "authentication_error", "x-api-key header is required")
+            return
+        batch_id, results = match.group("id"), match.group("results")
+        if batch_id is None:
+            if method != "POST":
+                await _send_error(send, 405, "invalid_request_error", f"{method} not allowed")
+                return
+            await self._create_batch(raw, headers, send)
+            return
+        if method != "GET":
+            await _send_error(send, 405, "invalid_request_error", f"{method} not allowed")
+            return
+        with self._cond:
+            batch = self._batches.get(batch_id)
+            if batch is not None and not results:
+                batch["polls"] += 1
+                if batch["status"] == "in_progress" and batch["polls"] > self.batch_polls_to_end:
+                    self._end_batch(batch)
+            snapshot = dict(batch) if batch is not None else None
+        if snapshot is None:
+            await _send_error(send, 404, "not_found_error", f"No message batch {batch_id}")
+            return
+        if not results:
+            await _send_json_body(send, 200, _batch_body(snapshot, _origin(headers)))
+            return
+        if snapshot["status"] != "ended":
+            await _send_error(send, 404, "not_found_error", "The batch has no results yet")
+            return
+        payload = b"".join(_json_bytes(line) + b"\n" for line in snapshot["results"])
+        hdrs = {"content-type": "application/binary", "content-length": str(len(payload))}
+        await _start(send, 200, _new_request_id(), hdrs)
+        await send({"type": "http.response.body", "body": payload})
+
+    async def _create_batch(self, raw: bytes, headers: dict[str, str], send: Send) -> None:
+        body: Any
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        problem = _invalid_batch(body)
+        if problem is not None:
+            await _send_error(send, 400, "invalid_request_error", problem)
+            return
+        now = time.time()
+        batch = {
+            "id": f"msgbatch_fake{uuid.uuid4().hex[:20]}",
+            "requests": body["requests"],
+            "status": "in_progress",
+            "polls": 0,
+            "created_at": now,
+            "ended_at": None,
+            "results": [],
+        }
+        with self._cond:
+            self._batches[batch["id"]] = batch
+            self._batch_requests += len(body["requests"])
+            self._cond.notify_all()
+        await _send_json_body(send, 200, _batch_body(batch, _origin(headers)))
+
+    def _end_batch(self, batch: dict[str, Any]) -> None:
+        """Answer every request of the batch, in order, with the next scripted replies (under
+        the lock)."""
+        results = []
+        for request in batch["requests"]:
+            reply = self._queue.popleft() if self._queue else self._default
+            params = request["params"]
+            if reply.text is None and (letter := _default_letter(params)) is not None:
+                reply = dataclasses.replace(reply, text=letter)
+            result: dict[str, Any]
+            if reply.batch_result in ("expired", "canceled"):
+                result = {"type": reply.batch_result}
+            elif reply.status != 200:
+                error = _error_body(reply.error_status_type, reply.error_message, None)
+                result = {"type": "errored", "error": error}
+            else:
+                message = _message(
+                    reply,
+                    reply.model or params["model"],
+                    reply.reply_text,
+                    reply.total_output_tokens,
+                    reply.stop_reason,
+                )
+                message["usage"]["service_tier"] = "batch"
+                result = {"type": "succeeded", "message": message}
+            results.append({"custom_id": request["custom_id"], "result": result})
+        batch.update(status="ended", ended_at=time.time(), results=results)
+        self._cond.notify_all()
 
     def _with_prompt_cache(self, reply: FakeReply, body: dict[str, Any]) -> FakeReply:
         """Anthropic's prompt caching, roughly: the system blocks up to the last one marked
@@ -934,6 +1099,59 @@ def _invalid_body(body: Any) -> str | None:
     if "stream" in body and not isinstance(body["stream"], bool):
         return "stream: Input should be a valid boolean"
     return None
+
+
+def _invalid_batch(body: Any) -> str | None:
+    if not isinstance(body, dict) or not isinstance(body.get("requests"), list):
+        return "requests: Field required (a list)"
+    if not body["requests"]:
+        return "requests: List should have at least 1 item"
+    seen: set[str] = set()
+    for index, request in enumerate(body["requests"]):
+        custom_id = request.get("custom_id") if isinstance(request, dict) else None
+        if not isinstance(custom_id, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", custom_id):
+            return f"requests.{index}.custom_id: 1 to 64 letters, digits, _ or -"
+        if custom_id in seen:
+            return f"requests.{index}.custom_id: must be unique within the batch"
+        seen.add(custom_id)
+        if (reason := _invalid_body(request.get("params"))) is not None:
+            return f"requests.{index}.params.{reason}"
+        if request["params"].get("stream"):
+            return f"requests.{index}.params.stream: not supported in a batch"
+    return None
+
+
+def _origin(headers: dict[str, str]) -> str:
+    return f"http://{headers.get('host', '127.0.0.1')}"
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _batch_body(batch: dict[str, Any], origin: str) -> dict[str, Any]:
+    """A MessageBatch object as the API answers it."""
+    ended = batch["status"] == "ended"
+    counts = {"processing": 0, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0}
+    if ended:
+        for line in batch["results"]:
+            counts[line["result"]["type"]] += 1
+    else:
+        counts["processing"] = len(batch["requests"])
+    return {
+        "id": batch["id"],
+        "type": "message_batch",
+        "processing_status": batch["status"],
+        "request_counts": counts,
+        "created_at": _iso(batch["created_at"]),
+        "expires_at": _iso(batch["created_at"] + 24 * 3600),
+        "ended_at": _iso(batch["ended_at"]),
+        "archived_at": None,
+        "cancel_initiated_at": None,
+        "results_url": f"{origin}/v1/messages/batches/{batch['id']}/results" if ended else None,
+    }
 
 
 async def _read_body(receive: Receive) -> bytes:
