@@ -6,6 +6,7 @@ live server as in test_browser.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,7 +35,7 @@ def server(live_server_factory: Callable[..., Any], fake_anthropic: Any) -> Any:
 
 
 def test_the_batch_table_fills_in_live_then_sorts_by_match(
-    server: Any, fake_anthropic: Any, watched: Callable[..., Watched]
+    server: Any, fake_anthropic: Any, watched: Callable[..., Watched], tmp_path: Path
 ) -> None:
     # The second upstream call is slow: the first job's row must be done while it still runs.
     fake_anthropic.enqueue(
@@ -76,4 +77,6 @@ def test_the_batch_table_fills_in_live_then_sorts_by_match(
     ]
     assert afters == sorted(afters, reverse=True)
     assert "Java" in page.locator("#batch-table tbody tr").last.inner_text()
+    shots = test_browser.DOCS if test_browser.UPDATE_SCREENSHOTS else tmp_path
+    page.screenshot(path=str(shots / "screenshot-batch.png"), full_page=True)
     assert watch.problems == [], watch.problems

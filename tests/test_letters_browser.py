@@ -57,6 +57,8 @@ def test_a_cover_letter_streams_live_then_is_edited_and_downloaded(
     assert letter.input_value().startswith("Dear hiring team,")
     assert "Google" in page.inner_text(".job-letter .grounding-box")
     assert axe_violations(page) == []  # the letter's panel, its form and its claims box
+    shots = test_browser.DOCS if test_browser.UPDATE_SCREENSHOTS else tmp_path
+    page.locator(".letters").screenshot(path=str(shots / "screenshot-cover-letter.png"))
 
     # Edit in place: saved as the user types; the claims are checked again.
     letter.fill(DEFAULT_LETTER_TEXT.replace("Kind regards", "With thanks"))

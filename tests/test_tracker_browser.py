@@ -5,6 +5,7 @@ buttons with JavaScript off. Chromium and the live server as in test_browser.py.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,7 +43,7 @@ def _tracked_card(page: Any, base_url: str) -> str:
 
 
 def test_a_card_is_dragged_to_another_column(
-    server: Any, fake_anthropic: Any, watched: Callable[..., Watched]
+    server: Any, fake_anthropic: Any, watched: Callable[..., Watched], tmp_path: Path
 ) -> None:
     watch = watched(viewport={"width": 1280, "height": 900})
     page = watch.page
@@ -58,6 +59,8 @@ def test_a_card_is_dragged_to_another_column(
     page.click(f"{card} button[data-move-to=offer]")
     page.wait_for_selector("[data-status=offer] .board-card.just-moved", timeout=WAIT_MS)
     assert axe_violations(page) == []
+    shots = test_browser.DOCS if test_browser.UPDATE_SCREENSHOTS else tmp_path
+    page.screenshot(path=str(shots / "screenshot-tracker.png"), full_page=True)
     assert watch.problems == []
 
 
