@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import shutil
@@ -23,7 +24,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -460,7 +461,21 @@ def api_body() -> dict[str, str]:
 
 
 @pytest.fixture
-def api_key(transactional_db: Any) -> str:
+async def drained_background() -> AsyncIterator[None]:
+    """At teardown, waits for the bookkeeping still running after a test's last response (the
+    API record inserted after it, a key's usage flushed). Requested by the fixtures that make
+    the test's database (after transactional_db, so it ends before the flush): on PostgreSQL
+    the flush's TRUNCATE deadlocked with such an INSERT holding its foreign-key lock."""
+    yield
+    from optimizer import background
+
+    loop = asyncio.get_running_loop()
+    while pending := [t for t in background._background if t.get_loop() is loop]:
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
+@pytest.fixture
+def api_key(transactional_db: Any, drained_background: None) -> str:
     """A raw (non-admin) API key; the tests' async views see it from any thread."""
     from optimizer.models import ApiKey
 
@@ -468,7 +483,7 @@ def api_key(transactional_db: Any) -> str:
 
 
 @pytest.fixture
-def admin_api_key(transactional_db: Any) -> str:
+def admin_api_key(transactional_db: Any, drained_background: None) -> str:
     from optimizer.models import ApiKey
 
     return ApiKey.create_key("tests-admin", is_admin=True)[1]
