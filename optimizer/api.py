@@ -243,17 +243,7 @@ async def read_letter_request(request: ApiRequest) -> services.OptimizeRequest:
 async def _own_optimization(request: ApiRequest, optimization_id: str) -> Optimization:
     """The caller's finished resume optimization; any other id (malformed, unknown, another
     key's, a letter's) is the same 404, so that nobody learns another caller's ids exist."""
-    missing = ApiError(
-        404, "not_found", "optimization_id: no such optimization", field="optimization_id"
-    )
-    try:
-        pk = uuid.UUID(optimization_id)
-    except ValueError:
-        raise missing from None
-    parent = await Optimization.objects.filter(pk=pk, kind=Optimization.Kind.RESUME).afirst()
-    key = request.api_key
-    if parent is None or (not key.is_admin and parent.api_key_id != key.id):
-        raise missing
+    parent = await _own_resume(request, optimization_id)
     if parent.status != Optimization.Status.DONE or not parent.result:
         raise ApiError(
             409,

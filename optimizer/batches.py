@@ -19,6 +19,7 @@ What a batch adds:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import uuid
 from collections.abc import AsyncGenerator
@@ -40,6 +41,7 @@ from optimizer.llm.client import (
     LLMUsage,
     get_provider,
     translate_error,
+    usage_of,
 )
 from optimizer.llm.errors import LLMError
 from optimizer.models import Batch, Optimization
@@ -349,16 +351,7 @@ class BatchAnswer:
 
     def __init__(self, message: Any) -> None:
         self.text = "".join(block.text for block in message.content if block.type == "text")
-        usage = message.usage
-        self.usage = LLMUsage(
-            usage.input_tokens,
-            usage.output_tokens,
-            message.model,
-            message.stop_reason,
-            getattr(usage, "cache_creation_input_tokens", None) or 0,
-            getattr(usage, "cache_read_input_tokens", None) or 0,
-            service_tier="batch",
-        )
+        self.usage = dataclasses.replace(usage_of(message), service_tier="batch")
 
     async def generate(self, request: LLMRequest) -> LLMResponse:
         return LLMResponse(self.text, self.usage)

@@ -250,6 +250,8 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.optimization.job_title} ({self.get_status_display()})"
+
+
 class Batch(models.Model):
     """One resume optimized for several jobs: each item is an ordinary Optimization (a job).
 

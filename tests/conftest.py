@@ -460,6 +460,9 @@ def api_body() -> dict[str, str]:
     return {"resume_raw_text": RESUME, "job_description_text": JOB}
 
 
+BACKGROUND_DRAIN_SECONDS = 5
+
+
 @pytest.fixture
 async def drained_background() -> AsyncIterator[None]:
     """At teardown, waits for the bookkeeping still running after a test's last response (the
@@ -470,8 +473,13 @@ async def drained_background() -> AsyncIterator[None]:
     from optimizer import background
 
     loop = asyncio.get_running_loop()
-    while pending := [t for t in background._background if t.get_loop() is loop]:
-        await asyncio.gather(*pending, return_exceptions=True)
+    if pending := [t for t in background._background if t.get_loop() is loop]:
+        # Bounded: a deferred batch's poller is background work too, and would run until its
+        # batch ends. What is still running then is cancelled, as the loop's end would.
+        _, running = await asyncio.wait(pending, timeout=BACKGROUND_DRAIN_SECONDS)
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ class LLMUsage:
     service_tier: str = ""
 
 
-def _usage(message: Any) -> LLMUsage:
+def usage_of(message: Any) -> LLMUsage:
     """The usage of an SDK Message (its prompt-cache counts may be absent or null)."""
     usage = message.usage
     return LLMUsage(
@@ -276,7 +276,7 @@ class AnthropicProvider:
         except _SDK_ERRORS as error:
             raise translate_error(error, timeout=timeout) from error
         text = "".join(block.text for block in message.content if block.type == "text")
-        return LLMResponse(text, _usage(message))
+        return LLMResponse(text, usage_of(message))
 
     async def stream(self, request: LLMRequest) -> AsyncGenerator[str | LLMUsage, None]:
         """Text deltas as they arrive, then the usage. Closing this iterator closes the stream."""
@@ -294,7 +294,7 @@ class AnthropicProvider:
                 message = await stream.get_final_message()
         except _SDK_ERRORS as error:
             raise translate_error(error, timeout=timeout) from error
-        yield _usage(message)
+        yield usage_of(message)
 
 
 # -- offline -----------------------------------------------------------------------------------
