@@ -18,7 +18,9 @@ from test_pages import _events, _read_stream
 
 from optimizer.models import Application, Batch, Optimization, Resume
 
-pytestmark = pytest.mark.django_db
+# Transactional: a batch starts its items at once, and their runner works on its own database
+# connection, which must see the rows (on PostgreSQL it waited for the test's open transaction).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @dataclass
