@@ -156,28 +156,22 @@ async def track(request: HtmxHttpRequest, pk: uuid.UUID) -> HttpResponse:
     return HttpResponseRedirect(reverse("application", args=[application.pk]))
 
 
+def _date_field(label: str | None = None) -> forms.DateField:
+    """An optional YYYY-MM-DD date (the browser's date picker), with the format in its error."""
+    return forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter the date as YYYY-MM-DD, e.g. 2026-03-31."},
+    )
+
+
 class ApplicationForm(forms.Form):
     status = forms.ChoiceField(choices=STATUSES.choices)
-    applied_on = forms.DateField(
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the date as YYYY-MM-DD, e.g. 2026-03-31."},
-    )
-    interview_on = forms.DateField(
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        label="Interview on",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the date as YYYY-MM-DD, e.g. 2026-03-31."},
-    )
-    outcome_on = forms.DateField(
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        label="Offer or rejection on",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter the date as YYYY-MM-DD, e.g. 2026-03-31."},
-    )
+    applied_on = _date_field()
+    interview_on = _date_field("Interview on")
+    outcome_on = _date_field("Offer or rejection on")
     note = forms.CharField(
         required=False,
         max_length=APPLICATION_NOTE_MAX_CHARS,
