@@ -432,21 +432,17 @@ async def _budgeted(run: _Run) -> AsyncGenerator[Event, None]:
 
 async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
     request = run.request
-    # Reading the original for the claim check is CPU work (about 10 ms for a page, 120 ms at
-    # the 30,000-character limit): done in a thread while the upstream works on its first
-    # token, not on the event loop that relays every other stream.
-    reading = asyncio.ensure_future(sync_to_async(_grounding_for, thread_sensitive=False)(request))
     upstream_started = time.monotonic()
     try:
         first, upstream = await _open_with_fallbacks(run)
     except LLMError as error:
-        reading.cancel()
         yield await _failure(run, error)
         return
-    except BaseException:
-        reading.cancel()
-        raise
-    grounding = await reading
+    # Reading the original for the claim check is CPU work (about 10 ms for a page, 120 ms at
+    # the 30,000-character limit): in a thread, not on the event loop that relays every other
+    # stream, and only once the upstream answered. Started before the call, it ran for every
+    # request the breaker refused too, and a 529 storm's refusals queued behind it (~1 s).
+    grounding = await sync_to_async(_grounding_for, thread_sensitive=False)(request)
     usage: LLMUsage | None = None
     try:
         item: str | LLMUsage = first
