@@ -179,6 +179,8 @@ class StreamResult:
     status: int = 0
     started_at: float = 0.0  # time.time() when the request was written
     first_chunk_at: float | None = None
+    last_chunk_at: float | None = None
+    done_at: float | None = None
     chunks: int = 0
     relay_ms: list[float] = field(default_factory=list)  # arrival - fake's send stamp, per chunk
     done: bool = False
@@ -193,6 +195,13 @@ class StreamResult:
         if self.first_chunk_at is None:
             return None
         return (self.first_chunk_at - self.started_at) * 1000
+
+    @property
+    def done_after_last_chunk_ms(self) -> float | None:
+        """How long the result (`done`) came after the last chunk: the checks after the text."""
+        if self.done_at is None or self.last_chunk_at is None:
+            return None
+        return (self.done_at - self.last_chunk_at) * 1000
 
 
 class OpenStreams:
@@ -267,6 +276,7 @@ async def sse_post(
                             counted = True
                         elif kind == "chunk":
                             result.chunks += 1
+                            result.last_chunk_at = arrival
                             if result.first_chunk_at is None:
                                 result.first_chunk_at = arrival
                             stamp = TIMESTAMP_MARKER_RE.search(event.get("content", ""))
@@ -274,6 +284,7 @@ async def sse_post(
                                 result.relay_ms.append((arrival - float(stamp.group(1))) * 1000)
                         elif kind == "done":
                             result.done = True
+                            result.done_at = arrival
                         elif kind == "error":
                             result.error = f"{event.get('code')}: {event.get('message')}"
             if result.status != 200 and result.error is None:

@@ -27,7 +27,17 @@ import httpx
 
 from bench import analysis, load, scale
 from bench.failures import FailureCounter
-from bench.servers import BASE_DIR, PYTHON, Fake, Redis, RssSampler, Uvicorn, child_env, rss_bytes
+from bench.servers import (
+    BASE_DIR,
+    PYTHON,
+    Fake,
+    Redis,
+    RssSampler,
+    Uvicorn,
+    child_env,
+    cpu_seconds,
+    rss_bytes,
+)
 from bench.servers import raise_fd_limit as raise_fd_limit
 from optimizer.testing.fake_anthropic import DEFAULT_REPLY_TEXT, split_chunks
 
@@ -121,9 +131,12 @@ class Plan:
     first_token: float = 0.8  # "first token after 800 ms, then about 50 chunks/s"
     chunk_delay: float = 0.02
     chunks: int = 50
-    slow_first_token: float = 1.0  # concurrent streams: long-lived, slow upstream
-    slow_chunk_delay: float = 0.5
-    slow_chunks: int = 20
+    # Simultaneous streams (issue 19): 800 ms to the first token, then a chunk every 100 ms
+    # (1,000 streams: 10,000 chunks/s), the top level again at the faster intervals.
+    burst_first_token: float = 0.8
+    burst_chunk_delay: float = 0.1
+    burst_chunks: int = 50
+    top_level_chunk_delays: tuple[float, ...] = (0.04, 0.02)
 
     @classmethod
     def make(cls, args: argparse.Namespace) -> Plan:
@@ -131,7 +144,8 @@ class Plan:
             # Short everything: sub-second rows (the httpx client: wrk counts whole seconds)
             # and a fast upstream. Smoke figures say the harness works, not how fast we are.
             plan = cls(True, 0.4, 1, 2, 16, 2, [20], first_token=0.2, chunk_delay=0.005)
-            plan.slow_first_token, plan.slow_chunk_delay, plan.slow_chunks = 0.2, 0.05, 10
+            plan.burst_first_token, plan.burst_chunk_delay, plan.burst_chunks = 0.2, 0.05, 10
+            plan.top_level_chunk_delays = (0.02,)
         else:
             plan = cls(False, 6, 3, 6, 32, 6, [100, 500, 1000])
         if args.seconds:
@@ -212,18 +226,6 @@ class Bench:
             first_token_delay=p.first_token,
             chunk_delay=p.chunk_delay,
             timestamp_chunks=timestamps,
-        )
-
-    def upstream_slow(self) -> None:
-        assert self.fake is not None
-        p = self.plan
-        self.fake.set_default(
-            chunks=reply_chunks(p.slow_chunks),
-            input_tokens=2500,
-            output_tokens=1200,
-            first_token_delay=p.slow_first_token,
-            chunk_delay=p.slow_chunk_delay,
-            timestamp_chunks=True,
         )
 
     def stop(self) -> None:
@@ -461,62 +463,90 @@ class Bench:
         return data
 
     def concurrent_streams(self, server: Uvicorn) -> dict[str, Any]:
-        assert self.fake is not None
-        out: dict[str, Any] = {}
+        """Simultaneous streamed misses on one worker: each level at the plan's chunk interval,
+        then the top level at the faster intervals too. Keys: "1000" (the plan's interval),
+        "1000@40ms"... (each row says its own streams and interval)."""
         p = self.plan
-        stream_seconds = p.slow_first_token + p.slow_chunk_delay * (p.slow_chunks - 1)
+        out: dict[str, Any] = {}
         for level in p.stream_levels:
-            self.fake.reset()  # also restores the CLI default: set ours again
-            self.upstream_slow()
-            baseline = rss_bytes(server.proc.pid)
-            gauge = load.OpenStreams()
-
-            async def many(level: int = level, gauge: load.OpenStreams = gauge) -> list:
-                return list(
-                    await asyncio.gather(
-                        *(
-                            load.sse_post(
-                                server.url + STREAM_PATH,
-                                body(f"c{level}-{i}-{time.time_ns()}"),
-                                self.api_key,
-                                seconds=stream_seconds + 120,
-                                gauge=gauge,
-                            )
-                            for i in range(level)
-                        )
-                    )
-                )
-
-            started = time.monotonic()
-            with RssSampler(server.proc.pid) as rss:
-                results = asyncio.run(many())
-            elapsed = time.monotonic() - started
-            ok = [r for r in results if r.ok]
-            relay = [ms for r in ok for ms in r.relay_ms]
-            # The second half of each stream's chunks: after the burst of stream starts.
-            steady = [ms for r in ok for ms in r.relay_ms[len(r.relay_ms) // 2 :]]
-            ttfc = [r.ttfc_ms for r in ok if r.ttfc_ms is not None]
-            data = {
-                "streams": level,
-                "errors": level - len(ok),
-                "peak_open_streams": gauge.peak,
-                "upstream_calls": self.fake.stats()["calls"],
-                "seconds": round(elapsed, 2),
-                "upstream_stream_seconds": stream_seconds,
-                "relay_ms": load.summarize_ms(relay),
-                "relay_steady_ms": load.summarize_ms(steady),
-                "ttfc_ms": load.summarize_ms(ttfc),
-                "rss_baseline_mb": round(baseline / 2**20, 1),
-                "rss_peak_mb": round(rss.peak / 2**20, 1),
-                "rss_per_stream_kb": round((rss.peak - baseline) / level / 1024, 1),
-                "error_samples": sorted({str(r.error) for r in results if not r.ok})[:3],
-                "tool": "raw asyncio SSE client",
-            }
-            self.row("streams", f"{level} concurrent SSE, 1 worker", data)
-            out[str(level)] = data
-            self.fake.wait_idle()
+            out[str(level)] = self.stream_burst(server, level, p.burst_chunk_delay)
+        top = max(p.stream_levels)
+        for delay in p.top_level_chunk_delays:
+            out[f"{top}@{delay * 1000:g}ms"] = self.stream_burst(server, top, delay)
         self.upstream_fast(timestamps=False)
         return out
+
+    def stream_burst(self, server: Uvicorn, level: int, chunk_delay: float) -> dict[str, Any]:
+        """`level` streamed misses started together, the upstream writing a chunk every
+        `chunk_delay` seconds after its first token: relay delay, time to first chunk, the
+        result's delay after the last chunk, memory."""
+        assert self.fake is not None
+        p = self.plan
+        self.fake.reset()  # also restores the CLI default: set ours again
+        self.fake.set_default(
+            chunks=reply_chunks(p.burst_chunks),
+            input_tokens=2500,
+            output_tokens=1200,
+            first_token_delay=p.burst_first_token,
+            chunk_delay=chunk_delay,
+            timestamp_chunks=True,
+        )
+        stream_seconds = p.burst_first_token + chunk_delay * (p.burst_chunks - 1)
+        baseline = rss_bytes(server.proc.pid)
+        gauge = load.OpenStreams()
+
+        async def many() -> list[load.StreamResult]:
+            return list(
+                await asyncio.gather(
+                    *(
+                        load.sse_post(
+                            server.url + STREAM_PATH,
+                            body(f"c{level}-{i}-{time.time_ns()}"),
+                            self.api_key,
+                            seconds=stream_seconds + 120,
+                            gauge=gauge,
+                        )
+                        for i in range(level)
+                    )
+                )
+            )
+
+        started = time.monotonic()
+        cpu_before = cpu_seconds(server.proc.pid)
+        with RssSampler(server.proc.pid) as rss:
+            results = asyncio.run(many())
+        elapsed = time.monotonic() - started
+        cpu = cpu_seconds(server.proc.pid) - cpu_before
+        ok = [r for r in results if r.ok]
+        relay = [ms for r in ok for ms in r.relay_ms]
+        # The second half of each stream's chunks: after the burst of stream starts.
+        steady = [ms for r in ok for ms in r.relay_ms[len(r.relay_ms) // 2 :]]
+        ttfc = [r.ttfc_ms for r in ok if r.ttfc_ms is not None]
+        done_after = [ms for r in ok if (ms := r.done_after_last_chunk_ms) is not None]
+        data = {
+            "streams": level,
+            "chunk_interval_ms": chunk_delay * 1000,
+            "chunks_per_second": round(level / chunk_delay),
+            "errors": level - len(ok),
+            "peak_open_streams": gauge.peak,
+            "upstream_calls": self.fake.stats()["calls"],
+            "seconds": round(elapsed, 2),
+            "upstream_first_token_ms": p.burst_first_token * 1000,
+            "upstream_stream_seconds": stream_seconds,
+            "relay_ms": load.summarize_ms(relay),
+            "relay_steady_ms": load.summarize_ms(steady),
+            "ttfc_ms": load.summarize_ms(ttfc),
+            "done_after_last_chunk_ms": load.summarize_ms(done_after),
+            "worker_cpu_s": round(cpu, 2),
+            "rss_baseline_mb": round(baseline / 2**20, 1),
+            "rss_peak_mb": round(rss.peak / 2**20, 1),
+            "rss_per_stream_kb": round((rss.peak - baseline) / level / 1024, 1),
+            "error_samples": sorted({str(r.error) for r in results if not r.ok})[:3],
+            "tool": "raw asyncio SSE client",
+        }
+        self.row("streams", f"{level} SSE, chunk every {chunk_delay * 1000:g} ms", data)
+        self.fake.wait_idle()
+        return data
 
     def start_comparison_servers(self) -> None:
         """Start the floors and the variants together (idle servers cost no CPU): the Django
@@ -681,9 +711,10 @@ class Bench:
                 "first_token_ms": p.first_token * 1000,
                 "chunk_interval_ms": p.chunk_delay * 1000,
                 "chunks": len(reply_chunks(p.chunks)),
-                "slow_first_token_ms": p.slow_first_token * 1000,
-                "slow_chunk_interval_ms": p.slow_chunk_delay * 1000,
-                "slow_chunks": len(reply_chunks(p.slow_chunks)),
+                "burst_first_token_ms": p.burst_first_token * 1000,
+                "burst_chunk_interval_ms": p.burst_chunk_delay * 1000,
+                "burst_chunks": len(reply_chunks(p.burst_chunks)),
+                "top_level_chunk_intervals_ms": [d * 1000 for d in p.top_level_chunk_delays],
                 "model": MODEL,
             },
             "wrk_seconds_per_run": p.seconds,
