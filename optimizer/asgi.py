@@ -40,6 +40,13 @@ def ran_sync_code() -> bool:
     return context is not None and context in SyncToAsync.context_to_thread_executor
 
 
+def in_request_without_sync_code() -> bool:
+    """True inside a request (its ThreadSensitiveContext) that has run no sync code yet, so
+    holds no thread and no database connection of its own."""
+    context = SyncToAsync.thread_sensitive_context.get(None)
+    return context is not None and context not in SyncToAsync.context_to_thread_executor
+
+
 def has_async_receivers(signal: Signal, sender: Any) -> bool:
     return bool(signal._live_receivers(sender)[1])
 

@@ -20,6 +20,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
+from optimizer import asgi, db
 from optimizer.asgi import ASGIHandler
 
 SYNC_THREADS: list[int] = []
@@ -39,7 +40,28 @@ async def orm_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse(str(await sync_to_async(query)()).encode())
 
 
-urlpatterns = [path("async", async_view), path("orm", orm_view)]
+RELEASED: list[bool] = []  # whether the request had a thread of its own after the release
+
+
+async def release_view(request: HttpRequest) -> HttpResponse:
+    """What a stream does before it starts: give back the request's database connections."""
+    await db.release_connections()
+    RELEASED.append(asgi.ran_sync_code())
+    return HttpResponse(b"released")
+
+
+async def orm_then_release_view(request: HttpRequest) -> HttpResponse:
+    response = await orm_view(request)
+    await db.release_connections()
+    return response
+
+
+urlpatterns = [
+    path("async", async_view),
+    path("orm", orm_view),
+    path("release", release_view),
+    path("orm-release", orm_then_release_view),
+]
 
 
 async def call(app: Any, route: str) -> list[dict[str, Any]]:
@@ -145,3 +167,37 @@ async def test_async_receivers_still_get_the_signals(seen: list[tuple[str, int]]
     assert body_of(sent) == (200, b"async")
     assert calls == ["started", "finished"]
     assert [name for name, _ in seen] == ["started", "finished"]
+
+
+@pytest.mark.urls(__name__)
+async def test_a_request_without_sync_code_releases_no_connection_and_starts_no_thread(
+    seen: list[tuple[str, int]],
+) -> None:
+    RELEASED.clear()
+    sent = await call(ASGIHandler(), "/release")
+    assert body_of(sent) == (200, b"released")
+    assert RELEASED == [False]  # still no thread of its own after release_connections()
+    loop_thread = threading.get_ident()
+    assert seen == [("started", loop_thread), ("finished", loop_thread)]
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.django_db(transaction=True)
+async def test_a_request_that_queried_gives_its_connection_back_in_its_thread() -> None:
+    RELEASED.clear()
+    SYNC_THREADS.clear()
+    released_on: list[int] = []
+    real_release = db._release
+
+    def release_and_check() -> None:
+        released_on.append(threading.get_ident())
+        real_release()
+
+    db._release = release_and_check  # type: ignore[assignment]
+    try:
+        sent = await call(ASGIHandler(), "/orm-release")
+    finally:
+        db._release = real_release  # type: ignore[assignment]
+    assert body_of(sent) == (200, b"1")
+    # Closed on the thread that opened it (SQLite's in-memory test database stays open).
+    assert released_on == SYNC_THREADS and len(released_on) == 1
