@@ -553,14 +553,17 @@ async def _produce(run: _Run, flight: flights.Flight, queue: asyncio.Queue[Any])
     try:
         async with contextlib.aclosing(_miss(run)) as events:
             async for event in events:
-                try:
-                    await flight.publish(event.data)
-                except REDIS_ERRORS as error:  # followers take over when the lease lapses
-                    logger.warning("Could not publish to flight %s: %s", flight.id, error)
+                # Queued for the worker's flight writer (flights.py): our own client does not
+                # wait for Redis; a failed write is logged there, and followers take over when
+                # the lease lapses.
+                written = await flight.publish(event.data)
                 if event.type in ("done", "error"):
-                    # Released before our own client sees the end: a retry it sends at once must
-                    # lead a new flight, not follow this finished one (and replay its error).
-                    # The result is cached by now, so late arrivals hit it.
+                    # The end is in the flight's stream before the lock goes: a follower that
+                    # finds the lock gone reads it. Released before our own client sees the
+                    # end: a retry it sends at once must lead a new flight, not follow this
+                    # finished one (and replay its error). The result is cached by now, so late
+                    # arrivals hit it.
+                    await asyncio.shield(written)
                     lease.cancel()
                     await asyncio.shield(flight.release())
                     released = True

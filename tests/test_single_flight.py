@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
+import redis
 
 from optimizer import flights, redis_client, services
 from optimizer.llm.cache_control import CachePolicy
@@ -221,7 +223,51 @@ async def test_a_follower_that_takes_over_a_dead_leader_mid_text_keeps_one_copy_
     settings.JOB_LEASE_SECONDS = 0.3
     dead = flights.Flight(_cache_key(), "dead-leader", leader=True)
     await redis_client.connection().async_client().set(dead.lock_key, dead.id, px=300)
-    await dead.publish({"type": "chunk", "content": "OPTIMIZED RESUME\nJane"})  # then it died
+    written = await dead.publish({"type": "chunk", "content": "OPTIMIZED RESUME\nJane"})
+    assert await written  # then it died
     events = await _events()
     assert await _result_text(events) == expected
     assert use_anthropic.calls == 2
+
+
+async def test_the_flights_of_a_worker_are_written_in_one_round_trip_each_in_its_order(
+    monkeypatch: Any,
+) -> None:
+    writes: list[int] = []
+    real_write = flights._Writer._write
+
+    async def counted(self: Any, batch: list[Any]) -> bool:
+        writes.append(len(batch))
+        return await real_write(self, batch)
+
+    monkeypatch.setattr(flights._Writer, "_write", counted)
+    leaders = [flights.Flight(f"llm:v1:writer-{i}", f"f{i}", leader=True) for i in range(3)]
+    futures = [
+        await flight.publish({"type": "chunk", "content": f"{flight.id}-{n}"})
+        for n in range(5)
+        for flight in leaders
+    ]
+    assert await asyncio.gather(*futures) == [True] * 15
+    assert writes == [15]  # published while the loop did not yield: one pipeline
+    client = redis_client.connection().async_client()
+    for flight in leaders:
+        entries = await client.xrange(flight.events_key)
+        contents = [json.loads(fields[b"e"])["content"] for _, fields in entries]
+        assert contents == [f"{flight.id}-{n}" for n in range(5)]
+        assert 0 < await client.ttl(flight.events_key) <= flights.FLIGHT_TTL_SECONDS
+        await client.delete(flight.events_key)
+
+
+async def test_a_flight_event_redis_did_not_take_is_reported_lost_and_logged(
+    monkeypatch: Any, caplog: Any
+) -> None:
+    class Down:
+        def pipeline(self, **kwargs: Any) -> Any:
+            raise redis.exceptions.ConnectionError("Redis is down")
+
+    connection = redis_client.connection()
+    monkeypatch.setattr(connection, "async_client", lambda: Down())
+    flight = flights.Flight("llm:v1:writer-down", "down", leader=True)
+    written = await flight.publish({"type": "chunk", "content": "lost"})
+    assert await written is False
+    assert "Could not publish 1 flight event(s): Redis is down" in caplog.text
