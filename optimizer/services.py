@@ -34,13 +34,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypedDict, cast
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
 from optimizer import experiments, flights, letters
 from optimizer.analysis import (
-    ResumeGrounding,
     annotate_unsupported,
     check_grounding,
     compare_scores,
@@ -52,6 +50,7 @@ from optimizer.analysis.flags import blocking_first
 from optimizer.background import in_background
 from optimizer.events import Event
 from optimizer.job_posting import hiring_company
+from optimizer.live_check import LiveGrounding, in_analysis_thread
 from optimizer.llm import breaker, budget, cache_control, cache_ttl, prompts, ratelimit
 from optimizer.llm.cache import LLMCache, get_llm_cache
 from optimizer.llm.cache_control import CachePolicy
@@ -438,11 +437,12 @@ async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
     except LLMError as error:
         yield await _failure(run, error)
         return
-    # Reading the original for the claim check is CPU work (about 10 ms for a page, 120 ms at
-    # the 30,000-character limit): in a thread, not on the event loop that relays every other
-    # stream, and only once the upstream answered. Started before the call, it ran for every
-    # request the breaker refused too, and a 529 storm's refusals queued behind it (~1 s).
-    grounding = await sync_to_async(_grounding_for, thread_sensitive=False)(request)
+    # The claim check reads the original (CPU work: about 10 ms for a page, 120 ms at the
+    # 30,000-character limit) and checks each line, on an analysis thread and behind the relay
+    # (optimizer/live_check.py): no chunk waits for it. Started once the upstream answered:
+    # before the call, it ran for every request the breaker refused too, and a 529 storm's
+    # refusals queued behind it (~1 s).
+    grounding = LiveGrounding(request)
     usage: LLMUsage | None = None
     try:
         item: str | LLMUsage = first
@@ -450,7 +450,8 @@ async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
             run.clock.mark("first_chunk")
             run.chunks.append(item)
             yield run.event("chunk", content=item)
-            if flags := grounding.feed(item):
+            grounding.feed(item)
+            if flags := grounding.found():
                 yield _grounding_warning(run, flags)
             try:
                 item = await upstream.__anext__()
@@ -460,20 +461,25 @@ async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
             usage = item
     except LLMError as error:
         # Text already reached the client: never retry silently, report the failure.
+        await grounding.close()
         yield await _failure(run, error)
         return
+    except BaseException:
+        await grounding.close()
+        raise
     finally:
         await upstream.aclose()
     # The upstream call's own duration (retries included) for the admin dashboard's p50/p95.
     upstream_ms = (time.monotonic() - upstream_started) * 1000
     in_background(run.cache.record_upstream_latency(upstream_ms))
 
-    if flags := grounding.finish():
+    if flags := await grounding.finish():
         yield _grounding_warning(run, flags)
     # Validation and analysis are CPU work (tens of ms, more on odd input): off the event loop,
     # so that other streams on this worker keep flowing meanwhile.
     text = "".join(run.chunks)
-    result = await sync_to_async(build_result, thread_sensitive=False)(
+    result = await in_analysis_thread(
+        build_result,
         run.request,
         text,
         usage,
@@ -481,7 +487,7 @@ async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
         run.llm_request.model,
         run.attempts,
         run.clock,
-        evidence=grounding.stream.evidence,
+        evidence=grounding.evidence,
     )
     run.cost_usd = result["usage_stats"]["cost_usd"]
     # Grounding flags went out while streaming; the rest of the warnings go out now.
@@ -507,13 +513,6 @@ def _start_message(request: OptimizeRequest) -> str:
     if request.kind == letters.KIND_RESUME:
         return "Starting resume optimization..."
     return f"Starting {LETTER_KINDS[request.kind]}..."
-
-
-def _grounding_for(request: OptimizeRequest) -> ResumeGrounding:
-    """The streamed claim check for this request, with the original already read."""
-    if request.kind != letters.KIND_RESUME:
-        return letters.LetterGrounding(request.resume, request.job_description)
-    return ResumeGrounding(request.resume, job=request.job_description)
 
 
 # Generations whose client left while others follow them: kept referenced until they end.

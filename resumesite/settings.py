@@ -440,6 +440,9 @@ SSE_HEARTBEAT_SECONDS = envfloat("SSE_HEARTBEAT_SECONDS", 15.0, minimum=0.05)
 # A stream whose client falls this far behind (chunk text waiting to be sent) is closed with a
 # client_too_slow error to resume from; a whole generation is far smaller (optimizer/sse.py).
 SSE_MAX_PENDING_BYTES = envint("SSE_MAX_PENDING_BYTES", 1_048_576, minimum=1024)
+# Threads per web worker for the claim check, match score and diff of generations
+# (optimizer/live_check.py): one competes least with the event loop that relays the streams.
+ANALYSIS_THREADS = envint("ANALYSIS_THREADS", 1, minimum=1)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

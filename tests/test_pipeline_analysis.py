@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from typing import Any
 
 import pytest
 
 from optimizer import services
+from optimizer.analysis import ResumeGrounding
 from optimizer.testing.fake_anthropic import FakeReply
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +42,7 @@ async def events_for(fake: Any, chunks: list[str]) -> list[Any]:
     return [e async for e in services.stream(services.OptimizeRequest(ORIGINAL, JOB))]
 
 
-async def test_a_grounding_warning_arrives_as_soon_as_its_line_is_complete(
+async def test_a_grounding_warning_arrives_after_its_line_and_before_the_result(
     use_anthropic: Any,
 ) -> None:
     events = await events_for(use_anthropic, HONEST_THEN_INVENTED)
@@ -48,12 +51,43 @@ async def test_a_grounding_warning_arrives_as_soon_as_its_line_is_complete(
         i for i, e in enumerate(events) if e.type == "warning" and e.data.get("grounding")
     )
     chunk_positions = [i for i, kind in enumerate(kinds) if kind == "chunk"]
-    # Right after the 4th chunk (the one that completed the invented line), before the 5th.
-    assert chunk_positions[3] < warning_at < chunk_positions[4]
+    # After the 4th chunk (the one that completed the invented line), before the result.
+    assert chunk_positions[3] < warning_at < kinds.index("done")
     flag = events[warning_at].data["grounding"][0]
     assert flag["phrase"] == "40%" and flag["kind"] == "percentage"
     assert events[warning_at].data["issues"] == [flag["message"]]
     assert flag["message"].startswith('Unsupported number "40%" in')
+
+
+async def test_no_chunk_waits_for_the_claim_check(use_anthropic: Any, monkeypatch: Any) -> None:
+    """The check runs behind the relay: held up, the text still streams; then its flag comes."""
+    checking = threading.Event()
+    release = threading.Event()
+    real_feed = ResumeGrounding.feed
+
+    def held_feed(self: ResumeGrounding, delta: str) -> list[Any]:
+        checking.set()
+        assert release.wait(10), "the test never let the check go on"
+        return real_feed(self, delta)
+
+    monkeypatch.setattr(ResumeGrounding, "feed", held_feed)
+    use_anthropic.enqueue(FakeReply(chunks=HONEST_THEN_INVENTED))
+    stream = services.stream(services.OptimizeRequest(ORIGINAL, JOB))
+    events = []
+    async for event in stream:
+        events.append(event)
+        if sum(e.type == "chunk" for e in events) == len(HONEST_THEN_INVENTED):
+            break
+    # Every chunk arrived, and the check of their lines is held up, not done.
+    assert await asyncio.to_thread(checking.wait, 10)
+    assert not any(e.type == "warning" for e in events)
+    release.set()
+    events += [event async for event in stream]
+    kinds = [e.type for e in events]
+    warnings = [e for e in events if e.type == "warning" and e.data.get("grounding")]
+    assert [flag["phrase"] for w in warnings for flag in w.data["grounding"]] == ["40%"]
+    assert kinds[-1] == "done"
+    assert events[-1].data["result"]["grounding"][0]["phrase"] == "40%"
 
 
 async def test_suggestions_under_changes_made_are_not_flagged(use_anthropic: Any) -> None:

@@ -6,7 +6,7 @@ JSON-serializable data (dicts/lists, or dataclasses with ``to_dict()``).
 
 from __future__ import annotations
 
-from . import evidence, patterns, score, text
+from . import evidence, grounding_stream, patterns, score, text
 from .diff import annotate_unsupported, word_diff
 from .grounding import (
     BLOCKING_KINDS,
@@ -28,6 +28,7 @@ def clear_caches() -> None:
     score.clear_caches()
     patterns.value.cache_clear()
     evidence._reading.cache_clear()
+    grounding_stream._checked.clear()
 
 
 __all__ = [
