@@ -279,22 +279,73 @@ class AnthropicProvider:
         return LLMResponse(text, usage_of(message))
 
     async def stream(self, request: LLMRequest) -> AsyncGenerator[str | LLMUsage, None]:
-        """Text deltas as they arrive, then the usage. Closing this iterator closes the stream."""
+        """Text deltas as they arrive, then the usage. Closing this iterator closes the stream.
+
+        The raw event stream (`create(stream=True)`), not the `messages.stream()` helper: the
+        helper rebuilds a snapshot of the whole message on every event, which cost ~70 µs a
+        chunk of a worker's CPU (3.5 ms a 50-chunk answer, measured in-process); the usage
+        is read from the two events that carry it, as the helper does."""
         timeout = request.timeout or self.timeout
         try:
-            async with self._client().messages.stream(
-                **self._params(request), timeout=timeout
-            ) as stream:
+            stream = await self._client().messages.create(
+                **self._params(request), stream=True, timeout=timeout
+            )
+            async with stream:
                 # A budget at 0 in the answer's rate-limit headers: the next calls wait for it.
                 until = ratelimit.exhausted_until(stream.response.headers)
                 await ratelimit.note(self.name, request.model, until)
-                async for text in stream.text_stream:
-                    if text:
-                        yield text
-                message = await stream.get_final_message()
+                usage = _StreamedUsage(request.model)
+                async for event in stream:
+                    if event.type == "content_block_delta":
+                        if event.delta.type == "text_delta" and event.delta.text:
+                            yield event.delta.text
+                    else:
+                        usage.read(event)
         except _SDK_ERRORS as error:
             raise translate_error(error, timeout=timeout) from error
-        yield usage_of(message)
+        yield usage.total()
+
+
+class _StreamedUsage:
+    """The usage of a streamed answer: message_start carries the input side and the model,
+    each message_delta the output so far (and, on newer API versions, updated input counts)."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.input_tokens = 0
+        self.output_tokens = 0
+        self.cache_creation_input_tokens = 0
+        self.cache_read_input_tokens = 0
+        self.stop_reason: str | None = None
+
+    def read(self, event: Any) -> None:
+        if event.type == "message_start":
+            self.model = event.message.model or self.model
+            self._counts(event.message.usage)
+        elif event.type == "message_delta":
+            self.stop_reason = event.delta.stop_reason or self.stop_reason
+            self._counts(event.usage)
+
+    def _counts(self, usage: Any) -> None:
+        for name in (
+            "input_tokens",
+            "output_tokens",
+            "cache_creation_input_tokens",
+            "cache_read_input_tokens",
+        ):
+            value = getattr(usage, name, None)
+            if value is not None:
+                setattr(self, name, value)
+
+    def total(self) -> LLMUsage:
+        return LLMUsage(
+            self.input_tokens,
+            self.output_tokens,
+            self.model,
+            self.stop_reason,
+            self.cache_creation_input_tokens,
+            self.cache_read_input_tokens,
+        )
 
 
 # -- offline -----------------------------------------------------------------------------------
