@@ -29,6 +29,7 @@ from optimizer.documents.export import PAGE_SIZES
 from optimizer.downloads import FORMATS, download_response
 from optimizer.events import Event, render_json
 from optimizer.forms import (
+    ApiOptimizeForm,
     BatchOptionsForm,
     JobKindForm,
     LetterOptionsForm,
@@ -73,7 +74,7 @@ def optimize_request(data: dict[str, Any]) -> services.OptimizeRequest:
     if upload is not None:
         form: OptimizeForm = PageOptimizeForm(data=data, files={"resume_file": upload})
     else:
-        form = OptimizeForm(data=data)
+        form = ApiOptimizeForm(data=data)
     _check(form)
     return services.OptimizeRequest(
         form.cleaned_data["resume_raw_text"],
@@ -545,7 +546,7 @@ async def read_batch_request(request: ApiRequest) -> batches.BatchRequest:
         resume = (await _own_resume(request, optimization_id)).resume_text
     else:
         # The resume through the form that checks it for every endpoint (a stand-in job).
-        form = OptimizeForm(data={**data, "job_description_text": job_descriptions[0]})
+        form = ApiOptimizeForm(data={**data, "job_description_text": job_descriptions[0]})
         _check(form)
         resume = form.cleaned_data["resume_raw_text"]
     return batches.BatchRequest(

@@ -124,8 +124,12 @@ async def _load() -> Running | None:
 
 async def running() -> Running | None:
     """The active experiment (None: none runs), from this process's copy when it is fresh."""
-    if _cached is not None and time.monotonic() < _cached[0]:
-        return _cached[1]
+    if _cached is not None:
+        if time.monotonic() < _cached[0]:
+            return _cached[1]
+        # Stale: this request reads it again; the requests that come meanwhile keep using this
+        # copy instead of each reading it too (16 concurrent cache hits made 16 queries).
+        remember(_cached[1])
     try:
         found = await _load()
     except DatabaseError as error:

@@ -3,6 +3,7 @@ records, and the comparison computed from those records."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from decimal import Decimal
 from typing import Any
@@ -352,3 +353,25 @@ async def test_a_letter_runs_its_own_prompt_and_is_never_in_an_experiment(
     await drain_background()
     row = await Optimization.objects.aget(kind="cover_letter")
     assert (row.experiment_id, row.prompt_version_id) == (None, None)
+
+
+async def test_a_stale_copy_is_read_again_by_one_request_while_the_others_use_it(
+    monkeypatch: Any,
+) -> None:
+    loads = 0
+    release = asyncio.Event()
+
+    async def slow_load() -> None:
+        nonlocal loads
+        loads += 1
+        await release.wait()
+
+    monkeypatch.setattr(experiments, "_load", slow_load)
+    experiments.remember(None, seconds=-1)  # a copy that went stale
+    readers = [asyncio.ensure_future(experiments.running()) for _ in range(16)]
+    await asyncio.sleep(0)  # every reader has looked at the copy
+    assert [reader.done() for reader in readers].count(True) == 15  # the stale copy served
+    release.set()
+    assert await asyncio.gather(*readers) == [None] * 16
+    assert loads == 1
+    experiments.remember(None)
