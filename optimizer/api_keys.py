@@ -136,10 +136,10 @@ def _counter_key(key_id: int, name: str) -> str:
 async def count_request(key: KeyInfo) -> None:
     """Count the request for the key's rate limit and usage; ApiError 429 over the limit.
 
-    One pipelined round trip: INCR + EXPIRE on the per-minute window key (fixed windows,
-    shared by all workers), INCR of the key's unflushed request count, and SET NX of a
-    once-a-minute flush claim. The request that wins the claim writes the count and
-    last_used_at to the database in the background, so the database sees at most one write per
+    One pipelined round trip: INCR of the per-minute window key (fixed windows, shared by all
+    workers; the window's first request sets its EXPIRE), INCR of the key's unflushed request
+    count, and SET NX of a once-a-minute flush claim. The request that wins the claim writes
+    the count and last_used_at to the database in the background, so the database sees at most one write per
     key per minute. If Redis is down the request is let through (fail open, logged), never a
     500; if Redis is up but every pooled connection stays busy (RedisBusy) it is refused with a
     503 "busy" and Retry-After (fail closed: a burst is never let through unchecked).
@@ -157,8 +157,11 @@ async def count_request(key: KeyInfo) -> None:
             pipe.set(flush_key, 1, nx=True, ex=USAGE_FLUSH_SECONDS)
             if limit:
                 pipe.incr(window_key)
-                pipe.expire(window_key, 120)
             replies = await pipe.execute()
+            if limit and replies[2] == 1:
+                # The window's first request gives it its expiry: once a minute per key, not a
+                # command on every request.
+                await redis.async_client().expire(window_key, 120)
     except RedisBusy as failure:
         # Saturated: refuse (fail closed) rather than let a burst through unchecked.
         logger.warning("Rate limit not checked for key %s: %s", key.id, failure)

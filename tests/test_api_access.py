@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.core.cache import cache as django_cache
 from django.test import AsyncClient
 from django.utils import timezone
 
+from optimizer import api_keys, redis_client
 from optimizer.api_keys import flush_usage
 from optimizer.background import drain_background
 from optimizer.llm.cache import get_llm_cache
@@ -134,6 +136,35 @@ async def test_the_per_key_rate_limit_answers_429_with_retry_after(
     # Another key has its own budget.
     other = await client.get("/api/v1/cache/stats", headers={"X-API-Key": admin_api_key})
     assert other.status_code == 200
+
+
+async def test_a_rate_window_is_given_its_expiry_by_its_first_request_only(
+    api_key: str, settings: Any, monkeypatch: Any
+) -> None:
+    settings.API_RATE_LIMIT_PER_MINUTE = 100
+    client = redis_client.connection().async_client()
+    key = await ApiKey.objects.aget(key_hash=hash_api_key(api_key))
+
+    def window() -> str:
+        return api_keys._counter_key(key.id, f"rate:{int(time.time() // 60)}")
+
+    before = window()
+    await client.delete(before)
+    expired: list[str] = []
+    real_expire = client.expire
+
+    async def counted(name: str, seconds: int) -> Any:
+        expired.append(name)
+        return await real_expire(name, seconds)
+
+    monkeypatch.setattr(client, "expire", counted)  # the direct command, not a pipeline's
+    for _ in range(3):
+        response = await AsyncClient().get("/api/v1/cache/stats", headers={"X-API-Key": api_key})
+        assert response.status_code == 200
+    after = window()
+    assert 0 < await client.ttl(after) <= 120
+    if after == before:  # no minute boundary in between: one window, one EXPIRE
+        assert expired == [before]
 
 
 async def test_a_zero_rate_limit_turns_it_off(api_key: str, settings: Any) -> None:
