@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from optimizer.llm.client import model_name
-from optimizer.llm.openai_client import display_url
+from optimizer.llm.servers import display_url
 
 
 def product(request: HttpRequest) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from django.conf import settings
 from optimizer.llm import breaker
 from optimizer.llm.cache import get_llm_cache
 from optimizer.llm.client import model_name
-from optimizer.llm.openai_client import display_url
+from optimizer.llm.servers import display_url
 
 SERVICE_NAME = "ATS Resume Builder API"
 VERSION = "1.3.0-phase3.2"

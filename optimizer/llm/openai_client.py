@@ -23,7 +23,6 @@ import logging
 import weakref
 from collections.abc import AsyncGenerator
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import httpx2
@@ -39,6 +38,7 @@ from optimizer.llm.client import (
     _retry_after,
 )
 from optimizer.llm.errors import LLMError
+from optimizer.llm.servers import display_url
 
 logger = logging.getLogger(__name__)
 
@@ -52,16 +52,6 @@ _STOP_REASONS = {"stop": "end_turn", "length": "max_tokens"}
 _RETRYABLE_STREAM_TYPES = {"server_error", "api_error", "overloaded_error", "rate_limit_error"}
 
 _SDK_ERRORS = (openai.OpenAIError, httpx2.HTTPError, httpx.HTTPError, OSError, TimeoutError)
-
-
-def display_url(url: str) -> str:
-    """The server's address as shown to people: scheme, host, port and path; never credentials."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
 def _detail(error: openai.APIStatusError | openai.APIError) -> str:
