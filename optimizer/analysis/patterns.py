@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 
 from . import data
+from .cues import cue_words
 from .facts import _ABBREV, YEAR, Degree, find_degrees
 
 
@@ -91,10 +92,16 @@ MONEY_RE = re.compile(
     rf"|(?:{_NUM_START}(?P<b>{_NUM})(?P<bm>{_MULT_RE})?\s?(?:de\s+)?"
     r"(?:(?:dollars|USD|EUR|euros?|GBP|pounds|pesos|MXN|Euro)\b|[\u20ac\u00a3]))"
 )
+# What every match of MONEY_RE holds (case-sensitive, as the pattern), and the most words one
+# spans ("5 million de dollars"): see cues.py.
+MONEY_CUE_RE = re.compile(r"[$\u20ac\u00a3]|dollars|USD|EUR|euro|GBP|pounds|pesos|MXN|Euro")
+MONEY_REACH = 4
 PERCENT_RE = re.compile(
     rf"{_NUM_START}(?P<n>{_NUM})\s?(?:%|percent\b|per\s?cent\b|pct\b|percentage points\b)",
     re.IGNORECASE,
 )
+PERCENT_CUES = cue_words(("percent", "per cent", "pct", "percentage points"))  # or a "%"
+PERCENT_REACH = 3  # "40 per cent"
 _PEOPLE = "(?:" + "|".join(data.entries("people_nouns")) + ")"
 
 
@@ -116,11 +123,19 @@ TEAM_CORE_RE = re.compile(
     re.IGNORECASE,
 )
 PEOPLE_COUNT_RE = re.compile(rf"\b{_cnt('n')}\+?\s+(?:\w+\s+)?{_PEOPLE}\b", re.IGNORECASE)
+PEOPLE_CUES = cue_words(data.entries("people_nouns"))
+PEOPLE_REACH = 4  # "12+ senior direct reports"
+TEAM_CUES = PEOPLE_CUES | cue_words(
+    ("team", "staff", "group", "crew", "department", "organization", "org")
+)
+TEAM_REACH = 8  # "led a team of 12+ senior direct reports"
 _DUR_UNITS = _alt(UNITS)
 DURATION_RE = re.compile(
     rf"(?<![\w.$])(?P<n>\d+(?:\.\d+)?|{NUM_WORD_ALT})\s*\+?\s*(?:-\s*)?(?P<u>{_DUR_UNITS})(?![\w'])",
     re.IGNORECASE,
 )
+# A number word written against its unit ("fiveyears") is one run of letters.
+DURATION_CUES = cue_words(UNITS) | cue_words(w + u for w in NUMBER_WORDS for u in UNITS)
 DATE_RE = re.compile(
     rf"(?P<mon>\b(?:{MONTH_ALT}))\.?,?\s+(?:de\s+)?(?P<y1>{YEAR})\b"
     rf"|\b(?P<m2>0?[1-9]|1[0-2])[/.](?:\d{{1,2}}[/.])?(?P<y2>{YEAR})\b"
@@ -134,6 +149,10 @@ NUMBER_RE = re.compile(
     re.IGNORECASE,
 )
 NUMBER_WORD_RE = re.compile(rf"\b(?:{NUM_WORD_ALT})\b", re.IGNORECASE)
+NUMBER_WORD_CUES = cue_words(NUMBER_WORDS)
+# Every date holds a year: DATE_RE, and the date ranges, scan only lines with one.
+YEAR_IN_RE = re.compile(YEAR)
+DATE_REACH = 3  # "Jan. de 2020"
 
 # ----------------------------------------------------------------------------- names and layout
 
@@ -157,6 +176,9 @@ SCHOOL_RE = re.compile(
     rf"(?:\s+{_CAP}){{0,2}}"
     rf"(?:\s+(?:de\s+la|de|del|du|des|d'|di|der|f\u00fcr)\s*{_CAP}(?:\s+(?:y\s+|et\s+|und\s+)?{_CAP}){{0,3}})?"
 )
+# Every school and certification names its school or certification word as written.
+SCHOOL_CUE_RE = re.compile(rf"{_SCHOOL_WORDS}|{_SCHOOL_WORDS_FIRST}")
+CERT_CUE_RE = re.compile(r"Certifi|Licens|Licenc|Chartered|Zertifi")
 CERT_RE = re.compile(
     r"\b(?:Certified|Licensed|Chartered)\s+(?:[A-Z][\w+&/-]*\s*){1,5}"
     rf"|{_WORD_START}(?:[A-Z][\w+&/-]*\s+){{1,5}}(?:Certification|Certificate|Certified|License|Licence)\b"
