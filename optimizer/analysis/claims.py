@@ -12,9 +12,10 @@ from collections.abc import Callable
 
 from . import data
 from . import patterns as p
+from .cues import letter_words
 from .evidence import LANGUAGE_RE, QUALIFIER_RE, Evidence, context_words, gkeys
 from .facts import YEAR, degree_field
-from .text import clean, find_vocab, keys_of
+from .text import VocabHit, clean, find_vocab, keys_of
 
 _CONNECTORS = frozenset({"of", "and", "&", "the", "for", "de"})
 _DIGIT_RE = re.compile(r"\d")
@@ -38,6 +39,9 @@ class Unit:
         self._context: frozenset[str] | None = None
         self._words: frozenset[str] | None = None
         self._numeric: bool | None = None
+        self._vocab: list[VocabHit] | None = None
+        self._cues: frozenset[str] | None = None
+        self._cap_runs: list[tuple[int, int, list[_Word]]] | None = None
         self.line_start = line_start
         self.bullet = bullet
         self.section = section
@@ -61,6 +65,27 @@ class Unit:
                 self.words()
             )
         return self._numeric
+
+    def cues(self) -> frozenset[str]:
+        """The unit's runs of letters, folded (cues.py): a finder whose pattern needs one of its
+        cue words skips the units that have none (computed once per unit)."""
+        if self._cues is None:
+            self._cues = letter_words(self.text)
+        return self._cues
+
+    def vocab(self) -> list[VocabHit]:
+        """The vocabulary's terms in the unit (computed once per unit: the certification and
+        the skill finders both read them)."""
+        if self._vocab is None:
+            self._vocab = find_vocab(self.text)
+        return self._vocab
+
+    def cap_runs(self) -> list[tuple[int, int, list[_Word]]]:
+        """The unit's runs of capitalized words (computed once per unit: the title and the
+        employer finders both read them)."""
+        if self._cap_runs is None:
+            self._cap_runs = _cap_runs(self.text)
+        return self._cap_runs
 
     def context(self) -> frozenset[str]:
         """The unit's content words, for numbers (computed once per unit)."""
@@ -111,7 +136,7 @@ def _cap_runs(text: str) -> list[tuple[int, int, list[_Word]]]:
     cur: list[_Word] = []
     for w in words:
         word = w[0].rstrip(".'").lstrip(".")
-        gap_ok = not cur or re.fullmatch(r"\s+", text[cur[-1][2] : w[1]]) is not None
+        gap_ok = not cur or text[cur[-1][2] : w[1]].isspace()  # what \s+ matches
         after_cap = bool(cur) and cur[-1][0][:1].isupper()
         cap = word[:1].isupper() or (word[:1].isdigit() and after_cap)
         connector = word.lower() in _CONNECTORS and bool(cur)
@@ -160,9 +185,11 @@ def _all_caps_words(text: str) -> bool:
 
 
 def find_certifications(u: Unit, ev: Evidence) -> None:
-    for hit in find_vocab(u.text):
+    for hit in u.vocab():
         if hit.category == "certification":
             u.add(hit.start, hit.end, "certification", ev.has_keys(hit.keys, u.weak_ok))
+    if p.CERT_CUE_RE.search(u.text) is None:
+        return
     for m in p.CERT_RE.finditer(u.text):
         s, e = m.start(), m.end()
         if not u.free(s, e):
@@ -190,6 +217,8 @@ def find_degrees_claimed(u: Unit, ev: Evidence) -> None:
 
 
 def find_schools(u: Unit, ev: Evidence) -> None:
+    if p.SCHOOL_CUE_RE.search(u.text) is None:
+        return
     for m in p.SCHOOL_RE.finditer(u.text):
         s, e = m.start(), m.end()
         phrase = m.group(0)
@@ -203,7 +232,7 @@ def find_schools(u: Unit, ev: Evidence) -> None:
 
 
 def find_titles(u: Unit, ev: Evidence) -> None:
-    for _start, _end, words in _cap_runs(u.text):
+    for _start, _end, words in u.cap_runs():
         if not words:
             continue
         # the title ends at the last title noun of the run (optionally "of X")
@@ -258,7 +287,7 @@ def _employer_candidate(u: Unit, ev: Evidence, s: int, e: int) -> None:
 
 def find_employers(u: Unit, ev: Evidence) -> None:
     text = u.text
-    runs = [r for r in _cap_runs(text) if r[2]]
+    runs = [r for r in u.cap_runs() if r[2]]
     for start, end, words in runs:
         if len(words) >= 2 and words[0][0].lower() in {"joined", "at"}:
             start, words = words[1][1], words[1:]
@@ -307,7 +336,7 @@ def _find_header_employers(u: Unit, ev: Evidence) -> None:
 
 
 def find_skills(u: Unit, ev: Evidence) -> None:
-    for hit in find_vocab(u.text):
+    for hit in u.vocab():
         if re.search(r"[,;|\u00b7\u2022]", u.text[hit.start : hit.end]):
             continue  # a match across list items ("Figma · prototyping") is two items
         if hit.category in {"skill", "tool"} and u.free(hit.start, hit.end):
@@ -315,13 +344,13 @@ def find_skills(u: Unit, ev: Evidence) -> None:
 
 
 def find_money(u: Unit, ev: Evidence) -> None:
-    if not u.numeric():
+    if not u.numeric() or p.MONEY_CUE_RE.search(u.text) is None:
         return
     u.add_matches(p.MONEY_RE, "money", lambda m: p.money_value(m) in ev.values)
 
 
 def find_percentages(u: Unit, ev: Evidence) -> None:
-    if not u.numeric():
+    if not u.numeric() or ("%" not in u.text and p.PERCENT_CUES.isdisjoint(u.cues())):
         return
     u.add_matches(
         p.PERCENT_RE,
@@ -331,7 +360,7 @@ def find_percentages(u: Unit, ev: Evidence) -> None:
 
 
 def find_team_sizes(u: Unit, ev: Evidence) -> None:
-    if not u.numeric():
+    if not u.numeric() or p.TEAM_CUES.isdisjoint(u.cues()):
         return
     for m in p.TEAM_RE.finditer(u.text):
         if u.free(m.start(), m.end()):
@@ -348,7 +377,7 @@ _EXPERIENCE_RE = re.compile(
 
 
 def find_durations(u: Unit, ev: Evidence) -> None:
-    if not u.numeric():
+    if not u.numeric() or p.DURATION_CUES.isdisjoint(u.cues()):
         return
 
     def supported(m: re.Match[str]) -> bool:
@@ -363,7 +392,7 @@ def find_durations(u: Unit, ev: Evidence) -> None:
 
 
 def find_dates(u: Unit, ev: Evidence) -> None:
-    if not u.numeric():
+    if not u.numeric() or p.YEAR_IN_RE.search(u.text) is None:
         return
     u.add_matches(p.DATE_RE, "date", lambda m: ev.has_date(*p.date_of(m)))
 
@@ -415,16 +444,20 @@ def find_identity(u: Unit, ev: Evidence) -> None:
     on the first line, another city on a contact line."""
     raw, low = u.raw, ev.raw_lower
     contact = False
-    for m in _EMAIL_RE.finditer(raw):
+    # an email holds an @, a link a dot, a phone number digits: most units have none of them
+    emails = _EMAIL_RE.finditer(raw) if "@" in raw else ()
+    links = _LINK_RE.finditer(raw) if "." in raw else ()
+    numbers = _PHONE_RE.finditer(raw) if _DIGIT_RE.search(raw) else ()
+    for m in emails:
         contact = True
         u.add(m.start(), m.end(), "identity", m.group(0).lower() in low)
-    for m in _LINK_RE.finditer(raw):
+    for m in links:
         if not u.free(m.start(), m.end()) or re.search(r"\.\d", m.group(0)):
             continue
         link = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(0).lower()).rstrip("/.")
         contact = True
         u.add(m.start(), m.end(), "identity", link in low)
-    for m in _PHONE_RE.finditer(raw):
+    for m in numbers:
         digits = _digits(m.group(0))
         if len(digits) < 8 or re.search(rf"(?<!\d){YEAR}(?!\d)", m.group(0)):
             continue
