@@ -27,10 +27,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .cues import fold
 from .data import words
 from .facts import YEAR, YEARS_RE, find_degrees, parse_count
 from .readability import readability
-from .text import Token, canonical, contains_seq, find_vocab, tokens
+from .text import Token, canonical, contains_seq, find_vocab, keys_of, tokens
 
 WEIGHTS = {"must": 3, "nice": 1}
 CATEGORIES = ("title", "skill", "tool", "certification", "degree", "experience", "phrase")
@@ -136,6 +137,8 @@ _RANGE_RE = re.compile(
     rf"(?:[^\W\d_]{{3,10}}\.?\s+|\d{{1,2}}[/.])?(?P<b>{YEAR}|{_OPEN_END})(?!\w)",
     re.IGNORECASE,
 )
+_YEAR_IN_RE = re.compile(YEAR)
+_EDUCATION_RE = re.compile(r"education|ausbildung|formación|formation|studium")
 _SINCE_RE = re.compile(
     rf"\b(?:since|seit|desde|depuis)\s+(?:[^\W\d_]{{3,10}}\.?\s+)?(?P<a>{YEAR})\b", re.IGNORECASE
 )
@@ -406,6 +409,17 @@ def _header_line(line: str) -> bool:
     return all(w[:1].isupper() or w.lower() in _HEADER_GLUE or w == "&" for w in words_)
 
 
+# What every match of _INTL_DEGREES, YEARS_RE and _YEARS_INTL_RE holds, folded (cues.py): most
+# lines hold none, and are not scanned.
+_INTL_DEGREE_CUES = (
+    *("ausbildung", "bts", "dut", "cnico superior", "bac", "licenciatura", "grado en"),
+    *("licence", "hochschulabschluss", "studium", "ster", "mastère", "maestr", "diplom"),
+    *("doctora", "promotion"),
+)
+_YEARS_CUES = ("year", "yr")
+_YEARS_INTL_CUES = ("jahr", "años", "anos", "ans", "années")
+
+
 def _degrees(clause: str) -> list[tuple[str, int, int]]:
     """(level, offset) of every degree a clause names. "Supervise 25 associates" names none:
     a bare plural "associates" is people, not a degree."""
@@ -414,14 +428,21 @@ def _degrees(clause: str) -> list[tuple[str, int, int]]:
         for d in find_degrees(clause)
         if not re.fullmatch(r"associates|masters", d.text, re.IGNORECASE)
     ]
-    for rx, level in _INTL_DEGREES:
-        out.extend((level, m.start(), m.end()) for m in rx.finditer(clause))
+    folded = fold(clause)
+    if any(cue in folded for cue in _INTL_DEGREE_CUES):
+        for rx, level in _INTL_DEGREES:
+            out.extend((level, m.start(), m.end()) for m in rx.finditer(clause))
     return out
 
 
 def _years_in(clause: str) -> list[tuple[float, int, int]]:
     """(years, start, end) of each "5+ years" / "5 Jahre" / "5 años" / "5 ans"."""
-    found = [(parse_count(m.group("n")), m.start(), m.end()) for m in YEARS_RE.finditer(clause)]
+    folded = fold(clause)
+    found = []
+    if any(cue in folded for cue in _YEARS_CUES):
+        found = [(parse_count(m.group("n")), m.start(), m.end()) for m in YEARS_RE.finditer(clause)]
+    if not any(cue in folded for cue in _YEARS_INTL_CUES):
+        return found
     for m in _YEARS_INTL_RE.finditer(clause):
         if not any(s <= m.start() < e for _, s, e in found):
             found.append((float(m.group("n")), m.start(), m.end()))
@@ -656,7 +677,7 @@ def _classify(
         if not counts[i]:
             continue
         k = keys[i]
-        if _CONTACT_RE.search(lines[i]) and len(k) <= 12:
+        if len(k) <= 12 and _CONTACT_RE.search(lines[i]):
             counts[i] = False  # the candidate's contact line
             continue
         grams = [k[j : j + 5] for j in range(len(k) - 4)]
@@ -674,7 +695,7 @@ def _classify(
             counts[i] = False
             continue
         items = _list_items(lines[i])
-        top = Counter(k).most_common(1)[0][1]
+        top = max(Counter(k).values())
         dup_items = items and Counter(x.strip().lower() for x in items).most_common(1)[0][1] >= 3
         # the same words over and over: "Kubernetes Kubernetes Kubernetes ..."
         if dup_items or (top >= 3 and len(set(k)) * 3 <= len(k)):
@@ -723,25 +744,39 @@ def _line_reading(
     return ranks, stated
 
 
+@functools.lru_cache(maxsize=LINE_CACHE)
+def _line_spans(line: str) -> tuple[tuple[int, int | None], ...]:
+    """The date ranges of ``line``, as (start year, end year or None for "present")."""
+    if _YEAR_IN_RE.search(line) is None:
+        return ()  # each range names a year
+    spans: list[tuple[int, int | None]] = []
+    for m in _RANGE_RE.finditer(line):
+        end = m.group("b")
+        spans.append((int(m.group("a")), int(end) if end.isdigit() else None))
+    spans.extend((int(m.group("a")), None) for m in _SINCE_RE.finditer(line))
+    return tuple(spans)
+
+
 def clear_caches() -> None:
     _list_items.cache_clear()
     _line_reading.cache_clear()
+    _line_spans.cache_clear()
 
 
 def _read_resume(resume: str, job: _Job, today_year: int) -> _Resume:
     lines = [ln.strip() for ln in resume.splitlines()]
-    keys = [tuple(t.key for t in canonical(ln)) for ln in lines]
+    keys = [keys_of(ln) for ln in lines]
     counts, issues = _classify(lines, keys, job)
     postings: dict[str, list[int]] = {}
     skill_years: dict[tuple[str, ...], tuple[float, list[int]]] = {}
     overall: tuple[float, list[int]] = (0.0, [])
     intervals: list[tuple[int, int, int]] = []
     degrees: list[tuple[int, int]] = []
-    section = ""
+    education = False  # in an education section: its date ranges are not work
     for i, line in enumerate(lines):
         head = _heading(line)
         if head is not None and len(line.split()) <= 4:
-            section = head.lower()
+            education = _EDUCATION_RE.search(head.lower()) is not None
         if not counts[i]:
             continue
         for key in set(keys[i]):
@@ -757,12 +792,9 @@ def _read_resume(resume: str, job: _Job, today_year: int) -> _Resume:
                     where.append(i)
             if years > overall[0]:
                 overall = (years, [i])
-        if not re.search(r"education|ausbildung|formación|formation|studium", section):
-            for m in _RANGE_RE.finditer(line):
-                end = m.group("b")
-                intervals.append((int(m.group("a")), int(end) if end.isdigit() else today_year, i))
-            for m in _SINCE_RE.finditer(line):
-                intervals.append((int(m.group("a")), today_year, i))
+        if not education:
+            for start, end in _line_spans(line):
+                intervals.append((start, today_year if end is None else end, i))
     if intervals:
         intervals.sort()
         total = 0
