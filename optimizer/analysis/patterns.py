@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 
 from . import data
-from .cues import cue_words
+from .cues import cue_words, letter_words
 from .facts import _ABBREV, YEAR, Degree, find_degrees
 
 
@@ -267,11 +267,17 @@ DEGREE_NAME_RE = re.compile(
 )
 
 
+_DEGREE_NAME_CUES = cue_words(full for full, _ in _DEGREE_NAMES)
+
+
 def find_degrees_g(line: str) -> list[Degree]:
     """``facts.find_degrees`` plus full names and German/Spanish/French degree words
     (data/degree_names.txt: "Bachelor of Business Administration" = BBA, "Máster" = M.S.)."""
     found: list[Degree] = []
-    for m in DEGREE_NAME_RE.finditer(line):
+    names = (
+        () if _DEGREE_NAME_CUES.isdisjoint(letter_words(line)) else DEGREE_NAME_RE.finditer(line)
+    )
+    for m in names:
         name = re.sub(r"(?:'s|\u2019s)?\s+degree\b", "", m.group("full").lower())
         name = re.sub(r"\s+", " ", name)
         abbrev = _DEGREE_NAME_OF.get(name)

@@ -104,6 +104,15 @@ _CONTACT_RE = re.compile(
     r"(?:linkedin|github)\.com/\S*|"
     r"(?<![\w-])\+?\(?\d{2,4}\)?[ .-]?\d{3,4}[ .-]?\d{3,5}(?![\w-])"
 )
+# What every contact detail holds (an @, "://", "www.", ".com/", three digits of a phone
+# number): the contact pattern is tried only on lines that hold one.
+_CONTACT_CUE_RE = re.compile(r"@|://|www\.|\.com/|\d{3}")
+
+
+def _contact(line: str) -> bool:
+    return _CONTACT_CUE_RE.search(line) is not None and _CONTACT_RE.search(line) is not None
+
+
 _KEYWORD_LABEL_RE = re.compile(
     r"^\s*(?:ats\s+)?(?:keywords?|key\s*words|key terms|schlüsselwörter|stichworte|"
     r"palabras clave|mots[\s-]clés)\s*:",
@@ -677,7 +686,7 @@ def _classify(
         if not counts[i]:
             continue
         k = keys[i]
-        if len(k) <= 12 and _CONTACT_RE.search(lines[i]):
+        if len(k) <= 12 and _contact(lines[i]):
             counts[i] = False  # the candidate's contact line
             continue
         grams = [k[j : j + 5] for j in range(len(k) - 4)]
