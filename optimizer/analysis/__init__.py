@@ -24,6 +24,7 @@ def clear_caches() -> None:
     """Empty every memo of the analysis (tokenized lines, per-line readings): a benchmark's
     cold run, or a test that counts work."""
     text._canonical.cache_clear()
+    text._tokens.cache_clear()
     text.stem.cache_clear()
     text.keys_of.cache_clear()
     evidence.gkeys.cache_clear()

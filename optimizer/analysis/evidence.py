@@ -19,7 +19,7 @@ from . import data
 from . import patterns as p
 from .cues import cue_words, letter_words, lines_near
 from .facts import YEAR
-from .text import _scan, clean, contains_seq, keys_of, stem
+from .text import _scan, clean, contains_seq, keys_of, keys_of_text, stem
 
 _QUALIFIERS = [line.split(None, 1) for line in data.entries("qualifiers")]
 _BEFORE = p._alt(q for side, q in _QUALIFIERS if side == "before")
@@ -76,18 +76,10 @@ def gkeys(text: str) -> tuple[str, ...]:
     index, longest = _equivalents()
     if not any((k,) in index or k in _FIRST for k in keys):
         return keys
-    toks = [_Key(k) for k in keys]
     out: list[str] = []
-    for i, _length, target in _scan(toks, index, longest):  # type: ignore[arg-type]
+    for i, _length, target in _scan(keys, index, longest):
         out.extend(target if target is not None else (keys[i],))
     return tuple(out)
-
-
-class _Key:
-    __slots__ = ("key",)
-
-    def __init__(self, key: str) -> None:
-        self.key = key
 
 
 _FIRST = frozenset(k[0] for k in _equivalents()[0])
@@ -222,7 +214,7 @@ class Evidence:
         self.words = {k for line in self.lines for k in line}
         self.strong_words = {k for line in self.strong for k in line}
         # the original's own spellings too ("UC" of "UC Davis", which equivalences expand)
-        self.plain_words = set(keys_of(weak))
+        self.plain_words = set(keys_of_text(weak))
         text_lines = text.split("\n")
         named = [not _LANGUAGE_CUES.isdisjoint(letter_words(line)) for line in text_lines]
         self.languages = {

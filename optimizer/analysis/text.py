@@ -17,7 +17,7 @@ Matching rule used everywhere (score and grounding):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
@@ -132,22 +132,21 @@ def _first_keys(index: dict[tuple[str, ...], Any]) -> frozenset[str]:
 
 
 def _scan(
-    toks: list[Token],
+    keys: Sequence[str],
     index: dict[tuple[str, ...], _V],
     longest: int,
     whole: Callable[[int, int], bool] = lambda _i, _n: True,
 ) -> Iterator[tuple[int, int, _V | None]]:
-    """Longest-first, left-to-right runs of ``toks`` whose keys are in ``index``: (start, length,
-    value); a token in no run comes as (i, 1, None). ``whole(i, n)`` can refuse a run."""
-    keys = [t.key for t in toks]
+    """Longest-first, left-to-right runs of ``keys`` that are in ``index``: (start, length,
+    value); a key in no run comes as (i, 1, None). ``whole(i, n)`` can refuse a run."""
     firsts = _first_keys(index)
     i = 0
-    while i < len(toks):
+    while i < len(keys):
         if keys[i] not in firsts:  # most words start no entry: skip the tuple building
             yield i, 1, None
             i += 1
             continue
-        for length in range(min(longest, len(toks) - i), 0, -1):
+        for length in range(min(longest, len(keys) - i), 0, -1):
             found = index.get(tuple(keys[i : i + length]))
             if found is not None and whole(i, length):
                 yield i, length, found
@@ -166,12 +165,17 @@ def canonical(text: str, lenient: bool = False) -> list[Token]:
 
 
 @lru_cache(maxsize=16384)
+def _tokens(text: str, lenient: bool) -> tuple[Token, ...]:
+    return tuple(tokens(text, lenient))
+
+
+@lru_cache(maxsize=16384)
 def _canonical(text: str, lenient: bool) -> tuple[Token, ...]:
-    toks = tokens(text, lenient)
+    toks = _tokens(text, lenient)
     index, longest = _alias_index()
     cleaned = clean(text)
     out: list[Token] = []
-    for i, length, target in _scan(toks, index, longest):
+    for i, length, target in _scan([t.key for t in toks], index, longest):
         if target is None:
             out.append(toks[i])
             continue
@@ -185,6 +189,18 @@ def _canonical(text: str, lenient: bool) -> tuple[Token, ...]:
 def keys_of(text: str, lenient: bool = False) -> tuple[str, ...]:
     # the keys of a line are read as often as its tokens (the score's three reads share lines)
     return tuple(t.key for t in _canonical(text, lenient))
+
+
+def keys_of_text(text: str) -> tuple[str, ...]:
+    """``keys_of(text)`` of a long text, from the tokens of its lines (memoized, and most of them
+    already read line by line): no token spans a line break, and aliases are then matched over
+    the whole text as ``keys_of`` matches them ("MS\nExcel" is Excel there too)."""
+    keys = [t.key for line in text.split("\n") for t in _tokens(line, False)]
+    index, longest = _alias_index()
+    out: list[str] = []
+    for i, _length, target in _scan(keys, index, longest):
+        out.extend(target if target is not None else (keys[i],))
+    return tuple(out)
 
 
 def contains_seq(haystack: tuple[str, ...] | list[str], needle: tuple[str, ...]) -> bool:
@@ -238,7 +254,7 @@ def find_vocab(text: str, toks: list[Token] | None = None) -> list[VocabHit]:
             toks[i + length - 1].end,
             tuple(t.key for t in toks[i : i + length]),
         )
-        for i, length, found in _scan(toks, index, longest, whole)
+        for i, length, found in _scan([t.key for t in toks], index, longest, whole)
         if found is not None
     ]
 
