@@ -13,7 +13,7 @@ from collections.abc import Callable
 from . import data
 from . import patterns as p
 from .cues import letter_words
-from .evidence import LANGUAGE_RE, QUALIFIER_RE, Evidence, context_words, gkeys
+from .evidence import LANGUAGE_RE, Evidence, context_words, gkeys, has_qualifier
 from .facts import YEAR, degree_field
 from .text import VocabHit, clean, find_vocab, keys_of
 
@@ -32,10 +32,10 @@ class Unit:
         self, text: str, line_start: bool, bullet: bool, section: str, first: bool = False
     ) -> None:
         self.raw = clean(text)
-        self.text = p.blank(self.raw, p.URL_EMAIL_RE)
+        self.text = p.blank_links(self.raw)
         self.first = first
         # A rewrite that keeps a qualifier ("CPA candidate") may rest on a weakened passage.
-        self.weak_ok = QUALIFIER_RE.search(self.text) is not None
+        self.weak_ok = has_qualifier(self.text)
         self._context: frozenset[str] | None = None
         self._words: frozenset[str] | None = None
         self._numeric: bool | None = None
@@ -400,7 +400,7 @@ def find_dates(u: Unit, ev: Evidence) -> None:
 def find_numbers(u: Unit, ev: Evidence) -> None:
     if not u.numeric():
         return
-    for m in p.NUMBER_RE.finditer(u.text):
+    for m in p.number_pattern([u.cues()]).finditer(u.text):
         if not u.free(m.start(), m.end()):
             continue
         if m.group("w"):
@@ -574,7 +574,7 @@ def find_unknown_terms(u: Unit, ev: Evidence) -> None:
         s = text.find(item, a + lead) if item else -1
         if s < 0 or not u.free(s, s + len(item)) or re.search(r"\d", item):
             continue
-        weak = u.weak_ok and QUALIFIER_RE.search(item) is not None
+        weak = u.weak_ok and has_qualifier(item)
         keys = [k for k in gkeys(item) if not _known(ev, k, weak)]
         if keys:
             u.add(s, s + len(item.rstrip(" .")), "skill", False)

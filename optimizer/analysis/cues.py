@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 LETTERS_RE = re.compile(r"[^\W\d_]+")
 
@@ -27,6 +28,9 @@ def fold(text: str) -> str:
     return text.replace("\u0130", "i").lower().replace("\u0131", "i").replace("\u017f", "s")
 
 
+# The original's lines are looked up by several patterns, each unit of the rewrite by several
+# finders: each line is read once. analysis.clear_caches() empties it.
+@lru_cache(maxsize=16384)
 def letter_words(line: str) -> frozenset[str]:
     """The runs of letters of ``line``, folded: what its cue words are looked up in."""
     return frozenset(LETTERS_RE.findall(fold(line)))

@@ -30,6 +30,13 @@ _BEFORE_RE = re.compile(rf"(?<![\w])(?:{_BEFORE})(?![\w])[^.;|\n]*", re.IGNORECA
 _AFTER_RE = re.compile(rf"(?<![\w])(?:{_AFTER})(?![\w])", re.IGNORECASE)
 QUALIFIER_RE = re.compile(rf"(?<![\w])(?:{_BEFORE}|{_AFTER})(?![\w])", re.IGNORECASE)
 _QUALIFIER_CUES = cue_words(q for _side, q in _QUALIFIERS)
+
+
+def has_qualifier(text: str) -> bool:
+    """``text`` names a qualifier ("candidate", "familiar with"...)."""
+    return not _QUALIFIER_CUES.isdisjoint(letter_words(text)) and bool(QUALIFIER_RE.search(text))
+
+
 _LANGUAGES = {
     stem(name): i for i, line in enumerate(data.entries("languages")) for name in line.split()
 }
@@ -201,7 +208,7 @@ class Evidence:
         what it already holds), so one reading serves checks on several threads."""
         self.today = today
         raw = clean(original)
-        text = p.blank(raw, p.URL_EMAIL_RE)
+        text = p.blank_links(raw)
         self.raw = raw
         self.raw_lower = raw.lower()
         self.memo: dict[str, Any] = {}  # what a claim finder reads off the original once
@@ -281,7 +288,7 @@ class Evidence:
         for m in p.MONEY_RE.finditer(money):
             self.values.add(p.money_value(m))
         line_of = _line_index(text)
-        for m in p.NUMBER_RE.finditer(text):
+        for m in p.number_pattern(words).finditer(text):
             if m.group("w"):
                 vals = {p.word_or_num(m.group("w"))}
             else:

@@ -143,13 +143,23 @@ DATE_RE = re.compile(
     rf"|(?<![\d$.,])(?P<y4>{YEAR})(?![\d%]|,\d|\.\d)",
     re.IGNORECASE,
 )
-NUMBER_RE = re.compile(
-    rf"(?<![\w.$\u20ac\u00a3/])~?(?P<n>{_NUM})(?P<m>{_MULT_RE})?\+?(?:x\b)?(?![\w/])"
-    rf"|\b(?P<w>{NUM_WORD_ALT})\b(?=\s+[^\W\d_])",
-    re.IGNORECASE,
-)
+_NUMBER_DIGITS = rf"(?<![\w.$\u20ac\u00a3/])~?(?P<n>{_NUM})(?P<m>{_MULT_RE})?\+?(?:x\b)?(?![\w/])"
+NUMBER_RE = re.compile(rf"{_NUMBER_DIGITS}|\b(?P<w>{NUM_WORD_ALT})\b(?=\s+[^\W\d_])", re.IGNORECASE)
 NUMBER_WORD_RE = re.compile(rf"\b(?:{NUM_WORD_ALT})\b", re.IGNORECASE)
 NUMBER_WORD_CUES = cue_words(NUMBER_WORDS)
+# NUMBER_RE for a text that holds no number word: the number-word branch tries ~130 words at
+# every word boundary, and cannot match there. Its "w" group stays, never matching.
+_NUMBER_DIGITS_RE = re.compile(rf"{_NUMBER_DIGITS}|(?P<w>(?!))", re.IGNORECASE)
+
+
+def number_pattern(words: Iterable[frozenset[str]]) -> re.Pattern[str]:
+    """NUMBER_RE, or the same without its number-word branch when no set of ``words`` (the
+    cues.letter_words of the text's lines) holds a number word: the same matches, faster."""
+    if all(NUMBER_WORD_CUES.isdisjoint(w) for w in words):
+        return _NUMBER_DIGITS_RE
+    return NUMBER_RE
+
+
 # Every date holds a year: DATE_RE, and the date ranges, scan only lines with one.
 YEAR_IN_RE = re.compile(YEAR)
 DATE_REACH = 3  # "Jan. de 2020"
@@ -223,6 +233,7 @@ _SECTION_KEYS = (
 )
 
 
+@functools.lru_cache(maxsize=16384)  # each line of the original and the rewrite, once
 def heading_section(line: str) -> str | None:
     """The resume section a heading line opens ("experience", "skills"...), else None."""
     words = re.findall(r"[^\W\d_][\w'\u2019]*|&", line.lower())
@@ -350,3 +361,15 @@ def date_of(m: re.Match[str]) -> tuple[int, int | None]:
 def blank(text: str, pattern: re.Pattern[str]) -> str:
     """``text`` with every match of ``pattern`` replaced by spaces (offsets are kept)."""
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+# What every match of URL_EMAIL_RE holds: most lines hold none (and the pattern's \S+ reads each
+# word to its end from every word start).
+_LINK_CUES = ("@", "://", "www.", ".com", ".org", ".io", ".net")
+
+
+def blank_links(text: str) -> str:
+    """``text`` with its emails and links replaced by spaces (offsets are kept)."""
+    if not any(cue in text for cue in _LINK_CUES):
+        return text
+    return blank(text, URL_EMAIL_RE)

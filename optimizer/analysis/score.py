@@ -107,12 +107,6 @@ _CONTACT_RE = re.compile(
 # What every contact detail holds (an @, "://", "www.", ".com/", three digits of a phone
 # number): the contact pattern is tried only on lines that hold one.
 _CONTACT_CUE_RE = re.compile(r"@|://|www\.|\.com/|\d{3}")
-
-
-def _contact(line: str) -> bool:
-    return _CONTACT_CUE_RE.search(line) is not None and _CONTACT_RE.search(line) is not None
-
-
 _KEYWORD_LABEL_RE = re.compile(
     r"^\s*(?:ats\s+)?(?:keywords?|key\s*words|key terms|schlüsselwörter|stichworte|"
     r"palabras clave|mots[\s-]clés)\s*:",
@@ -624,6 +618,13 @@ def _list_items(line: str) -> tuple[str, ...]:
     return items
 
 
+@functools.lru_cache(maxsize=LINE_CACHE)
+def _contact(line: str) -> bool:
+    """``line`` holds a contact detail (email, link, phone number)."""
+    return _CONTACT_CUE_RE.search(line) is not None and _CONTACT_RE.search(line) is not None
+
+
+@functools.lru_cache(maxsize=LINE_CACHE)
 def _skills_list(line: str) -> bool:
     """Four or more short items and no dates: a list of skills, not a role line
     ("Math Teacher, Rio Vista High School, 2018 - present")."""
@@ -770,6 +771,8 @@ def clear_caches() -> None:
     _list_items.cache_clear()
     _line_reading.cache_clear()
     _line_spans.cache_clear()
+    _contact.cache_clear()
+    _skills_list.cache_clear()
 
 
 def _read_resume(resume: str, job: _Job, today_year: int) -> _Resume:
