@@ -259,6 +259,14 @@ def find_titles(u: Unit, ev: Evidence) -> None:
         u.add(s, e, "title", ev.has_title(gkeys(u.text[s:e]), u.weak_ok))
 
 
+_DATE_WORD_RE = re.compile(rf"\b(?:{YEAR}|{p.MONTH_ALT})\b", re.IGNORECASE)
+_EMPLOYER_BEFORE_RE = re.compile(r"(?:\bat|@|\bjoined|\bfor client|\bclients?:?)$", re.IGNORECASE)
+_HAS_DATE_RE = re.compile(rf"{YEAR}|present", re.IGNORECASE)
+_DATE_TAIL_RE = re.compile(
+    rf"\(?\b(?:{p.MONTH_ALT})?\.?\s*{YEAR}.*$|\b(?:{p.PRESENT_ALT})\b.*$", re.IGNORECASE
+)
+
+
 def _employer_candidate(u: Unit, ev: Evidence, s: int, e: int) -> None:
     phrase = u.text[s:e].strip(" ,.;:()")
     while phrase.endswith(" I"):  # "At Kroger I managed"
@@ -271,10 +279,7 @@ def _employer_candidate(u: Unit, ev: Evidence, s: int, e: int) -> None:
         return
     if all(w.rstrip(".") in p.MONTHS or w in p.PRESENT_WORDS for w in low.split()):
         return  # "März", "Oktober": a month, not an employer
-    if (
-        re.search(rf"\b(?:{YEAR}|{p.MONTH_ALT})\b", phrase, re.IGNORECASE)
-        and len(phrase.split()) <= 3
-    ):
+    if _DATE_WORD_RE.search(phrase) and len(phrase.split()) <= 3:
         return
     hits = find_vocab(phrase)
     if hits and sum(h.end - h.start for h in hits) >= len(phrase) - 2:
@@ -299,8 +304,10 @@ def find_employers(u: Unit, ev: Evidence) -> None:
             if head < len(words) - 1 or len(words) - head >= 2:
                 _employer_candidate(u, ev, words[head][1], end)
             continue
-        before = text[:start].rstrip()
-        if re.search(r"(?:\bat|@|\bjoined|\bfor client|\bclients?:?)$", before, re.IGNORECASE):
+        # the cue ends the text before the run: its last 11 characters hold it (10 at most, and
+        # one for its \b), however long the unit
+        before = text[:start].rstrip()[-11:]
+        if _EMPLOYER_BEFORE_RE.search(before):
             _employer_candidate(u, ev, start, end)
     header = u.line_start and not u.bullet and u.section in {"experience", ""}
     if header and len(text.split()) <= 14:
@@ -310,7 +317,7 @@ def find_employers(u: Unit, ev: Evidence) -> None:
 def _find_header_employers(u: Unit, ev: Evidence) -> None:
     """Segments of a role header line ("Acme — Engineer (2019 – 2021)") are employer claims."""
     text = u.text
-    has_date = re.search(rf"{YEAR}|present", text, re.IGNORECASE) is not None
+    has_date = _HAS_DATE_RE.search(text) is not None
     pieces = [piece for piece in p.SEPARATORS_RE.split(text) if piece is not None]
     has_sep = len(pieces) > 1
     short_caps = len(text.split()) <= 6 and _all_caps_words(text)
@@ -322,12 +329,7 @@ def _find_header_employers(u: Unit, ev: Evidence) -> None:
         if idx < 0:
             continue
         pos = idx + len(piece)
-        stripped = re.sub(
-            rf"\(?\b(?:{p.MONTH_ALT})?\.?\s*{YEAR}.*$|\b(?:{p.PRESENT_ALT})\b.*$",
-            "",
-            piece,
-            flags=re.I,
-        )
+        stripped = _DATE_TAIL_RE.sub("", piece)
         seg = stripped.strip(" ,.;:()\u2013\u2014-")
         if not seg or not _all_caps_words(seg):
             continue
@@ -538,6 +540,17 @@ def _known(ev: Evidence, key: str, weak_ok: bool) -> bool:
     )
 
 
+def _all_known(ev: Evidence, word: str, weak_ok: bool) -> bool:
+    """Every key of ``word`` is known to the original (memoized per original: a rewrite uses its
+    words many times, and most of them are the original's)."""
+    memo: dict[tuple[str, bool], bool] = ev.memo.setdefault("known", {})
+    known = memo.get((word, weak_ok))
+    if known is None:
+        keys = gkeys(word)
+        known = memo[word, weak_ok] = not keys or all(_known(ev, k, weak_ok) for k in keys)
+    return known
+
+
 def find_languages(u: Unit, ev: Evidence) -> None:
     if _LANGUAGE_NAMES.isdisjoint(u.words()):
         return
@@ -584,9 +597,9 @@ def find_unknown_terms(u: Unit, ev: Evidence) -> None:
         word = m.group(0)
         if not u.free(s, e):
             continue
-        wkeys = gkeys(word)
-        if not wkeys or all(_known(ev, k, u.weak_ok) for k in wkeys):
+        if _all_known(ev, word, u.weak_ok):
             continue
+        wkeys = gkeys(word)
         before = text[max(0, s - 40) : s]  # bounded: a 30,000-character line stays linear
         job = any(k in ev.job_terms for k in wkeys)
         tool = (_TOOLISH.search(word) is not None and not word.isupper()) or (

@@ -120,14 +120,19 @@ def _alias_index() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
     return index, longest
 
 
-_FIRST_KEYS: dict[int, frozenset[str]] = {}
+_FIRST_KEYS: dict[int, dict[str, int]] = {}
 
 
-def _first_keys(index: dict[tuple[str, ...], Any]) -> frozenset[str]:
-    """The keys an entry of ``index`` can start with (the indexes are built once: by id)."""
+def _first_keys(index: dict[tuple[str, ...], Any]) -> dict[str, int]:
+    """The keys an entry of ``index`` can start with, each with the length of its longest entry
+    (the indexes are built once: by id)."""
     firsts = _FIRST_KEYS.get(id(index))
     if firsts is None:
-        firsts = _FIRST_KEYS[id(index)] = frozenset(k[0] for k in index if k)
+        firsts = {}
+        for entry in index:
+            if entry:
+                firsts[entry[0]] = max(firsts.get(entry[0], 0), len(entry))
+        _FIRST_KEYS[id(index)] = firsts
     return firsts
 
 
@@ -142,11 +147,13 @@ def _scan(
     firsts = _first_keys(index)
     i = 0
     while i < len(keys):
-        if keys[i] not in firsts:  # most words start no entry: skip the tuple building
+        most = firsts.get(keys[i], 0)
+        if not most:  # most words start no entry: skip the tuple building
             yield i, 1, None
             i += 1
             continue
-        for length in range(min(longest, len(keys) - i), 0, -1):
+        # no entry that starts with this word is longer than ``most``
+        for length in range(min(most, longest, len(keys) - i), 0, -1):
             found = index.get(tuple(keys[i : i + length]))
             if found is not None and whole(i, length):
                 yield i, length, found
