@@ -590,6 +590,17 @@ class _Job:
     line_keys: frozenset[tuple[str, ...]]
     grams: frozenset[tuple[str, ...]]
     text: str  # the ad, lowercased
+    # copies() of each line's keys: the score reads three versions of one resume per job
+    _copies: dict[tuple[str, ...], bool] = field(default_factory=dict, compare=False)
+
+    def copies(self, keys: tuple[str, ...]) -> bool:
+        """Most of the line's 5-word runs are the ad's."""
+        found = self._copies.get(keys)
+        if found is None:
+            grams = [keys[j : j + 5] for j in range(len(keys) - 4)]
+            found = bool(grams) and sum(g in self.grams for g in grams) >= 0.6 * len(grams)
+            self._copies[keys] = found
+        return found
 
 
 def _job(job_description: str) -> _Job:
@@ -616,6 +627,17 @@ def _list_items(line: str) -> tuple[str, ...]:
     if len(items) < 3 or sum(len(i.split()) for i in items) > 4 * len(items):
         return ()
     return items
+
+
+@functools.lru_cache(maxsize=LINE_CACHE)
+def _repeats(line: str) -> bool:
+    """The same item 3+ times in a list, or the same words over and over ("Kubernetes
+    Kubernetes Kubernetes ...")."""
+    items = _list_items(line)
+    if items and Counter(x.strip().lower() for x in items).most_common(1)[0][1] >= 3:
+        return True
+    keys = keys_of(line)
+    return max(Counter(keys).values()) >= 3 and len(set(keys)) * 3 <= len(keys)
 
 
 @functools.lru_cache(maxsize=LINE_CACHE)
@@ -690,8 +712,7 @@ def _classify(
         if len(k) <= 12 and _contact(lines[i]):
             counts[i] = False  # the candidate's contact line
             continue
-        grams = [k[j : j + 5] for j in range(len(k) - 4)]
-        copied = bool(grams) and sum(g in job.grams for g in grams) >= 0.6 * len(grams)
+        copied = job.copies(k)
         if not copied and same_as_job[i]:
             # a short line that is also a line of the ad counts unless it is in a run of them
             lo = hi = i
@@ -705,10 +726,7 @@ def _classify(
             counts[i] = False
             continue
         items = _list_items(lines[i])
-        top = max(Counter(k).values())
-        dup_items = items and Counter(x.strip().lower() for x in items).most_common(1)[0][1] >= 3
-        # the same words over and over: "Kubernetes Kubernetes Kubernetes ..."
-        if dup_items or (top >= 3 and len(set(k)) * 3 <= len(k)):
+        if _repeats(lines[i]):
             problems["repeated_terms"].append(i)
             counts[i] = False
         elif (
@@ -772,6 +790,7 @@ def clear_caches() -> None:
     _line_reading.cache_clear()
     _line_spans.cache_clear()
     _contact.cache_clear()
+    _repeats.cache_clear()
     _skills_list.cache_clear()
 
 
