@@ -288,12 +288,10 @@ class Evidence:
         for m in p.MONEY_RE.finditer(money):
             self.values.add(p.money_value(m))
         line_of = _line_index(text)
-        for m in p.number_pattern(words).finditer(text):
-            if m.group("w"):
-                vals = {p.word_or_num(m.group("w"))}
-            else:
-                vals = {p.value(m.group("n"), m.group("m")), p.value(m.group("n"), None)}
-            for v in vals:
+        # Numerals only: each number word NUMBER_RE would find ("two engineers"), NUMBER_WORD_RE
+        # below finds too, at the same place, with the same value (and no numeral holds one).
+        for m in p.NUMBER_DIGITS_RE.finditer(text):
+            for v in (p.value(m.group("n"), m.group("m")), p.value(m.group("n"), None)):
                 self.values.add(v)
                 measured(False, v, line_of(m.start()))
         number_words = near([not w.isdisjoint(p.NUMBER_WORD_CUES) for w in words], 1)

@@ -149,14 +149,14 @@ NUMBER_WORD_RE = re.compile(rf"\b(?:{NUM_WORD_ALT})\b", re.IGNORECASE)
 NUMBER_WORD_CUES = cue_words(NUMBER_WORDS)
 # NUMBER_RE for a text that holds no number word: the number-word branch tries ~130 words at
 # every word boundary, and cannot match there. Its "w" group stays, never matching.
-_NUMBER_DIGITS_RE = re.compile(rf"{_NUMBER_DIGITS}|(?P<w>(?!))", re.IGNORECASE)
+NUMBER_DIGITS_RE = re.compile(rf"{_NUMBER_DIGITS}|(?P<w>(?!))", re.IGNORECASE)
 
 
 def number_pattern(words: Iterable[frozenset[str]]) -> re.Pattern[str]:
     """NUMBER_RE, or the same without its number-word branch when no set of ``words`` (the
     cues.letter_words of the text's lines) holds a number word: the same matches, faster."""
     if all(NUMBER_WORD_CUES.isdisjoint(w) for w in words):
-        return _NUMBER_DIGITS_RE
+        return NUMBER_DIGITS_RE
     return NUMBER_RE
 
 
