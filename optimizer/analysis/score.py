@@ -99,14 +99,18 @@ _SENIORITY = frozenset(
     "senior sr junior jr lead principal staff i ii iii iv m w d f h x mwd".split()
 )
 # Contact details never become requirements, and the resume's contact lines count for nothing.
-_CONTACT_RE = re.compile(
-    r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+|https?://\S+|www\.\S+|"
-    r"(?:linkedin|github)\.com/\S*|"
-    r"(?<![\w-])\+?\(?\d{2,4}\)?[ .-]?\d{3,4}[ .-]?\d{3,5}(?![\w-])"
+_EMAIL = r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+"
+_LINK = r"https?://\S+|www\.\S+|(?:linkedin|github)\.com/\S*"
+_PHONE = r"(?<![\w-])\+?\(?\d{2,4}\)?[ .-]?\d{3,4}[ .-]?\d{3,5}(?![\w-])"
+_CONTACT_RE = re.compile(f"{_EMAIL}|{_LINK}|{_PHONE}")
+# Each kind of contact detail, with what every one of its matches holds: a resume line is tried
+# only for the kinds it can hold (the email pattern backtracks over 64 characters at every
+# position, and most lines hold a year, not an @).
+_CONTACT_KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile("@"), re.compile(_EMAIL)),
+    (re.compile(r"://|www\.|\.com/"), re.compile(_LINK)),
+    (re.compile(r"\d{3}"), re.compile(_PHONE)),
 )
-# What every contact detail holds (an @, "://", "www.", ".com/", three digits of a phone
-# number): the contact pattern is tried only on lines that hold one.
-_CONTACT_CUE_RE = re.compile(r"@|://|www\.|\.com/|\d{3}")
 _KEYWORD_LABEL_RE = re.compile(
     r"^\s*(?:ats\s+)?(?:keywords?|key\s*words|key terms|schlüsselwörter|stichworte|"
     r"palabras clave|mots[\s-]clés)\s*:",
@@ -642,8 +646,8 @@ def _repeats(line: str) -> bool:
 
 @functools.lru_cache(maxsize=LINE_CACHE)
 def _contact(line: str) -> bool:
-    """``line`` holds a contact detail (email, link, phone number)."""
-    return _CONTACT_CUE_RE.search(line) is not None and _CONTACT_RE.search(line) is not None
+    """``line`` holds a contact detail (email, link, phone number): _CONTACT_RE finds one."""
+    return any(cue.search(line) and kind.search(line) for cue, kind in _CONTACT_KINDS)
 
 
 @functools.lru_cache(maxsize=LINE_CACHE)
