@@ -136,15 +136,18 @@ def _cap_runs(text: str) -> list[tuple[int, int, list[_Word]]]:
     cur: list[_Word] = []
     for w in words:
         word = w[0].rstrip(".'").lstrip(".")
-        gap_ok = not cur or text[cur[-1][2] : w[1]].isspace()  # what \s+ matches
-        after_cap = bool(cur) and cur[-1][0][:1].isupper()
-        cap = word[:1].isupper() or (word[:1].isdigit() and after_cap)
-        connector = word.lower() in _CONNECTORS and bool(cur)
-        if gap_ok and (cap or connector):
+        first = word[:1]
+        # a digit continues a run of capitalized words ("Windows 11")
+        cap = first.isupper() or (first.isdigit() and bool(cur) and cur[-1][0][:1].isupper())
+        if not cur:
+            if cap:
+                cur.append(w)
+            continue
+        # a connector ("of", "&") continues a run too; words are apart by spaces only (\s+)
+        if (cap or word.lower() in _CONNECTORS) and text[cur[-1][2] : w[1]].isspace():
             cur.append(w)
             continue
-        if cur:
-            runs.append(_trim_run(cur))
+        runs.append(_trim_run(cur))
         cur = [w] if cap else []
     if cur:
         runs.append(_trim_run(cur))
@@ -612,8 +615,8 @@ def find_unknown_terms(u: Unit, ev: Evidence) -> None:
         if not (job or tool or cue_employer or cue_skill):
             continue
         # extend over the capitalized run ("General Motors", "Siemens NX")
-        run = re.match(r"(?:\s+(?:[A-Z\u00c0-\u00de][\w&'+.-]*|de|of|&))*", text[e:])
-        end = e + (run.end() if run else 0)
+        run = _NAME_RUN_RE.match(text, e)
+        end = run.end() if run else e
         phrase = text[s:end].rstrip(" .,;")
         end = s + len(phrase)
         if not u.free(s, end):
@@ -622,6 +625,9 @@ def find_unknown_terms(u: Unit, ev: Evidence) -> None:
         if u.section == "education" and kind == "employer":
             kind = "school"
         u.add(s, end, kind, False)
+
+
+_NAME_RUN_RE = re.compile(r"(?:\s+(?:[A-Z\u00c0-\u00de][\w&'+.-]*|de|of|&))*")
 
 
 def _tool_groups(text: str) -> list[tuple[int, int]]:
