@@ -17,7 +17,7 @@ from typing import Any
 
 from . import data
 from . import patterns as p
-from .cues import cue_words, letter_words, lines_near
+from .cues import cue_words, fold, letter_words, lines_near
 from .facts import YEAR
 from .text import _scan, clean, contains_seq, keys_of, keys_of_text, stem
 
@@ -53,6 +53,18 @@ SPAN_RE = re.compile(
     rf"|\b(?:since|seit|desde|depuis)\s+(?P<ma2>{_MON})?(?P<a2>{YEAR})",
     re.IGNORECASE,
 )
+
+
+# A date range holds two years, or a year and "present" or "since" (folded: see cues.py).
+_SPAN_WORDS = (*(fold(w) for w in p.PRESENT_WORDS), "since", "seit", "desde", "depuis")
+
+
+def _may_hold_span(line: str) -> bool:
+    years = len(p.YEAR_IN_RE.findall(line))
+    if years != 1:
+        return years > 1
+    folded = fold(line)
+    return any(word in folded for word in _SPAN_WORDS)
 
 
 @lru_cache(maxsize=1)
@@ -351,8 +363,8 @@ class Evidence:
             heading = p.heading_section(line)
             if heading is not None:
                 section = heading
-            if not p.YEAR_IN_RE.search(line):
-                continue  # a date range has a year
+            if not _may_hold_span(line):
+                continue
             for m in SPAN_RE.finditer(line):
                 if m.group("a2"):
                     a = int(m.group("a2")) + ((_month_of(m.group("ma2")) or 1) - 1) / 12
