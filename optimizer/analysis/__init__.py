@@ -6,7 +6,7 @@ JSON-serializable data (dicts/lists, or dataclasses with ``to_dict()``).
 
 from __future__ import annotations
 
-from . import cues, evidence, patterns, score, text
+from . import cues, evidence, facts, patterns, score, text
 from .diff import annotate_unsupported, word_diff
 from .grounding import (
     BLOCKING_KINDS,
@@ -26,6 +26,7 @@ def clear_caches() -> None:
     text._canonical.cache_clear()
     text._tokens.cache_clear()
     cues.letter_words.cache_clear()
+    facts._find_degrees.cache_clear()
     text.stem.cache_clear()
     text.keys_of.cache_clear()
     evidence.gkeys.cache_clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -182,6 +183,12 @@ _FLAVOR_WORDS = {
 
 
 def find_degrees(line: str) -> list[Degree]:
+    return list(_find_degrees(line))
+
+
+# The grounding check and the score both read each line's degrees: once. clear_caches() empties it.
+@functools.lru_cache(maxsize=16384)
+def _find_degrees(line: str) -> tuple[Degree, ...]:
     found: list[Degree] = []
     abbreviations = DEGREE_ABBREV_RE.finditer(line) if _DEGREE_ABBREV_CUE_RE.search(line) else ()
     folded = fold(line)
@@ -218,7 +225,7 @@ def find_degrees(line: str) -> list[Degree]:
             continue
         found.append(Degree(level, flavor, m.start(), m.end(), m.group(0)))
     found.sort(key=lambda d: d.start)
-    return found
+    return tuple(found)
 
 
 def degree_field(line: str, degree: Degree) -> str | None:

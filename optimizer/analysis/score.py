@@ -117,6 +117,7 @@ _KEYWORD_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 _LIST_LABEL_RE = re.compile(r"^[^:,;|]{1,40}:\s*")
+_LIST_SEPARATORS = ",;|•·▪-"  # what each _LIST_SPLIT_RE match holds one of
 _LIST_SPLIT_RE = re.compile(r"\s*(?:[,;|•·▪]|\s-\s)\s*")
 # "Acme is hiring", "About Acme", "Join Acme", "At Acme, we": the hiring company's name.
 _COMPANY_RES = (
@@ -302,11 +303,16 @@ def _title_keys(title: str) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- extraction
 
 
+_CLAUSE_END_RE = re.compile(r"(?<=[.!?;])\s+|;\s*")
+
+
 def _clauses(line: str) -> list[tuple[int, str]]:
     """Split a line into clauses (sentences and ';' parts) with their offsets."""
     out: list[tuple[int, str]] = []
     pos = 0
-    for m in re.finditer(r"(?<=[.!?;])\s+|;\s*", line):
+    # a clause ends at one of .!?; (most lines have none: one clause)
+    ends = _CLAUSE_END_RE.finditer(line) if any(c in line for c in ".!?;") else ()
+    for m in ends:
         if m.start() > pos:
             out.append((pos, line[pos : m.start()]))
         pos = m.end()
@@ -627,6 +633,8 @@ LINE_CACHE = 8192
 @functools.lru_cache(maxsize=LINE_CACHE)
 def _list_items(line: str) -> tuple[str, ...]:
     body = _LIST_LABEL_RE.sub("", _BULLET_RE.sub("", line))
+    if sum(body.count(c) for c in _LIST_SEPARATORS) < 2:
+        return ()  # each separator holds one of them: fewer than three items
     items = tuple(item for item in _LIST_SPLIT_RE.split(body) if item.strip())
     if len(items) < 3 or sum(len(i.split()) for i in items) > 4 * len(items):
         return ()
