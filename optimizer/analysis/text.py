@@ -26,7 +26,9 @@ from .aliases import ALIASES, AMBIGUOUS_WORDS, CERTIFICATIONS, VOCABULARY
 
 _V = TypeVar("_V")
 
-TOKEN_RE = re.compile(r"\.?[^\W_](?:[^\W_]|[&']|\.(?=[^\W_]))*[+#]*")
+# A run of letters at a time, and no backtracking into it (possessive *+): the same tokens as
+# one character at a time, since nothing after the run could use what it gave back.
+TOKEN_RE = re.compile(r"\.?[^\W_](?:[^\W_]+|[&']|\.(?=[^\W_]))*+[+#]*")
 _DOUBLE_OK = frozenset("lsz")
 
 
