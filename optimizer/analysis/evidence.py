@@ -59,6 +59,20 @@ SPAN_RE = re.compile(
 _SPAN_WORDS = (*(fold(w) for w in p.PRESENT_WORDS), "since", "seit", "desde", "depuis")
 
 
+def _words_back(line: str, at: int, words: int) -> int:
+    """Where the word ``words`` words before the one holding offset ``at`` starts (0 if none):
+    words are runs of non-space, as between the parts of SPAN_RE."""
+    i = at
+    while i > 0 and not line[i - 1].isspace():
+        i -= 1
+    for _ in range(words):
+        while i > 0 and line[i - 1].isspace():
+            i -= 1
+        while i > 0 and not line[i - 1].isspace():
+            i -= 1
+    return i
+
+
 def _may_hold_span(line: str) -> bool:
     years = len(p.YEAR_IN_RE.findall(line))
     if years != 1:
@@ -365,7 +379,11 @@ class Evidence:
                 section = heading
             if not _may_hold_span(line):
                 continue
-            for m in SPAN_RE.finditer(line):
+            # A range starts at most three words before its first year ("since Jan. de 2019"):
+            # the scan starts there, not at the start of a long role line.
+            first = p.YEAR_IN_RE.search(line)
+            start = _words_back(line, first.start(), 3) if first else 0
+            for m in SPAN_RE.finditer(line, start):
                 if m.group("a2"):
                     a = int(m.group("a2")) + ((_month_of(m.group("ma2")) or 1) - 1) / 12
                     starts.append(a)
