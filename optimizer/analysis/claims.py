@@ -420,13 +420,18 @@ def find_numbers(u: Unit, ev: Evidence) -> None:
 # ----------------------------------------------------------------------------- identity
 
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_TLD = r"\.(?:com|org|io|net|co|dev|design|studio|me|app|ai|de|fr|es|mx|uk|eu|info|page|site|ch)"
 _LINK_RE = re.compile(
-    r"(?<![\w@.-])(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\."
-    r"(?:com|org|io|net|co|dev|design|studio|me|app|ai|de|fr|es|mx|uk|eu|info|page|site|ch)"
+    rf"(?<![\w@.-])(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*{_TLD}"
     r"(?:/[\w./-]*)?(?![\w@])",
     re.IGNORECASE,
 )
-_PHONE_RE = re.compile(r"(?<![\w#])\+?\(?\d[\d ().-]{6,}\d(?![\w])")
+_PHONE_DIGITS = r"\d[\d ().-]{6,}\d"
+_PHONE_RE = re.compile(rf"(?<![\w#])\+?\(?{_PHONE_DIGITS}(?![\w])")
+# What every link and phone number holds, without the lookbehinds that leave re no character to
+# skip to: a dot and a domain ending; eight digits and separators.
+_LINK_CUE_RE = re.compile(_TLD, re.IGNORECASE)
+_PHONE_CUE_RE = re.compile(_PHONE_DIGITS)
 _CREDENTIALS = frozenset(
     "dr dr. phd ph.d rn bsn msn mba md cpa pe jr sr ii iii mr mrs ms prof".split()
 )
@@ -449,10 +454,11 @@ def find_identity(u: Unit, ev: Evidence) -> None:
     on the first line, another city on a contact line."""
     raw, low = u.raw, ev.raw_lower
     contact = False
-    # an email holds an @, a link a dot, a phone number digits: most units have none of them
+    # an email holds an @, a link a domain ending, a phone number eight digits: most units
+    # have none of them
     emails = _EMAIL_RE.finditer(raw) if "@" in raw else ()
-    links = _LINK_RE.finditer(raw) if "." in raw else ()
-    numbers = _PHONE_RE.finditer(raw) if _DIGIT_RE.search(raw) else ()
+    links = _LINK_RE.finditer(raw) if _LINK_CUE_RE.search(raw) else ()
+    numbers = _PHONE_RE.finditer(raw) if _PHONE_CUE_RE.search(raw) else ()
     for m in emails:
         contact = True
         u.add(m.start(), m.end(), "identity", m.group(0).lower() in low)
