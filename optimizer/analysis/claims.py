@@ -12,9 +12,10 @@ from collections.abc import Callable
 
 from . import data
 from . import patterns as p
-from .evidence import LANGUAGE_RE, QUALIFIER_RE, Evidence, context_words, gkeys
+from .cues import letter_words
+from .evidence import LANGUAGE_RE, Evidence, context_words, gkeys, has_qualifier
 from .facts import YEAR, degree_field
-from .text import clean, find_vocab, keys_of
+from .text import VocabHit, clean, find_vocab, keys_of
 
 _CONNECTORS = frozenset({"of", "and", "&", "the", "for", "de"})
 _DIGIT_RE = re.compile(r"\d")
@@ -31,13 +32,16 @@ class Unit:
         self, text: str, line_start: bool, bullet: bool, section: str, first: bool = False
     ) -> None:
         self.raw = clean(text)
-        self.text = p.blank(self.raw, p.URL_EMAIL_RE)
+        self.text = p.blank_links(self.raw)
         self.first = first
         # A rewrite that keeps a qualifier ("CPA candidate") may rest on a weakened passage.
-        self.weak_ok = QUALIFIER_RE.search(self.text) is not None
+        self.weak_ok = has_qualifier(self.text)
         self._context: frozenset[str] | None = None
         self._words: frozenset[str] | None = None
         self._numeric: bool | None = None
+        self._vocab: list[VocabHit] | None = None
+        self._cues: frozenset[str] | None = None
+        self._cap_runs: list[tuple[int, int, list[_Word]]] | None = None
         self.line_start = line_start
         self.bullet = bullet
         self.section = section
@@ -61,6 +65,27 @@ class Unit:
                 self.words()
             )
         return self._numeric
+
+    def cues(self) -> frozenset[str]:
+        """The unit's runs of letters, folded (cues.py): a finder whose pattern needs one of its
+        cue words skips the units that have none (computed once per unit)."""
+        if self._cues is None:
+            self._cues = letter_words(self.text)
+        return self._cues
+
+    def vocab(self) -> list[VocabHit]:
+        """The vocabulary's terms in the unit (computed once per unit: the certification and
+        the skill finders both read them)."""
+        if self._vocab is None:
+            self._vocab = find_vocab(self.text)
+        return self._vocab
+
+    def cap_runs(self) -> list[tuple[int, int, list[_Word]]]:
+        """The unit's runs of capitalized words (computed once per unit: the title and the
+        employer finders both read them)."""
+        if self._cap_runs is None:
+            self._cap_runs = _cap_runs(self.text)
+        return self._cap_runs
 
     def context(self) -> frozenset[str]:
         """The unit's content words, for numbers (computed once per unit)."""
@@ -111,15 +136,18 @@ def _cap_runs(text: str) -> list[tuple[int, int, list[_Word]]]:
     cur: list[_Word] = []
     for w in words:
         word = w[0].rstrip(".'").lstrip(".")
-        gap_ok = not cur or re.fullmatch(r"\s+", text[cur[-1][2] : w[1]]) is not None
-        after_cap = bool(cur) and cur[-1][0][:1].isupper()
-        cap = word[:1].isupper() or (word[:1].isdigit() and after_cap)
-        connector = word.lower() in _CONNECTORS and bool(cur)
-        if gap_ok and (cap or connector):
+        first = word[:1]
+        # a digit continues a run of capitalized words ("Windows 11")
+        cap = first.isupper() or (first.isdigit() and bool(cur) and cur[-1][0][:1].isupper())
+        if not cur:
+            if cap:
+                cur.append(w)
+            continue
+        # a connector ("of", "&") continues a run too; words are apart by spaces only (\s+)
+        if (cap or word.lower() in _CONNECTORS) and text[cur[-1][2] : w[1]].isspace():
             cur.append(w)
             continue
-        if cur:
-            runs.append(_trim_run(cur))
+        runs.append(_trim_run(cur))
         cur = [w] if cap else []
     if cur:
         runs.append(_trim_run(cur))
@@ -160,9 +188,11 @@ def _all_caps_words(text: str) -> bool:
 
 
 def find_certifications(u: Unit, ev: Evidence) -> None:
-    for hit in find_vocab(u.text):
+    for hit in u.vocab():
         if hit.category == "certification":
             u.add(hit.start, hit.end, "certification", ev.has_keys(hit.keys, u.weak_ok))
+    if p.CERT_CUE_RE.search(u.text) is None:
+        return
     for m in p.CERT_RE.finditer(u.text):
         s, e = m.start(), m.end()
         if not u.free(s, e):
@@ -190,6 +220,8 @@ def find_degrees_claimed(u: Unit, ev: Evidence) -> None:
 
 
 def find_schools(u: Unit, ev: Evidence) -> None:
+    if p.SCHOOL_CUE_RE.search(u.text) is None:
+        return
     for m in p.SCHOOL_RE.finditer(u.text):
         s, e = m.start(), m.end()
         phrase = m.group(0)
@@ -203,7 +235,7 @@ def find_schools(u: Unit, ev: Evidence) -> None:
 
 
 def find_titles(u: Unit, ev: Evidence) -> None:
-    for _start, _end, words in _cap_runs(u.text):
+    for _start, _end, words in u.cap_runs():
         if not words:
             continue
         # the title ends at the last title noun of the run (optionally "of X")
@@ -230,6 +262,14 @@ def find_titles(u: Unit, ev: Evidence) -> None:
         u.add(s, e, "title", ev.has_title(gkeys(u.text[s:e]), u.weak_ok))
 
 
+_DATE_WORD_RE = re.compile(rf"\b(?:{YEAR}|{p.MONTH_ALT})\b", re.IGNORECASE)
+_EMPLOYER_BEFORE_RE = re.compile(r"(?:\bat|@|\bjoined|\bfor client|\bclients?:?)$", re.IGNORECASE)
+_HAS_DATE_RE = re.compile(rf"{YEAR}|present", re.IGNORECASE)
+_DATE_TAIL_RE = re.compile(
+    rf"\(?\b(?:{p.MONTH_ALT})?\.?\s*{YEAR}.*$|\b(?:{p.PRESENT_ALT})\b.*$", re.IGNORECASE
+)
+
+
 def _employer_candidate(u: Unit, ev: Evidence, s: int, e: int) -> None:
     phrase = u.text[s:e].strip(" ,.;:()")
     while phrase.endswith(" I"):  # "At Kroger I managed"
@@ -242,10 +282,7 @@ def _employer_candidate(u: Unit, ev: Evidence, s: int, e: int) -> None:
         return
     if all(w.rstrip(".") in p.MONTHS or w in p.PRESENT_WORDS for w in low.split()):
         return  # "März", "Oktober": a month, not an employer
-    if (
-        re.search(rf"\b(?:{YEAR}|{p.MONTH_ALT})\b", phrase, re.IGNORECASE)
-        and len(phrase.split()) <= 3
-    ):
+    if _DATE_WORD_RE.search(phrase) and len(phrase.split()) <= 3:
         return
     hits = find_vocab(phrase)
     if hits and sum(h.end - h.start for h in hits) >= len(phrase) - 2:
@@ -258,7 +295,7 @@ def _employer_candidate(u: Unit, ev: Evidence, s: int, e: int) -> None:
 
 def find_employers(u: Unit, ev: Evidence) -> None:
     text = u.text
-    runs = [r for r in _cap_runs(text) if r[2]]
+    runs = [r for r in u.cap_runs() if r[2]]
     for start, end, words in runs:
         if len(words) >= 2 and words[0][0].lower() in {"joined", "at"}:
             start, words = words[1][1], words[1:]
@@ -270,8 +307,10 @@ def find_employers(u: Unit, ev: Evidence) -> None:
             if head < len(words) - 1 or len(words) - head >= 2:
                 _employer_candidate(u, ev, words[head][1], end)
             continue
-        before = text[:start].rstrip()
-        if re.search(r"(?:\bat|@|\bjoined|\bfor client|\bclients?:?)$", before, re.IGNORECASE):
+        # the cue ends the text before the run: its last 11 characters hold it (10 at most, and
+        # one for its \b), however long the unit
+        before = text[:start].rstrip()[-11:]
+        if _EMPLOYER_BEFORE_RE.search(before):
             _employer_candidate(u, ev, start, end)
     header = u.line_start and not u.bullet and u.section in {"experience", ""}
     if header and len(text.split()) <= 14:
@@ -281,7 +320,7 @@ def find_employers(u: Unit, ev: Evidence) -> None:
 def _find_header_employers(u: Unit, ev: Evidence) -> None:
     """Segments of a role header line ("Acme — Engineer (2019 – 2021)") are employer claims."""
     text = u.text
-    has_date = re.search(rf"{YEAR}|present", text, re.IGNORECASE) is not None
+    has_date = _HAS_DATE_RE.search(text) is not None
     pieces = [piece for piece in p.SEPARATORS_RE.split(text) if piece is not None]
     has_sep = len(pieces) > 1
     short_caps = len(text.split()) <= 6 and _all_caps_words(text)
@@ -293,12 +332,7 @@ def _find_header_employers(u: Unit, ev: Evidence) -> None:
         if idx < 0:
             continue
         pos = idx + len(piece)
-        stripped = re.sub(
-            rf"\(?\b(?:{p.MONTH_ALT})?\.?\s*{YEAR}.*$|\b(?:{p.PRESENT_ALT})\b.*$",
-            "",
-            piece,
-            flags=re.I,
-        )
+        stripped = _DATE_TAIL_RE.sub("", piece)
         seg = stripped.strip(" ,.;:()\u2013\u2014-")
         if not seg or not _all_caps_words(seg):
             continue
@@ -307,7 +341,7 @@ def _find_header_employers(u: Unit, ev: Evidence) -> None:
 
 
 def find_skills(u: Unit, ev: Evidence) -> None:
-    for hit in find_vocab(u.text):
+    for hit in u.vocab():
         if re.search(r"[,;|\u00b7\u2022]", u.text[hit.start : hit.end]):
             continue  # a match across list items ("Figma · prototyping") is two items
         if hit.category in {"skill", "tool"} and u.free(hit.start, hit.end):
@@ -315,13 +349,13 @@ def find_skills(u: Unit, ev: Evidence) -> None:
 
 
 def find_money(u: Unit, ev: Evidence) -> None:
-    if not u.numeric():
+    if not u.numeric() or p.MONEY_CUE_RE.search(u.text) is None:
         return
     u.add_matches(p.MONEY_RE, "money", lambda m: p.money_value(m) in ev.values)
 
 
 def find_percentages(u: Unit, ev: Evidence) -> None:
-    if not u.numeric():
+    if not u.numeric() or ("%" not in u.text and p.PERCENT_CUES.isdisjoint(u.cues())):
         return
     u.add_matches(
         p.PERCENT_RE,
@@ -331,7 +365,7 @@ def find_percentages(u: Unit, ev: Evidence) -> None:
 
 
 def find_team_sizes(u: Unit, ev: Evidence) -> None:
-    if not u.numeric():
+    if not u.numeric() or p.TEAM_CUES.isdisjoint(u.cues()):
         return
     for m in p.TEAM_RE.finditer(u.text):
         if u.free(m.start(), m.end()):
@@ -348,7 +382,7 @@ _EXPERIENCE_RE = re.compile(
 
 
 def find_durations(u: Unit, ev: Evidence) -> None:
-    if not u.numeric():
+    if not u.numeric() or p.DURATION_CUES.isdisjoint(u.cues()):
         return
 
     def supported(m: re.Match[str]) -> bool:
@@ -363,7 +397,7 @@ def find_durations(u: Unit, ev: Evidence) -> None:
 
 
 def find_dates(u: Unit, ev: Evidence) -> None:
-    if not u.numeric():
+    if not u.numeric() or p.YEAR_IN_RE.search(u.text) is None:
         return
     u.add_matches(p.DATE_RE, "date", lambda m: ev.has_date(*p.date_of(m)))
 
@@ -371,7 +405,7 @@ def find_dates(u: Unit, ev: Evidence) -> None:
 def find_numbers(u: Unit, ev: Evidence) -> None:
     if not u.numeric():
         return
-    for m in p.NUMBER_RE.finditer(u.text):
+    for m in p.number_pattern([u.cues()]).finditer(u.text):
         if not u.free(m.start(), m.end()):
             continue
         if m.group("w"):
@@ -386,13 +420,18 @@ def find_numbers(u: Unit, ev: Evidence) -> None:
 # ----------------------------------------------------------------------------- identity
 
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_TLD = r"\.(?:com|org|io|net|co|dev|design|studio|me|app|ai|de|fr|es|mx|uk|eu|info|page|site|ch)"
 _LINK_RE = re.compile(
-    r"(?<![\w@.-])(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\."
-    r"(?:com|org|io|net|co|dev|design|studio|me|app|ai|de|fr|es|mx|uk|eu|info|page|site|ch)"
+    rf"(?<![\w@.-])(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*{_TLD}"
     r"(?:/[\w./-]*)?(?![\w@])",
     re.IGNORECASE,
 )
-_PHONE_RE = re.compile(r"(?<![\w#])\+?\(?\d[\d ().-]{6,}\d(?![\w])")
+_PHONE_DIGITS = r"\d[\d ().-]{6,}\d"
+_PHONE_RE = re.compile(rf"(?<![\w#])\+?\(?{_PHONE_DIGITS}(?![\w])")
+# What every link and phone number holds, without the lookbehinds that leave re no character to
+# skip to: a dot and a domain ending; eight digits and separators.
+_LINK_CUE_RE = re.compile(_TLD, re.IGNORECASE)
+_PHONE_CUE_RE = re.compile(_PHONE_DIGITS)
 _CREDENTIALS = frozenset(
     "dr dr. phd ph.d rn bsn msn mba md cpa pe jr sr ii iii mr mrs ms prof".split()
 )
@@ -415,16 +454,21 @@ def find_identity(u: Unit, ev: Evidence) -> None:
     on the first line, another city on a contact line."""
     raw, low = u.raw, ev.raw_lower
     contact = False
-    for m in _EMAIL_RE.finditer(raw):
+    # an email holds an @, a link a domain ending, a phone number eight digits: most units
+    # have none of them
+    emails = _EMAIL_RE.finditer(raw) if "@" in raw else ()
+    links = _LINK_RE.finditer(raw) if _LINK_CUE_RE.search(raw) else ()
+    numbers = _PHONE_RE.finditer(raw) if _PHONE_CUE_RE.search(raw) else ()
+    for m in emails:
         contact = True
         u.add(m.start(), m.end(), "identity", m.group(0).lower() in low)
-    for m in _LINK_RE.finditer(raw):
+    for m in links:
         if not u.free(m.start(), m.end()) or re.search(r"\.\d", m.group(0)):
             continue
         link = re.sub(r"^(?:https?://)?(?:www\.)?", "", m.group(0).lower()).rstrip("/.")
         contact = True
         u.add(m.start(), m.end(), "identity", link in low)
-    for m in _PHONE_RE.finditer(raw):
+    for m in numbers:
         digits = _digits(m.group(0))
         if len(digits) < 8 or re.search(rf"(?<!\d){YEAR}(?!\d)", m.group(0)):
             continue
@@ -505,6 +549,17 @@ def _known(ev: Evidence, key: str, weak_ok: bool) -> bool:
     )
 
 
+def _all_known(ev: Evidence, word: str, weak_ok: bool) -> bool:
+    """Every key of ``word`` is known to the original (memoized per original: a rewrite uses its
+    words many times, and most of them are the original's)."""
+    memo: dict[tuple[str, bool], bool] = ev.memo.setdefault("known", {})
+    known = memo.get((word, weak_ok))
+    if known is None:
+        keys = gkeys(word)
+        known = memo[word, weak_ok] = not keys or all(_known(ev, k, weak_ok) for k in keys)
+    return known
+
+
 def find_languages(u: Unit, ev: Evidence) -> None:
     if _LANGUAGE_NAMES.isdisjoint(u.words()):
         return
@@ -541,7 +596,7 @@ def find_unknown_terms(u: Unit, ev: Evidence) -> None:
         s = text.find(item, a + lead) if item else -1
         if s < 0 or not u.free(s, s + len(item)) or re.search(r"\d", item):
             continue
-        weak = u.weak_ok and QUALIFIER_RE.search(item) is not None
+        weak = u.weak_ok and has_qualifier(item)
         keys = [k for k in gkeys(item) if not _known(ev, k, weak)]
         if keys:
             u.add(s, s + len(item.rstrip(" .")), "skill", False)
@@ -551,9 +606,9 @@ def find_unknown_terms(u: Unit, ev: Evidence) -> None:
         word = m.group(0)
         if not u.free(s, e):
             continue
-        wkeys = gkeys(word)
-        if not wkeys or all(_known(ev, k, u.weak_ok) for k in wkeys):
+        if _all_known(ev, word, u.weak_ok):
             continue
+        wkeys = gkeys(word)
         before = text[max(0, s - 40) : s]  # bounded: a 30,000-character line stays linear
         job = any(k in ev.job_terms for k in wkeys)
         tool = (_TOOLISH.search(word) is not None and not word.isupper()) or (
@@ -566,8 +621,8 @@ def find_unknown_terms(u: Unit, ev: Evidence) -> None:
         if not (job or tool or cue_employer or cue_skill):
             continue
         # extend over the capitalized run ("General Motors", "Siemens NX")
-        run = re.match(r"(?:\s+(?:[A-Z\u00c0-\u00de][\w&'+.-]*|de|of|&))*", text[e:])
-        end = e + (run.end() if run else 0)
+        run = _NAME_RUN_RE.match(text, e)
+        end = run.end() if run else e
         phrase = text[s:end].rstrip(" .,;")
         end = s + len(phrase)
         if not u.free(s, end):
@@ -576,6 +631,9 @@ def find_unknown_terms(u: Unit, ev: Evidence) -> None:
         if u.section == "education" and kind == "employer":
             kind = "school"
         u.add(s, end, kind, False)
+
+
+_NAME_RUN_RE = re.compile(r"(?:\s+(?:[A-Z\u00c0-\u00de][\w&'+.-]*|de|of|&))*")
 
 
 def _tool_groups(text: str) -> list[tuple[int, int]]:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from . import data
 from . import patterns as p
+from .cues import cue_words, fold, letter_words, lines_near
 from .facts import YEAR
-from .text import _scan, clean, contains_seq, keys_of, stem
+from .text import _scan, clean, contains_seq, keys_of, keys_of_text, stem
 
 _QUALIFIERS = [line.split(None, 1) for line in data.entries("qualifiers")]
 _BEFORE = p._alt(q for side, q in _QUALIFIERS if side == "before")
@@ -27,6 +29,14 @@ _CLAUSE = r"[,;:()|\u00b7\u2022\u2013\u2014\n]"
 _BEFORE_RE = re.compile(rf"(?<![\w])(?:{_BEFORE})(?![\w])[^.;|\n]*", re.IGNORECASE)
 _AFTER_RE = re.compile(rf"(?<![\w])(?:{_AFTER})(?![\w])", re.IGNORECASE)
 QUALIFIER_RE = re.compile(rf"(?<![\w])(?:{_BEFORE}|{_AFTER})(?![\w])", re.IGNORECASE)
+_QUALIFIER_CUES = cue_words(q for _side, q in _QUALIFIERS)
+
+
+def has_qualifier(text: str) -> bool:
+    """``text`` names a qualifier ("candidate", "familiar with"...)."""
+    return not _QUALIFIER_CUES.isdisjoint(letter_words(text)) and bool(QUALIFIER_RE.search(text))
+
+
 _LANGUAGES = {
     stem(name): i for i, line in enumerate(data.entries("languages")) for name in line.split()
 }
@@ -34,6 +44,7 @@ LANGUAGE_RE = re.compile(
     rf"(?<![\w])(?:{p._alt(n for line in data.entries('languages') for n in line.split())})(?![\w])",
     re.IGNORECASE,
 )
+_LANGUAGE_CUES = cue_words(n for line in data.entries("languages") for n in line.split())
 _MON = rf"(?:(?:{p.MONTH_ALT})\.?\s+(?:de\s+)?|(?:0?[1-9]|1[0-2])[/.])"
 # A date range, with a month when there is one: "Jun 2018 - Present", "03/2019 - 02/2020".
 SPAN_RE = re.compile(
@@ -42,6 +53,32 @@ SPAN_RE = re.compile(
     rf"|\b(?:since|seit|desde|depuis)\s+(?P<ma2>{_MON})?(?P<a2>{YEAR})",
     re.IGNORECASE,
 )
+
+
+# A date range holds two years, or a year and "present" or "since" (folded: see cues.py).
+_SPAN_WORDS = (*(fold(w) for w in p.PRESENT_WORDS), "since", "seit", "desde", "depuis")
+
+
+def _words_back(line: str, at: int, words: int) -> int:
+    """Where the word ``words`` words before the one holding offset ``at`` starts (0 if none):
+    words are runs of non-space, as between the parts of SPAN_RE."""
+    i = at
+    while i > 0 and not line[i - 1].isspace():
+        i -= 1
+    for _ in range(words):
+        while i > 0 and line[i - 1].isspace():
+            i -= 1
+        while i > 0 and not line[i - 1].isspace():
+            i -= 1
+    return i
+
+
+def _may_hold_span(line: str) -> bool:
+    years = len(p.YEAR_IN_RE.findall(line))
+    if years != 1:
+        return years > 1
+    folded = fold(line)
+    return any(word in folded for word in _SPAN_WORDS)
 
 
 @lru_cache(maxsize=1)
@@ -72,18 +109,10 @@ def gkeys(text: str) -> tuple[str, ...]:
     index, longest = _equivalents()
     if not any((k,) in index or k in _FIRST for k in keys):
         return keys
-    toks = [_Key(k) for k in keys]
     out: list[str] = []
-    for i, _length, target in _scan(toks, index, longest):  # type: ignore[arg-type]
+    for i, _length, target in _scan(keys, index, longest):
         out.extend(target if target is not None else (keys[i],))
     return tuple(out)
-
-
-class _Key:
-    __slots__ = ("key",)
-
-    def __init__(self, key: str) -> None:
-        self.key = key
 
 
 _FIRST = frozenset(k[0] for k in _equivalents()[0])
@@ -101,16 +130,25 @@ def _month_of(text: str | None) -> int | None:
 
 def weaken(text: str) -> str:
     """``text`` without the passages its qualifiers weaken (offsets kept)."""
+    # A qualifier weakens the rest of its line or its clause, never past a line break: only the
+    # lines that name one are read (most lines name none; see cues.py).
+    return "\n".join(
+        line if _QUALIFIER_CUES.isdisjoint(letter_words(line)) else _weaken(line)
+        for line in text.split("\n")
+    )
+
+
+def _weaken(text: str) -> str:
     # Both kinds are found in the text as written: "RN-to-BSN (in progress, ...)" has "in
     # progress" after the BSN it weakens, and before the words that follow it.
     out = list(_BEFORE_RE.sub(lambda m: " " * len(m.group(0)), text))
     for m in _AFTER_RE.finditer(text):
         start = m.start()
         before = text[:start]
-        seg = re.search(rf"(?:^|{_CLAUSE})([^,;:()|\u00b7\u2022\u2013\u2014\n]*)$", before)
+        seg = re.search(rf"(?:^|{_CLAUSE})([^,;:()|\u00b7\u2022\u2013\u2014\n]*)\Z", before)
         a = seg.start(1) if seg else 0
         if seg and not seg.group(1).strip() and a > 0 and text[a - 1] == "(":
-            seg = re.search(rf"(?:^|{_CLAUSE})([^,;:()|\u00b7\u2022\u2013\u2014\n]*)\($", before)
+            seg = re.search(rf"(?:^|{_CLAUSE})([^,;:()|\u00b7\u2022\u2013\u2014\n]*)\(\Z", before)
             a = seg.start(1) if seg else 0
         for i in range(a, m.end()):
             out[i] = " "
@@ -151,6 +189,16 @@ def numeric_lines(text: str) -> str:
     )
 
 
+def _line_index(text: str) -> Callable[[int], int]:
+    """The line (0-based) of an offset of ``text``."""
+    starts = [0]
+    at = text.find("\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = text.find("\n", at + 1)
+    return lambda offset: bisect.bisect_right(starts, offset) - 1
+
+
 def _as_line(line: str) -> str:
     return " ".join(line.split()).casefold()
 
@@ -186,7 +234,7 @@ class Evidence:
         what it already holds), so one reading serves checks on several threads."""
         self.today = today
         raw = clean(original)
-        text = p.blank(raw, p.URL_EMAIL_RE)
+        text = p.blank_links(raw)
         self.raw = raw
         self.raw_lower = raw.lower()
         self.memo: dict[str, Any] = {}  # what a claim finder reads off the original once
@@ -199,8 +247,13 @@ class Evidence:
         self.words = {k for line in self.lines for k in line}
         self.strong_words = {k for line in self.strong for k in line}
         # the original's own spellings too ("UC" of "UC Davis", which equivalences expand)
-        self.plain_words = set(keys_of(weak))
-        self.languages = {_LANGUAGES[stem(m.group(0))] for m in LANGUAGE_RE.finditer(text)}
+        self.plain_words = set(keys_of_text(weak))
+        text_lines = text.split("\n")
+        named = [not _LANGUAGE_CUES.isdisjoint(letter_words(line)) for line in text_lines]
+        self.languages = {
+            _LANGUAGES[stem(m.group(0))]
+            for m in LANGUAGE_RE.finditer(lines_near(text_lines, named, 1))
+        }
         self.values: set[float] = set()
         self.percents: set[float] = set()
         self.team: set[float] = set()
@@ -213,12 +266,17 @@ class Evidence:
         numeric = numeric_lines(text)
         self._read_numbers(numeric)
         self._read_dates(text, numeric)
+        degrees: dict[str, list[tuple[str, str | None]]] = {}  # most weak lines are lines
+
+        def degrees_of(line: str) -> list[tuple[str, str | None]]:
+            if line not in degrees:
+                degrees[line] = [(d.level, d.flavor) for d in p.find_degrees_g(line)]
+            return degrees[line]
+
         for line in text.splitlines():
-            for d in p.find_degrees_g(line):
-                self.degrees.append((d.level, d.flavor))
+            self.degrees.extend(degrees_of(line))
         for line in weak.splitlines():
-            for d in p.find_degrees_g(line):
-                self.strong_degrees.append((d.level, d.flavor))
+            self.strong_degrees.extend(degrees_of(line))
 
     def has_line(self, line: str) -> bool:
         """``line`` is a line of the original as written (spaces and case aside)."""
@@ -240,42 +298,57 @@ class Evidence:
         thing ("latency ... 40%" is not "coverage ... 40%"). One scan of the text per pattern;
         a match belongs to the line it starts on."""
         self.contexts: dict[tuple[bool, float], set[frozenset[str]]] = {}
-        starts = [0]
-        starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
         lines = text.split("\n")
+        words = [letter_words(line) for line in lines]
         words_of: dict[int, frozenset[str]] = {}
 
-        def measured(percent: bool, value: float, at: int) -> None:
-            i = bisect.bisect_right(starts, at) - 1
+        def near(cue: list[bool], reach: int) -> str:
+            return lines_near(lines, cue, reach)
+
+        def measured(percent: bool, value: float, i: int) -> None:
             if i not in words_of:
                 words_of[i] = context_words(lines[i])
             self.contexts.setdefault((percent, value), set()).add(words_of[i])
 
-        for m in p.MONEY_RE.finditer(text):
+        money = near([p.MONEY_CUE_RE.search(line) is not None for line in lines], p.MONEY_REACH)
+        for m in p.MONEY_RE.finditer(money):
             self.values.add(p.money_value(m))
-        for m in p.NUMBER_RE.finditer(text):
-            if m.group("w"):
-                vals = {p.word_or_num(m.group("w"))}
-            else:
-                vals = {p.value(m.group("n"), m.group("m")), p.value(m.group("n"), None)}
-            for v in vals:
+        line_of = _line_index(text)
+        # Numerals only: each number word NUMBER_RE would find ("two engineers"), NUMBER_WORD_RE
+        # below finds too, at the same place, with the same value (and no numeral holds one).
+        for m in p.NUMBER_DIGITS_RE.finditer(text):
+            for v in (p.value(m.group("n"), m.group("m")), p.value(m.group("n"), None)):
                 self.values.add(v)
-                measured(False, v, m.start())
-        for m in p.NUMBER_WORD_RE.finditer(text):
+                measured(False, v, line_of(m.start()))
+        number_words = near([not w.isdisjoint(p.NUMBER_WORD_CUES) for w in words], 1)
+        line_of = _line_index(number_words)
+        for m in p.NUMBER_WORD_RE.finditer(number_words):
             v = p.word_or_num(m.group(0))
             self.values.add(v)
-            measured(False, v, m.start())
-        for m in p.PERCENT_RE.finditer(text):
+            measured(False, v, line_of(m.start()))
+        percents = near(
+            [
+                "%" in line or not w.isdisjoint(p.PERCENT_CUES)
+                for line, w in zip(lines, words, strict=True)
+            ],
+            p.PERCENT_REACH,
+        )
+        line_of = _line_index(percents)
+        for m in p.PERCENT_RE.finditer(percents):
             v = p.value(m.group("n"), None)
             self.percents.add(v)
-            measured(True, v, m.start())
-        for m in p.TEAM_RE.finditer(text):
+            measured(True, v, line_of(m.start()))
+        teams = near([not w.isdisjoint(p.TEAM_CUES) for w in words], p.TEAM_REACH)
+        for m in p.TEAM_RE.finditer(teams):
             self.team.add(p.team_size(m))
-        for m in p.PEOPLE_COUNT_RE.finditer(text):
+        people = near([not w.isdisjoint(p.PEOPLE_CUES) for w in words], p.PEOPLE_REACH)
+        for m in p.PEOPLE_COUNT_RE.finditer(people):
             self.team.add(p.word_or_num(m.group("n")))
 
     def _read_dates(self, text: str, numeric: str) -> None:
-        for m in p.DATE_RE.finditer(numeric):
+        lines = numeric.split("\n")
+        dated = [p.YEAR_IN_RE.search(line) is not None for line in lines]
+        for m in p.DATE_RE.finditer(lines_near(lines, dated, p.DATE_REACH)):
             year, month = p.date_of(m)
             self.years.add(year)
             if month:
@@ -283,6 +356,8 @@ class Evidence:
         for m in re.finditer(r"(?<!\d)(\d{4})(?!\d)", numeric):
             self.years.add(int(m.group(1)))
         for line in numeric.splitlines():
+            if p.DURATION_CUES.isdisjoint(letter_words(line)):
+                continue  # no unit: no duration, and no number to read as one
             found = list(p.DURATION_RE.finditer(line))
             for m in found:
                 self.durations.add((p.word_or_num(m.group("n")), p.unit(m.group("u"))))
@@ -302,9 +377,13 @@ class Evidence:
             heading = p.heading_section(line)
             if heading is not None:
                 section = heading
-            if not _DIGIT_RE.search(line):
-                continue  # a date range has a year
-            for m in SPAN_RE.finditer(line):
+            if not _may_hold_span(line):
+                continue
+            # A range starts at most three words before its first year ("since Jan. de 2019"):
+            # the scan starts there, not at the start of a long role line.
+            first = p.YEAR_IN_RE.search(line)
+            start = _words_back(line, first.start(), 3) if first else 0
+            for m in SPAN_RE.finditer(line, start):
                 if m.group("a2"):
                     a = int(m.group("a2")) + ((_month_of(m.group("ma2")) or 1) - 1) / 12
                     starts.append(a)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+
+from .cues import fold
 
 NUMBER_WORDS: dict[str, int] = {
     "one": 1,
@@ -142,6 +145,10 @@ _BARE = r"BS|BA|MS|MA|MD|JD|AA|AS"
 DEGREE_ABBREV_RE = re.compile(
     rf"(?<![\w.])(?:(?P<dot>{_DOTTED})|(?P<solid>{_SOLID})|(?P<bare>{_BARE}))(?![\w])"
 )
+# What every match of DEGREE_ABBREV_RE and DEGREE_WORD_RE holds: most lines hold neither, and
+# are not scanned (the lookbehind that starts DEGREE_ABBREV_RE leaves re nothing to skip to).
+_DEGREE_ABBREV_CUE_RE = re.compile(rf"{_DOTTED}|{_SOLID}|{_BARE}")
+_DEGREE_WORDS = ("associate", "bachelor", "master", "doctor")  # folded, as re.IGNORECASE
 DEGREE_WORD_RE = re.compile(
     r"\b(?P<word>associate|bachelor|master|doctor|doctorate|doctoral)"
     r"(?:(?:'s|s|\u2019s)?(?:\s+degree)?\s+(?:of|in)\s+(?P<of>[A-Za-z]+)|(?:'s|s|\u2019s)(?:\s+degree)?|\s+degree"
@@ -176,8 +183,17 @@ _FLAVOR_WORDS = {
 
 
 def find_degrees(line: str) -> list[Degree]:
+    return list(_find_degrees(line))
+
+
+# The grounding check and the score both read each line's degrees: once. clear_caches() empties it.
+@functools.lru_cache(maxsize=16384)
+def _find_degrees(line: str) -> tuple[Degree, ...]:
     found: list[Degree] = []
-    for m in DEGREE_ABBREV_RE.finditer(line):
+    abbreviations = DEGREE_ABBREV_RE.finditer(line) if _DEGREE_ABBREV_CUE_RE.search(line) else ()
+    folded = fold(line)
+    words = DEGREE_WORD_RE.finditer(line) if any(w in folded for w in _DEGREE_WORDS) else ()
+    for m in abbreviations:
         raw = m.group(0)
         key = re.sub(r"[^a-z]", "", raw.lower())
         if key not in _ABBREV:
@@ -193,7 +209,7 @@ def find_degrees(line: str) -> list[Degree]:
                 continue
         level, flavor = _ABBREV[key]
         found.append(Degree(level, flavor, m.start(), m.end(), raw))
-    for m in DEGREE_WORD_RE.finditer(line):
+    for m in words:
         word = m.group("word").lower()
         of = (m.group("of") or "").lower()
         if word in {"doctor", "doctorate", "doctoral"}:
@@ -209,7 +225,7 @@ def find_degrees(line: str) -> list[Degree]:
             continue
         found.append(Degree(level, flavor, m.start(), m.end(), m.group(0)))
     found.sort(key=lambda d: d.start)
-    return found
+    return tuple(found)
 
 
 def degree_field(line: str, degree: Degree) -> str | None:

@@ -46,33 +46,36 @@ def _display(sentence: str) -> str:
     return s.rstrip(".;: ").strip()
 
 
+# Where a unit can end: a line break, or sentence punctuation before a space or tab.
+_UNIT_END_RE = re.compile(r"\n|[.!?](?=[ \t])")
+
+
 def _split_point(buf: str, final: bool) -> tuple[int, int] | None:
     """Find the next unit end in ``buf``: (unit_end, next_start), or None if undecided."""
-    i = 0
     n = len(buf)
-    while i < n:
-        ch = buf[i]
-        if ch == "\n":
+    for candidate in _UNIT_END_RE.finditer(buf):  # not a Python loop over every character
+        i = candidate.start()
+        if buf[i] == "\n":
             return i, i + 1
-        if ch in ".!?" and i + 1 < n and buf[i + 1] in " \t":
-            j = i + 1
-            while j < n and buf[j] in " \t":
-                j += 1
-            if j >= n:
-                if not final:
-                    return None
-                return i + 1, n
-            nxt = buf[j]
-            token = re.search(r"(\S+)$", buf[: i + 1])
-            word = token.group(1).lower().rstrip(".!?") if token else ""
-            abbreviation = word in p.ABBREVS or "." in word or len(word) == 1
-            if (
-                nxt != "\n"
-                and (nxt.isupper() or nxt.isdigit() or nxt in "$\u20ac\u00a3")
-                and not abbreviation
-            ):
-                return i + 1, j
-        i += 1
+        j = i + 1
+        while j < n and buf[j] in " \t":
+            j += 1
+        if j >= n:
+            if not final:
+                return None
+            return i + 1, n
+        nxt = buf[j]
+        start = i  # the word the punctuation ends (a backward walk, not a search of all of buf)
+        while start > 0 and not buf[start - 1].isspace():
+            start -= 1
+        word = buf[start : i + 1].lower().rstrip(".!?")
+        abbreviation = word in p.ABBREVS or "." in word or len(word) == 1
+        if (
+            nxt != "\n"
+            and (nxt.isupper() or nxt.isdigit() or nxt in "$\u20ac\u00a3")
+            and not abbreviation
+        ):
+            return i + 1, j
     return None
 
 

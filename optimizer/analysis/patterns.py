@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 
 from . import data
+from .cues import cue_words, letter_words
 from .facts import _ABBREV, YEAR, Degree, find_degrees
 
 
@@ -91,10 +92,16 @@ MONEY_RE = re.compile(
     rf"|(?:{_NUM_START}(?P<b>{_NUM})(?P<bm>{_MULT_RE})?\s?(?:de\s+)?"
     r"(?:(?:dollars|USD|EUR|euros?|GBP|pounds|pesos|MXN|Euro)\b|[\u20ac\u00a3]))"
 )
+# What every match of MONEY_RE holds (case-sensitive, as the pattern), and the most words one
+# spans ("5 million de dollars"): see cues.py.
+MONEY_CUE_RE = re.compile(r"[$\u20ac\u00a3]|dollars|USD|EUR|euro|GBP|pounds|pesos|MXN|Euro")
+MONEY_REACH = 4
 PERCENT_RE = re.compile(
     rf"{_NUM_START}(?P<n>{_NUM})\s?(?:%|percent\b|per\s?cent\b|pct\b|percentage points\b)",
     re.IGNORECASE,
 )
+PERCENT_CUES = cue_words(("percent", "per cent", "pct", "percentage points"))  # or a "%"
+PERCENT_REACH = 3  # "40 per cent"
 _PEOPLE = "(?:" + "|".join(data.entries("people_nouns")) + ")"
 
 
@@ -116,11 +123,19 @@ TEAM_CORE_RE = re.compile(
     re.IGNORECASE,
 )
 PEOPLE_COUNT_RE = re.compile(rf"\b{_cnt('n')}\+?\s+(?:\w+\s+)?{_PEOPLE}\b", re.IGNORECASE)
+PEOPLE_CUES = cue_words(data.entries("people_nouns"))
+PEOPLE_REACH = 4  # "12+ senior direct reports"
+TEAM_CUES = PEOPLE_CUES | cue_words(
+    ("team", "staff", "group", "crew", "department", "organization", "org")
+)
+TEAM_REACH = 8  # "led a team of 12+ senior direct reports"
 _DUR_UNITS = _alt(UNITS)
 DURATION_RE = re.compile(
     rf"(?<![\w.$])(?P<n>\d+(?:\.\d+)?|{NUM_WORD_ALT})\s*\+?\s*(?:-\s*)?(?P<u>{_DUR_UNITS})(?![\w'])",
     re.IGNORECASE,
 )
+# A number word written against its unit ("fiveyears") is one run of letters.
+DURATION_CUES = cue_words(UNITS) | cue_words(w + u for w in NUMBER_WORDS for u in UNITS)
 DATE_RE = re.compile(
     rf"(?P<mon>\b(?:{MONTH_ALT}))\.?,?\s+(?:de\s+)?(?P<y1>{YEAR})\b"
     rf"|\b(?P<m2>0?[1-9]|1[0-2])[/.](?:\d{{1,2}}[/.])?(?P<y2>{YEAR})\b"
@@ -128,12 +143,26 @@ DATE_RE = re.compile(
     rf"|(?<![\d$.,])(?P<y4>{YEAR})(?![\d%]|,\d|\.\d)",
     re.IGNORECASE,
 )
-NUMBER_RE = re.compile(
-    rf"(?<![\w.$\u20ac\u00a3/])~?(?P<n>{_NUM})(?P<m>{_MULT_RE})?\+?(?:x\b)?(?![\w/])"
-    rf"|\b(?P<w>{NUM_WORD_ALT})\b(?=\s+[^\W\d_])",
-    re.IGNORECASE,
-)
+_NUMBER_DIGITS = rf"(?<![\w.$\u20ac\u00a3/])~?(?P<n>{_NUM})(?P<m>{_MULT_RE})?\+?(?:x\b)?(?![\w/])"
+NUMBER_RE = re.compile(rf"{_NUMBER_DIGITS}|\b(?P<w>{NUM_WORD_ALT})\b(?=\s+[^\W\d_])", re.IGNORECASE)
 NUMBER_WORD_RE = re.compile(rf"\b(?:{NUM_WORD_ALT})\b", re.IGNORECASE)
+NUMBER_WORD_CUES = cue_words(NUMBER_WORDS)
+# NUMBER_RE for a text that holds no number word: the number-word branch tries ~130 words at
+# every word boundary, and cannot match there. Its "w" group stays, never matching.
+NUMBER_DIGITS_RE = re.compile(rf"{_NUMBER_DIGITS}|(?P<w>(?!))", re.IGNORECASE)
+
+
+def number_pattern(words: Iterable[frozenset[str]]) -> re.Pattern[str]:
+    """NUMBER_RE, or the same without its number-word branch when no set of ``words`` (the
+    cues.letter_words of the text's lines) holds a number word: the same matches, faster."""
+    if all(NUMBER_WORD_CUES.isdisjoint(w) for w in words):
+        return NUMBER_DIGITS_RE
+    return NUMBER_RE
+
+
+# Every date holds a year: DATE_RE, and the date ranges, scan only lines with one.
+YEAR_IN_RE = re.compile(YEAR)
+DATE_REACH = 3  # "Jan. de 2020"
 
 # ----------------------------------------------------------------------------- names and layout
 
@@ -157,6 +186,9 @@ SCHOOL_RE = re.compile(
     rf"(?:\s+{_CAP}){{0,2}}"
     rf"(?:\s+(?:de\s+la|de|del|du|des|d'|di|der|f\u00fcr)\s*{_CAP}(?:\s+(?:y\s+|et\s+|und\s+)?{_CAP}){{0,3}})?"
 )
+# Every school and certification names its school or certification word as written.
+SCHOOL_CUE_RE = re.compile(rf"{_SCHOOL_WORDS}|{_SCHOOL_WORDS_FIRST}")
+CERT_CUE_RE = re.compile(r"Certifi|Licens|Licenc|Chartered|Zertifi")
 CERT_RE = re.compile(
     r"\b(?:Certified|Licensed|Chartered)\s+(?:[A-Z][\w+&/-]*\s*){1,5}"
     rf"|{_WORD_START}(?:[A-Z][\w+&/-]*\s+){{1,5}}(?:Certification|Certificate|Certified|License|Licence)\b"
@@ -201,6 +233,7 @@ _SECTION_KEYS = (
 )
 
 
+@functools.lru_cache(maxsize=16384)  # each line of the original and the rewrite, once
 def heading_section(line: str) -> str | None:
     """The resume section a heading line opens ("experience", "skills"...), else None."""
     words = re.findall(r"[^\W\d_][\w'\u2019]*|&", line.lower())
@@ -245,11 +278,17 @@ DEGREE_NAME_RE = re.compile(
 )
 
 
+_DEGREE_NAME_CUES = cue_words(full for full, _ in _DEGREE_NAMES)
+
+
 def find_degrees_g(line: str) -> list[Degree]:
     """``facts.find_degrees`` plus full names and German/Spanish/French degree words
     (data/degree_names.txt: "Bachelor of Business Administration" = BBA, "Máster" = M.S.)."""
     found: list[Degree] = []
-    for m in DEGREE_NAME_RE.finditer(line):
+    names = (
+        () if _DEGREE_NAME_CUES.isdisjoint(letter_words(line)) else DEGREE_NAME_RE.finditer(line)
+    )
+    for m in names:
         name = re.sub(r"(?:'s|\u2019s)?\s+degree\b", "", m.group("full").lower())
         name = re.sub(r"\s+", " ", name)
         abbrev = _DEGREE_NAME_OF.get(name)
@@ -322,3 +361,15 @@ def date_of(m: re.Match[str]) -> tuple[int, int | None]:
 def blank(text: str, pattern: re.Pattern[str]) -> str:
     """``text`` with every match of ``pattern`` replaced by spaces (offsets are kept)."""
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+# What every match of URL_EMAIL_RE holds: most lines hold none (and the pattern's \S+ reads each
+# word to its end from every word start).
+_LINK_CUES = ("@", "://", "www.", ".com", ".org", ".io", ".net")
+
+
+def blank_links(text: str) -> str:
+    """``text`` with its emails and links replaced by spaces (offsets are kept)."""
+    if not any(cue in text for cue in _LINK_CUES):
+        return text
+    return blank(text, URL_EMAIL_RE)

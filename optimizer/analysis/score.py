@@ -27,10 +27,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .cues import fold
 from .data import words
 from .facts import YEAR, YEARS_RE, find_degrees, parse_count
 from .readability import readability
-from .text import Token, canonical, contains_seq, find_vocab, tokens
+from .text import Token, canonical, contains_seq, find_vocab, keys_of, tokens
 
 WEIGHTS = {"must": 3, "nice": 1}
 CATEGORIES = ("title", "skill", "tool", "certification", "degree", "experience", "phrase")
@@ -98,10 +99,17 @@ _SENIORITY = frozenset(
     "senior sr junior jr lead principal staff i ii iii iv m w d f h x mwd".split()
 )
 # Contact details never become requirements, and the resume's contact lines count for nothing.
-_CONTACT_RE = re.compile(
-    r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+|https?://\S+|www\.\S+|"
-    r"(?:linkedin|github)\.com/\S*|"
-    r"(?<![\w-])\+?\(?\d{2,4}\)?[ .-]?\d{3,4}[ .-]?\d{3,5}(?![\w-])"
+_EMAIL = r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+"
+_LINK = r"https?://\S+|www\.\S+|(?:linkedin|github)\.com/\S*"
+_PHONE = r"(?<![\w-])\+?\(?\d{2,4}\)?[ .-]?\d{3,4}[ .-]?\d{3,5}(?![\w-])"
+_CONTACT_RE = re.compile(f"{_EMAIL}|{_LINK}|{_PHONE}")
+# Each kind of contact detail, with what every one of its matches holds: a resume line is tried
+# only for the kinds it can hold (the email pattern backtracks over 64 characters at every
+# position, and most lines hold a year, not an @).
+_CONTACT_KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile("@"), re.compile(_EMAIL)),
+    (re.compile(r"://|www\.|\.com/"), re.compile(_LINK)),
+    (re.compile(r"\d{3}"), re.compile(_PHONE)),
 )
 _KEYWORD_LABEL_RE = re.compile(
     r"^\s*(?:ats\s+)?(?:keywords?|key\s*words|key terms|schlüsselwörter|stichworte|"
@@ -109,6 +117,7 @@ _KEYWORD_LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 _LIST_LABEL_RE = re.compile(r"^[^:,;|]{1,40}:\s*")
+_LIST_SEPARATORS = ",;|•·▪-"  # what each _LIST_SPLIT_RE match holds one of
 _LIST_SPLIT_RE = re.compile(r"\s*(?:[,;|•·▪]|\s-\s)\s*")
 # "Acme is hiring", "About Acme", "Join Acme", "At Acme, we": the hiring company's name.
 _COMPANY_RES = (
@@ -136,6 +145,8 @@ _RANGE_RE = re.compile(
     rf"(?:[^\W\d_]{{3,10}}\.?\s+|\d{{1,2}}[/.])?(?P<b>{YEAR}|{_OPEN_END})(?!\w)",
     re.IGNORECASE,
 )
+_YEAR_IN_RE = re.compile(YEAR)
+_EDUCATION_RE = re.compile(r"education|ausbildung|formación|formation|studium")
 _SINCE_RE = re.compile(
     rf"\b(?:since|seit|desde|depuis)\s+(?:[^\W\d_]{{3,10}}\.?\s+)?(?P<a>{YEAR})\b", re.IGNORECASE
 )
@@ -292,11 +303,16 @@ def _title_keys(title: str) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- extraction
 
 
+_CLAUSE_END_RE = re.compile(r"(?<=[.!?;])\s+|;\s*")
+
+
 def _clauses(line: str) -> list[tuple[int, str]]:
     """Split a line into clauses (sentences and ';' parts) with their offsets."""
     out: list[tuple[int, str]] = []
     pos = 0
-    for m in re.finditer(r"(?<=[.!?;])\s+|;\s*", line):
+    # a clause ends at one of .!?; (most lines have none: one clause)
+    ends = _CLAUSE_END_RE.finditer(line) if any(c in line for c in ".!?;") else ()
+    for m in ends:
         if m.start() > pos:
             out.append((pos, line[pos : m.start()]))
         pos = m.end()
@@ -406,6 +422,17 @@ def _header_line(line: str) -> bool:
     return all(w[:1].isupper() or w.lower() in _HEADER_GLUE or w == "&" for w in words_)
 
 
+# What every match of _INTL_DEGREES, YEARS_RE and _YEARS_INTL_RE holds, folded (cues.py): most
+# lines hold none, and are not scanned.
+_INTL_DEGREE_CUES = (
+    *("ausbildung", "bts", "dut", "cnico superior", "bac", "licenciatura", "grado en"),
+    *("licence", "hochschulabschluss", "studium", "ster", "mastère", "maestr", "diplom"),
+    *("doctora", "promotion"),
+)
+_YEARS_CUES = ("year", "yr")
+_YEARS_INTL_CUES = ("jahr", "años", "anos", "ans", "années")
+
+
 def _degrees(clause: str) -> list[tuple[str, int, int]]:
     """(level, offset) of every degree a clause names. "Supervise 25 associates" names none:
     a bare plural "associates" is people, not a degree."""
@@ -414,14 +441,21 @@ def _degrees(clause: str) -> list[tuple[str, int, int]]:
         for d in find_degrees(clause)
         if not re.fullmatch(r"associates|masters", d.text, re.IGNORECASE)
     ]
-    for rx, level in _INTL_DEGREES:
-        out.extend((level, m.start(), m.end()) for m in rx.finditer(clause))
+    folded = fold(clause)
+    if any(cue in folded for cue in _INTL_DEGREE_CUES):
+        for rx, level in _INTL_DEGREES:
+            out.extend((level, m.start(), m.end()) for m in rx.finditer(clause))
     return out
 
 
 def _years_in(clause: str) -> list[tuple[float, int, int]]:
     """(years, start, end) of each "5+ years" / "5 Jahre" / "5 años" / "5 ans"."""
-    found = [(parse_count(m.group("n")), m.start(), m.end()) for m in YEARS_RE.finditer(clause)]
+    folded = fold(clause)
+    found = []
+    if any(cue in folded for cue in _YEARS_CUES):
+        found = [(parse_count(m.group("n")), m.start(), m.end()) for m in YEARS_RE.finditer(clause)]
+    if not any(cue in folded for cue in _YEARS_INTL_CUES):
+        return found
     for m in _YEARS_INTL_RE.finditer(clause):
         if not any(s <= m.start() < e for _, s, e in found):
             found.append((float(m.group("n")), m.start(), m.end()))
@@ -566,6 +600,17 @@ class _Job:
     line_keys: frozenset[tuple[str, ...]]
     grams: frozenset[tuple[str, ...]]
     text: str  # the ad, lowercased
+    # copies() of each line's keys: the score reads three versions of one resume per job
+    _copies: dict[tuple[str, ...], bool] = field(default_factory=dict, compare=False)
+
+    def copies(self, keys: tuple[str, ...]) -> bool:
+        """Most of the line's 5-word runs are the ad's."""
+        found = self._copies.get(keys)
+        if found is None:
+            grams = [keys[j : j + 5] for j in range(len(keys) - 4)]
+            found = bool(grams) and sum(g in self.grams for g in grams) >= 0.6 * len(grams)
+            self._copies[keys] = found
+        return found
 
 
 def _job(job_description: str) -> _Job:
@@ -588,12 +633,32 @@ LINE_CACHE = 8192
 @functools.lru_cache(maxsize=LINE_CACHE)
 def _list_items(line: str) -> tuple[str, ...]:
     body = _LIST_LABEL_RE.sub("", _BULLET_RE.sub("", line))
+    if sum(body.count(c) for c in _LIST_SEPARATORS) < 2:
+        return ()  # each separator holds one of them: fewer than three items
     items = tuple(item for item in _LIST_SPLIT_RE.split(body) if item.strip())
     if len(items) < 3 or sum(len(i.split()) for i in items) > 4 * len(items):
         return ()
     return items
 
 
+@functools.lru_cache(maxsize=LINE_CACHE)
+def _repeats(line: str) -> bool:
+    """The same item 3+ times in a list, or the same words over and over ("Kubernetes
+    Kubernetes Kubernetes ...")."""
+    items = _list_items(line)
+    if items and Counter(x.strip().lower() for x in items).most_common(1)[0][1] >= 3:
+        return True
+    keys = keys_of(line)
+    return max(Counter(keys).values()) >= 3 and len(set(keys)) * 3 <= len(keys)
+
+
+@functools.lru_cache(maxsize=LINE_CACHE)
+def _contact(line: str) -> bool:
+    """``line`` holds a contact detail (email, link, phone number): _CONTACT_RE finds one."""
+    return any(cue.search(line) and kind.search(line) for cue, kind in _CONTACT_KINDS)
+
+
+@functools.lru_cache(maxsize=LINE_CACHE)
 def _skills_list(line: str) -> bool:
     """Four or more short items and no dates: a list of skills, not a role line
     ("Math Teacher, Rio Vista High School, 2018 - present")."""
@@ -656,11 +721,10 @@ def _classify(
         if not counts[i]:
             continue
         k = keys[i]
-        if _CONTACT_RE.search(lines[i]) and len(k) <= 12:
+        if len(k) <= 12 and _contact(lines[i]):
             counts[i] = False  # the candidate's contact line
             continue
-        grams = [k[j : j + 5] for j in range(len(k) - 4)]
-        copied = bool(grams) and sum(g in job.grams for g in grams) >= 0.6 * len(grams)
+        copied = job.copies(k)
         if not copied and same_as_job[i]:
             # a short line that is also a line of the ad counts unless it is in a run of them
             lo = hi = i
@@ -674,10 +738,7 @@ def _classify(
             counts[i] = False
             continue
         items = _list_items(lines[i])
-        top = Counter(k).most_common(1)[0][1]
-        dup_items = items and Counter(x.strip().lower() for x in items).most_common(1)[0][1] >= 3
-        # the same words over and over: "Kubernetes Kubernetes Kubernetes ..."
-        if dup_items or (top >= 3 and len(set(k)) * 3 <= len(k)):
+        if _repeats(lines[i]):
             problems["repeated_terms"].append(i)
             counts[i] = False
         elif (
@@ -723,25 +784,42 @@ def _line_reading(
     return ranks, stated
 
 
+@functools.lru_cache(maxsize=LINE_CACHE)
+def _line_spans(line: str) -> tuple[tuple[int, int | None], ...]:
+    """The date ranges of ``line``, as (start year, end year or None for "present")."""
+    if _YEAR_IN_RE.search(line) is None:
+        return ()  # each range names a year
+    spans: list[tuple[int, int | None]] = []
+    for m in _RANGE_RE.finditer(line):
+        end = m.group("b")
+        spans.append((int(m.group("a")), int(end) if end.isdigit() else None))
+    spans.extend((int(m.group("a")), None) for m in _SINCE_RE.finditer(line))
+    return tuple(spans)
+
+
 def clear_caches() -> None:
     _list_items.cache_clear()
     _line_reading.cache_clear()
+    _line_spans.cache_clear()
+    _contact.cache_clear()
+    _repeats.cache_clear()
+    _skills_list.cache_clear()
 
 
 def _read_resume(resume: str, job: _Job, today_year: int) -> _Resume:
     lines = [ln.strip() for ln in resume.splitlines()]
-    keys = [tuple(t.key for t in canonical(ln)) for ln in lines]
+    keys = [keys_of(ln) for ln in lines]
     counts, issues = _classify(lines, keys, job)
     postings: dict[str, list[int]] = {}
     skill_years: dict[tuple[str, ...], tuple[float, list[int]]] = {}
     overall: tuple[float, list[int]] = (0.0, [])
     intervals: list[tuple[int, int, int]] = []
     degrees: list[tuple[int, int]] = []
-    section = ""
+    education = False  # in an education section: its date ranges are not work
     for i, line in enumerate(lines):
         head = _heading(line)
         if head is not None and len(line.split()) <= 4:
-            section = head.lower()
+            education = _EDUCATION_RE.search(head.lower()) is not None
         if not counts[i]:
             continue
         for key in set(keys[i]):
@@ -757,12 +835,9 @@ def _read_resume(resume: str, job: _Job, today_year: int) -> _Resume:
                     where.append(i)
             if years > overall[0]:
                 overall = (years, [i])
-        if not re.search(r"education|ausbildung|formación|formation|studium", section):
-            for m in _RANGE_RE.finditer(line):
-                end = m.group("b")
-                intervals.append((int(m.group("a")), int(end) if end.isdigit() else today_year, i))
-            for m in _SINCE_RE.finditer(line):
-                intervals.append((int(m.group("a")), today_year, i))
+        if not education:
+            for start, end in _line_spans(line):
+                intervals.append((start, today_year if end is None else end, i))
     if intervals:
         intervals.sort()
         total = 0
