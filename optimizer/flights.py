@@ -41,6 +41,9 @@ FOLLOW_WAIT_SECONDS = 1.0  # a quiet follower checks the leader's lease this oft
 # Events waiting for the writer past which a leader waits for its own to be written (Redis
 # slower than the worker's streams): memory stays bounded.
 MAX_UNWRITTEN_EVENTS = 10_000
+# Events per pipeline: a longer one (a busy worker's backlog) took longer to write than the
+# socket timeout allows (REDIS_SOCKET_TIMEOUT), and the whole batch was lost.
+MAX_EVENTS_PER_WRITE = 500
 
 
 class _Writer:
@@ -63,7 +66,8 @@ class _Writer:
         batch: list[tuple[str, str, asyncio.Future[bool]]] = []
         try:
             while self.waiting:
-                batch, self.waiting = self.waiting, []
+                batch = self.waiting[:MAX_EVENTS_PER_WRITE]
+                del self.waiting[:MAX_EVENTS_PER_WRITE]
                 _settle(batch, await self._write(batch))
         finally:
             self.task = None

@@ -271,3 +271,24 @@ async def test_a_flight_event_redis_did_not_take_is_reported_lost_and_logged(
     written = await flight.publish({"type": "chunk", "content": "lost"})
     assert await written is False
     assert "Could not publish 1 flight event(s): Redis is down" in caplog.text
+
+
+async def test_a_backlog_of_flight_events_is_written_in_bounded_pipelines(
+    monkeypatch: Any,
+) -> None:
+    writes: list[int] = []
+    real_write = flights._Writer._write
+
+    async def counted(self: Any, batch: list[Any]) -> bool:
+        writes.append(len(batch))
+        return await real_write(self, batch)
+
+    monkeypatch.setattr(flights._Writer, "_write", counted)
+    flight = flights.Flight("llm:v1:writer-backlog", "backlog", leader=True)
+    futures = [await flight.publish({"type": "chunk", "content": str(n)}) for n in range(1200)]
+    assert all(await asyncio.gather(*futures))
+    assert writes == [500, 500, 200]  # in order, none longer than MAX_EVENTS_PER_WRITE
+    client = redis_client.connection().async_client()
+    entries = await client.xrange(flight.events_key)
+    assert [json.loads(f[b"e"])["content"] for _, f in entries] == [str(n) for n in range(1200)]
+    await client.delete(flight.events_key)
