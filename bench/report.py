@@ -91,6 +91,19 @@ def render(r: dict[str, Any]) -> str:
             f"{_ms(done.get('p50_ms'))} / {_ms(done.get('p99_ms'))} | "
             f"{c.get('worker_cpu_s', '')} | {c['seconds']} | {c['rss_per_stream_kb']} |"
         )
+    if "capacity" in r:
+        cap = r["capacity"]
+        steps = ", ".join(
+            f"{st['streams']} streams: steady p99 {_ms(st['steady_relay_p99_ms'])} ms"
+            f"{'' if st['passed'] else ' (fails)'}"
+            for st in cap["steps"]
+        )
+        out += [
+            "",
+            f"Capacity of one worker (streams started together, a chunk every 100 ms each, "
+            f"steady relay p99 <= {cap['relay_p99_bound_ms']} ms, no error): "
+            f"**{cap['chunks_per_second']:,} chunks/s** ({steps}).",
+        ]
     if "streamed_hit" in r:
         sh = r["streamed_hit"]
         out += [

@@ -137,6 +137,8 @@ class Plan:
     burst_chunk_delay: float = 0.1
     burst_chunks: int = 50
     top_level_chunk_delays: tuple[float, ...] = (0.04, 0.02)
+    capacity_first_step: int = 25  # streams; doubled while relay p99 stays <= 100 ms
+    capacity_max_streams: int = 1600
 
     @classmethod
     def make(cls, args: argparse.Namespace) -> Plan:
@@ -146,6 +148,7 @@ class Plan:
             plan = cls(True, 0.4, 1, 2, 16, 2, [20], first_token=0.2, chunk_delay=0.005)
             plan.burst_first_token, plan.burst_chunk_delay, plan.burst_chunks = 0.2, 0.05, 10
             plan.top_level_chunk_delays = (0.02,)
+            plan.capacity_first_step, plan.capacity_max_streams = 5, 10
         else:
             plan = cls(False, 6, 3, 6, 32, 6, [100, 500, 1000])
         if args.seconds:
@@ -334,6 +337,7 @@ class Bench:
                 "throughput", "hits, 1 worker, c=64", self.hammer(server.url + API_PATH, 64)
             )
             self.report["streaming"] = self.streaming(server.url)
+            self.report["capacity"] = self.capacity(server)
             self.report["concurrent_streams"] = self.concurrent_streams(server)
         finally:
             server.stop()
@@ -497,6 +501,40 @@ class Bench:
             out[f"{top}@{delay * 1000:g}ms"] = self.stream_burst(server, top, delay)
         self.upstream_fast(timestamps=False)
         return out
+
+    def capacity(self, server: Uvicorn) -> dict[str, Any]:
+        """The most chunks per second one worker relays with relay p99 <= 100 ms and no error:
+        streams at a chunk every 100 ms, doubled from the plan's first step until a step fails.
+        The bound is on the steady relay (each stream's second half): streams started together
+        put their start-up in the first chunks' delay, which the other rows show."""
+        p = self.plan
+        steps: list[dict[str, Any]] = []
+        level = p.capacity_first_step
+        best = 0
+        while level <= p.capacity_max_streams:
+            row = self.stream_burst(server, level, p.burst_chunk_delay)
+            passed = row["errors"] == 0 and (row["relay_steady_ms"]["p99_ms"] or 0) <= 100
+            steps.append({"streams": level, "passed": passed, **row})
+            if not passed:
+                break
+            best = row["chunks_per_second"]
+            level *= 2
+        data = {
+            "chunks_per_second": best,
+            "relay_p99_bound_ms": 100,
+            "steps": [
+                {k: step[k] for k in ("streams", "chunks_per_second", "passed", "errors")}
+                | {
+                    "relay_p99_ms": step["relay_ms"]["p99_ms"],
+                    "steady_relay_p99_ms": step["relay_steady_ms"]["p99_ms"],
+                    "cpu_s": step["worker_cpu_s"],
+                    "seconds": step["seconds"],
+                }
+                for step in steps
+            ],
+        }
+        print(f"{'':>7} capacity    {best} chunks/s with relay p99 <= 100 ms", flush=True)
+        return data
 
     def stream_burst(self, server: Uvicorn, level: int, chunk_delay: float) -> dict[str, Any]:
         """`level` streamed misses started together, the upstream writing a chunk every

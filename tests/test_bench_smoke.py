@@ -44,7 +44,7 @@ def test_every_section_is_present(report: dict[str, Any]) -> None:
     expected = {
         "meta", "cost", "value_bytes", "miss_latency", "hit_latency", "throughput",
         "streaming", "concurrent_streams", "floors", "variants", "targets", "hit_miss_ratio",
-        "scale", "analysis", "streamed_hit",
+        "scale", "analysis", "streamed_hit", "capacity",
     }  # fmt: skip
     assert expected <= set(report)
     assert report["meta"]["mode"] == "smoke"
@@ -111,6 +111,15 @@ def test_streams_relay_every_chunk_without_errors(report: dict[str, Any]) -> Non
         assert data["relay_ms"]["n"] > 0
         assert data["done_after_last_chunk_ms"]["n"] == data["streams"]
         assert positive(data["rss_peak_mb"]) and positive(data["worker_cpu_s"])
+
+
+def test_capacity_steps_up_until_a_step_fails(report: dict[str, Any]) -> None:
+    capacity = report["capacity"]
+    steps = capacity["steps"]
+    assert steps and steps[0]["streams"] == 5
+    assert all(step["passed"] for step in steps[:-1])
+    passed = [step["chunks_per_second"] for step in steps if step["passed"]]
+    assert capacity["chunks_per_second"] == (max(passed) if passed else 0)
 
 
 def test_targets_are_reported(report: dict[str, Any]) -> None:
