@@ -139,10 +139,11 @@ async def count_request(key: KeyInfo) -> None:
     One pipelined round trip: INCR of the per-minute window key (fixed windows, shared by all
     workers; the window's first request sets its EXPIRE), INCR of the key's unflushed request
     count, and SET NX of a once-a-minute flush claim. The request that wins the claim writes
-    the count and last_used_at to the database in the background, so the database sees at most one write per
-    key per minute. If Redis is down the request is let through (fail open, logged), never a
-    500; if Redis is up but every pooled connection stays busy (RedisBusy) it is refused with a
-    503 "busy" and Retry-After (fail closed: a burst is never let through unchecked).
+    the count and last_used_at to the database in the background, so the database sees at
+    most one write per key per minute. If Redis is down the request is let through (fail
+    open, logged), never a 500; if Redis is up but every pooled connection stays busy
+    (RedisBusy) it is refused with a 503 "busy" and Retry-After (fail closed: a burst is never
+    let through unchecked).
     """
     limit = settings.API_RATE_LIMIT_PER_MINUTE
     redis = redis_client.connection()

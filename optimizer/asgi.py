@@ -43,8 +43,8 @@ def ran_sync_code() -> bool:
 def in_request_without_sync_code() -> bool:
     """True inside a request (its ThreadSensitiveContext) that has run no sync code yet, so
     holds no thread and no database connection of its own."""
-    context = SyncToAsync.thread_sensitive_context.get(None)
-    return context is not None and context not in SyncToAsync.context_to_thread_executor
+    in_request = SyncToAsync.thread_sensitive_context.get(None) is not None
+    return in_request and not ran_sync_code()
 
 
 def has_async_receivers(signal: Signal, sender: Any) -> bool:

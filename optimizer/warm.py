@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.template.loader import get_template
 from django.urls import get_resolver
 
-# The templates of the pages people open first: the form, a result, the history.
+# The templates of the pages people open first: the form, a job's live page, a result.
 TEMPLATES = ("optimizer/home.html", "optimizer/job.html", "optimizer/result.html")
 
 

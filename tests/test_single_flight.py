@@ -230,17 +230,23 @@ async def test_a_follower_that_takes_over_a_dead_leader_mid_text_keeps_one_copy_
     assert use_anthropic.calls == 2
 
 
-async def test_the_flights_of_a_worker_are_written_in_one_round_trip_each_in_its_order(
-    monkeypatch: Any,
-) -> None:
-    writes: list[int] = []
+@pytest.fixture
+def writes(monkeypatch: Any) -> list[int]:
+    """The size of each pipeline the worker's flight writer sends."""
+    sizes: list[int] = []
     real_write = flights._Writer._write
 
     async def counted(self: Any, batch: list[Any]) -> bool:
-        writes.append(len(batch))
+        sizes.append(len(batch))
         return await real_write(self, batch)
 
     monkeypatch.setattr(flights._Writer, "_write", counted)
+    return sizes
+
+
+async def test_the_flights_of_a_worker_are_written_in_one_round_trip_each_in_its_order(
+    writes: list[int],
+) -> None:
     leaders = [flights.Flight(f"llm:v1:writer-{i}", f"f{i}", leader=True) for i in range(3)]
     futures = [
         await flight.publish({"type": "chunk", "content": f"{flight.id}-{n}"})
@@ -274,16 +280,8 @@ async def test_a_flight_event_redis_did_not_take_is_reported_lost_and_logged(
 
 
 async def test_a_backlog_of_flight_events_is_written_in_bounded_pipelines(
-    monkeypatch: Any,
+    writes: list[int],
 ) -> None:
-    writes: list[int] = []
-    real_write = flights._Writer._write
-
-    async def counted(self: Any, batch: list[Any]) -> bool:
-        writes.append(len(batch))
-        return await real_write(self, batch)
-
-    monkeypatch.setattr(flights._Writer, "_write", counted)
     flight = flights.Flight("llm:v1:writer-backlog", "backlog", leader=True)
     futures = [await flight.publish({"type": "chunk", "content": str(n)}) for n in range(1200)]
     assert all(await asyncio.gather(*futures))
