@@ -51,10 +51,16 @@ class KeyInfo:
     id: int
     name: str
     is_admin: bool
+    # The key's own budgets as set in the admin (None: the API_KEY_* default; 0: no limit),
+    # read with the key so that a streamed miss asks the database nothing (optimizer/llm/budget.py).
+    daily_budget_usd: float | None = None
+    monthly_budget_usd: float | None = None
 
 
 # key hash -> (valid until, monotonic clock; KeyInfo). Per worker; bounded; cleared on any change.
 _known_keys: dict[str, tuple[float, KeyInfo]] = {}
+# key id -> the same entries, for what knows the key by its id only (the budgets).
+_known_ids: dict[int, tuple[float, KeyInfo]] = {}
 # key hash -> the lookup under way.
 _lookups: dict[str, asyncio.Task[KeyInfo | None]] = {}
 
@@ -62,8 +68,17 @@ _lookups: dict[str, asyncio.Task[KeyInfo | None]] = {}
 @receiver(post_save, sender=ApiKey)
 @receiver(post_delete, sender=ApiKey)
 def _forget_known_keys(**kwargs: Any) -> None:
-    # A revocation in this process applies at once; other workers see it within the TTL.
+    # A revocation (or a new budget) in this process applies at once; other workers see it
+    # within the TTL.
     _known_keys.clear()
+    _known_ids.clear()
+
+
+def remembered(key_id: int) -> KeyInfo | None:
+    """The key with this id as this worker last read it, if that was under
+    API_KEY_CACHE_SECONDS ago (it authenticated a request then)."""
+    known = _known_ids.get(key_id)
+    return known[1] if known is not None and known[0] > time.monotonic() else None
 
 
 def raw_key_from(request: HttpRequest) -> str | None:
@@ -98,7 +113,8 @@ async def authenticate(request: HttpRequest) -> KeyInfo:
         raise invalid
     if len(_known_keys) >= _KEY_CACHE_MAX_ENTRIES:
         _known_keys.clear()
-    _known_keys[key_hash] = (now + settings.API_KEY_CACHE_SECONDS, info)
+        _known_ids.clear()
+    _known_keys[key_hash] = _known_ids[info.id] = (now + settings.API_KEY_CACHE_SECONDS, info)
     return info
 
 
@@ -121,10 +137,17 @@ async def _lookup(key_hash: str) -> KeyInfo | None:
 async def _query(key_hash: str) -> KeyInfo | None:
     row = (
         await ApiKey.objects.filter(key_hash=key_hash, revoked_at__isnull=True)
-        .values_list("id", "name", "is_admin")
+        .values_list("id", "name", "is_admin", "daily_budget_usd", "monthly_budget_usd")
         .afirst()
     )
-    return KeyInfo(*row) if row is not None else None
+    if row is None:
+        return None
+    key_id, name, is_admin, daily, monthly = row
+    return KeyInfo(key_id, name, is_admin, _usd(daily), _usd(monthly))
+
+
+def _usd(amount: Any) -> float | None:
+    return None if amount is None else float(amount)
 
 
 def _counter_key(key_id: int, name: str) -> str:

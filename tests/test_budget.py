@@ -188,3 +188,45 @@ async def test_a_keys_zero_budget_means_no_limit_for_it(
     _, other = await sync_to_async(ApiKey.create_key)("other")
     assert (await generate(other, 2)).json()["error"]["code"] == "budget_exceeded"
     assert cheap.calls == 1
+
+
+async def test_the_key_that_authenticated_brings_its_budgets_without_a_query(
+    cheap: Any, settings: Any, api_key: str
+) -> None:
+    """A streamed miss asks the database nothing before its upstream call: the key's budgets
+    come with the key this worker remembers. A change made behind the worker's back (no
+    save signal) shows it; a save, as the admin makes one, applies at once."""
+    settings.API_KEY_DAILY_BUDGET_USD = 100.0
+    assert (await generate(api_key, 1)).status_code == 200
+    await ApiKey.objects.filter(name="tests").aupdate(daily_budget_usd=Decimal("0.001"))
+    assert (await generate(api_key, 2)).status_code == 200  # the remembered key's budget
+    key = await ApiKey.objects.aget(name="tests")
+    await key.asave()  # as the admin saves it: this worker forgets what it remembered
+    refused = (await generate(api_key, 3)).json()["error"]
+    assert refused["code"] == "budget_exceeded"
+    assert "API key's daily LLM budget of $0.001 " in refused["message"]
+    assert cheap.calls == 2
+
+
+async def test_a_key_this_worker_has_not_seen_reads_its_budgets_from_the_database(
+    settings: Any,
+) -> None:
+    # A job a Celery worker runs: the key authenticated in a web worker.
+    settings.API_KEY_DAILY_BUDGET_USD, settings.API_KEY_MONTHLY_BUDGET_USD = 5.0, 50.0
+    key, _ = await sync_to_async(ApiKey.create_key)("celery", daily_budget_usd=Decimal("0.25"))
+    limits = {(b.owner, b.period): b.limit_usd for b in await budget._limits(key.pk, None)}
+    assert limits[("API key", budget.DAILY)] == 0.25
+    assert limits[("API key", budget.MONTHLY)] == 50.0  # none of its own: the default
+    gone = {(b.owner, b.period): b.limit_usd for b in await budget._limits(key.pk + 1000, None)}
+    assert gone[("API key", budget.DAILY)] == 5.0  # a deleted key: the defaults
+
+
+async def test_a_refusal_by_one_budget_takes_nothing_from_the_others(
+    cheap: Any, settings: Any, api_key: str
+) -> None:
+    settings.SITE_DAILY_BUDGET_USD = 100.0
+    settings.API_KEY_MONTHLY_BUDGET_USD = worst_case() / 2  # refuses every call
+    assert (await generate(api_key, 1)).json()["error"]["code"] == "budget_exceeded"
+    site = await redis_client.connection().async_client().get(budget.counter_key("site", "daily"))
+    assert int(site or 0) == 0
+    assert cheap.calls == 0
