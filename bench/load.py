@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from optimizer.testing.fake_anthropic import TIMESTAMP_MARKER_RE
+from optimizer.testing.fake_anthropic import chunk_timestamp
 
 LUA_SCRIPT = Path(__file__).with_name("post.lua")
 
@@ -279,9 +279,9 @@ async def sse_post(
                             result.last_chunk_at = arrival
                             if result.first_chunk_at is None:
                                 result.first_chunk_at = arrival
-                            stamp = TIMESTAMP_MARKER_RE.search(event.get("content", ""))
-                            if stamp:
-                                result.relay_ms.append((arrival - float(stamp.group(1))) * 1000)
+                            stamp = chunk_timestamp(event.get("content", ""))
+                            if stamp is not None:
+                                result.relay_ms.append((arrival - stamp) * 1000)
                         elif kind == "done":
                             result.done = True
                             result.done_at = arrival

@@ -229,6 +229,7 @@ class Bench:
             first_token_delay=p.first_token,
             chunk_delay=p.chunk_delay,
             timestamp_chunks=timestamps,
+            invisible_timestamps=timestamps,
         )
 
     def stop(self) -> None:
@@ -550,6 +551,7 @@ class Bench:
             first_token_delay=p.burst_first_token,
             chunk_delay=chunk_delay,
             timestamp_chunks=True,
+            invisible_timestamps=True,  # stamps the analysis does not read as claims
         )
         stream_seconds = p.burst_first_token + chunk_delay * (p.burst_chunks - 1)
         baseline = rss_bytes(server.proc.pid)

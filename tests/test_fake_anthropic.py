@@ -18,12 +18,15 @@ import httpx
 import httpx2
 import pytest
 
+from optimizer.analysis import check_grounding
 from optimizer.testing.fake_anthropic import (
     DEFAULT_REPLY_TEXT,
     FakeAnthropicServer,
     FakeReply,
+    chunk_timestamp,
     split_chunks,
     strip_timestamp_markers,
+    timestamp_marker,
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -330,6 +333,27 @@ async def test_it_stamps_chunks_with_the_send_time(
     assert clean == "a b c"
     rec = fake_anthropic.last_request
     assert rec.received_at <= stamps[0] <= stamps[1] <= stamps[2] <= received_at
+
+
+async def test_invisible_stamps_carry_the_time_and_leave_the_analysis_nothing_to_read(
+    fake_anthropic: FakeAnthropicServer, client: anthropic.AsyncAnthropic
+) -> None:
+    # A benchmark's stamps must not cost the product work a real resume would not: the visible
+    # marker's "ts" and number were flagged claims in every chunk.
+    chunks = ["Senior Python Developer\n", "- Cut costs by 10%\n"]
+    fake_anthropic.enqueue(
+        FakeReply(chunks=chunks, timestamp_chunks=True, invisible_timestamps=True)
+    )
+    seen: list[str] = []
+    await _stream_texts(client, seen)
+    stamps = [chunk_timestamp(text) for text in seen]
+    assert None not in stamps and stamps == sorted(stamps)
+    assert fake_anthropic.last_request.received_at <= stamps[0] <= time.time()
+    clean, read = strip_timestamp_markers("".join(seen))
+    assert clean == "".join(chunks) and read == stamps
+    original = "Jane Doe\nSenior Python Developer\n- Cut costs by 10%\n"
+    assert check_grounding(original, "".join(seen)) == check_grounding(original, clean) == []
+    assert chunk_timestamp(timestamp_marker(1767225600.25)) == 1767225600.25
 
 
 async def test_it_rejects_requests_without_credentials(fake_anthropic: FakeAnthropicServer) -> None:

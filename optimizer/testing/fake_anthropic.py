@@ -25,7 +25,11 @@ Timestamp markers (benchmark aid): with ``FakeReply(timestamp_chunks=True)`` (CL
 ``time.time()`` formatted with exactly 6 decimals (``f"{time.time():.6f}"``), taken just before the
 frame is written to the socket, e.g. ``⟦ts=1767225600.123456⟧Hello ``. ``TIMESTAMP_MARKER_RE``
 matches it; a downstream client subtracts the value from its own ``time.time()`` to get the relay
-delay (same host, same clock).
+delay (same host, same clock). With ``invisible_timestamps=True`` too, the marker is written in
+private-use characters (U+E000, one of U+E010-U+E01A per digit or the point, U+E001): the product's
+analysis sees no word or number in it, so a benchmark's text costs what a real resume costs
+(the visible marker's "ts" and ten-digit number were a flagged skill and contact detail in every
+chunk). ``chunk_timestamp(text)`` reads the first marker of either kind.
 
 Failure modes: ``status`` (HTTP error before any body; ``error.type`` follows the status, see
 ``ERROR_TYPES``), ``error_after_chunks`` (an in-stream ``event: error`` of ``error_type``, which the
@@ -83,9 +87,11 @@ __all__ = [
     "FakeAnthropicServer",
     "FakeReply",
     "RecordedRequest",
+    "chunk_timestamp",
     "main",
     "split_chunks",
     "strip_timestamp_markers",
+    "timestamp_marker",
 ]
 
 Scope = MutableMapping[str, Any]
@@ -208,6 +214,25 @@ _ERROR_MESSAGES: dict[str, str] = {
 }
 
 TIMESTAMP_MARKER_RE = re.compile(r"⟦ts=(\d+\.\d{6})⟧")
+INVISIBLE_MARKER_RE = re.compile("\ue000([\ue010-\ue01a]+)\ue001")
+_INVISIBLE_DIGITS = {c: chr(0xE010 + int(c)) for c in "0123456789"} | {".": chr(0xE01A)}
+_VISIBLE_DIGITS = {ord(v): k for k, v in _INVISIBLE_DIGITS.items()}
+
+
+def timestamp_marker(at: float, invisible: bool = False) -> str:
+    stamp = f"{at:.6f}"
+    if not invisible:
+        return f"⟦ts={stamp}⟧"
+    return "\ue000" + "".join(_INVISIBLE_DIGITS[c] for c in stamp) + "\ue001"
+
+
+def chunk_timestamp(text: str) -> float | None:
+    """The time in the first timestamp marker of text (either kind), or None."""
+    visible, invisible = TIMESTAMP_MARKER_RE.search(text), INVISIBLE_MARKER_RE.search(text)
+    if visible and (not invisible or visible.start() < invisible.start()):
+        return float(visible.group(1))
+    return float(invisible.group(1).translate(_VISIBLE_DIGITS)) if invisible else None
+
 
 _CHUNK_RE = re.compile(r"\S+\s*|\s+")
 _MESSAGES_PATH_RE = re.compile(r"^(?:/.*)?/v1/messages/?$")
@@ -221,9 +246,10 @@ logger = logging.getLogger(__name__)
 
 
 def strip_timestamp_markers(text: str) -> tuple[str, list[float]]:
-    """Remove ``⟦ts=...⟧`` markers from text; returns the clean text and the marker times."""
+    """Remove the timestamp markers from text; returns the clean text and the marker times."""
     stamps = [float(m) for m in TIMESTAMP_MARKER_RE.findall(text)]
-    return TIMESTAMP_MARKER_RE.sub("", text), stamps
+    stamps += [float(m.translate(_VISIBLE_DIGITS)) for m in INVISIBLE_MARKER_RE.findall(text)]
+    return INVISIBLE_MARKER_RE.sub("", TIMESTAMP_MARKER_RE.sub("", text)), stamps
 
 
 def split_chunks(text: str) -> list[str]:
@@ -253,6 +279,7 @@ class FakeReply:
     drop_after_chunks: int | None = None
     stop_reason: str = "end_turn"
     timestamp_chunks: bool = False
+    invisible_timestamps: bool = False  # the markers in private-use characters (see above)
     # Rate-limit headers (anthropic-ratelimit-requests-*): remaining requests, and the reset
     # that many seconds after the answer is sent. None: no such headers.
     ratelimit_remaining: int | None = None
@@ -991,7 +1018,7 @@ class FakeAnthropicServer:
                 return outcome
             text = chunks[i]
             if reply.timestamp_chunks:
-                text = f"⟦ts={time.time():.6f}⟧{text}"
+                text = timestamp_marker(time.time(), reply.invisible_timestamps) + text
             delta = {
                 "type": "content_block_delta",
                 "index": 0,
