@@ -18,12 +18,12 @@ from asgiref.sync import sync_to_async
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
 from optimizer import batch_events, batches, jobs, letters, review, services
-from optimizer.api_keys import KeyInfo, authenticate, count_request, require_key
+from optimizer.api_keys import KeyInfo, RateCount, authenticate, count_request, require_key
 from optimizer.decorators import ApiError, View, api_view, error, parse_json
 from optimizer.documents.export import PAGE_SIZES
 from optimizer.downloads import FORMATS, download_response
@@ -39,6 +39,7 @@ from optimizer.forms import (
 )
 from optimizer.health import health
 from optimizer.http import ApiRequest
+from optimizer.jsonio import JsonResponse
 from optimizer.llm import cache_control
 from optimizer.llm.cache import get_llm_cache
 from optimizer.models import Batch, Optimization
@@ -167,20 +168,24 @@ def read_cache_policy(request: ApiRequest) -> cache_control.CachePolicy:
 
 
 @api_view("POST")
-@require_key()
+@require_key(count_with_lookup=True)  # the hot path: a hit is one Redis round trip
 @parse_json
 async def generate(request: ApiRequest) -> JsonResponse:
     policy = read_cache_policy(request)
-    return await _answer(request, await read_optimize_request(request.json), policy)
+    optimize = await read_optimize_request(request.json)
+    return await _answer(request, optimize, policy, request.rate_count)
 
 
 async def _answer(
-    request: ApiRequest, optimize: services.OptimizeRequest, policy: cache_control.CachePolicy
+    request: ApiRequest,
+    optimize: services.OptimizeRequest,
+    policy: cache_control.CachePolicy,
+    rate_count: RateCount | None = None,
 ) -> JsonResponse:
     """One JSON answer from the pipeline (a resume or a letter)."""
     try:
         result = await services.generate(
-            optimize, api_key_id=request.api_key.id, cache_policy=policy
+            optimize, api_key_id=request.api_key.id, cache_policy=policy, rate_count=rate_count
         )
     except services.PipelineError as failure:
         raise pipeline_error(failure.code, failure.message, failure.retry_after) from None

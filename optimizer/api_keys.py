@@ -159,57 +159,88 @@ def _counter_key(key_id: int, name: str) -> str:
 async def count_request(key: KeyInfo) -> None:
     """Count the request for the key's rate limit and usage; ApiError 429 over the limit.
 
-    One pipelined round trip: INCR of the per-minute window key (fixed windows, shared by all
-    workers; the window's first request sets its EXPIRE), INCR of the key's unflushed request
-    count, and SET NX of a once-a-minute flush claim. The request that wins the claim writes
-    the count and last_used_at to the database in the background, so the database sees at
-    most one write per key per minute. If Redis is down the request is let through (fail
-    open, logged), never a 500; if Redis is up but every pooled connection stays busy
-    (RedisBusy) it is refused with a 503 "busy" and Retry-After (fail closed: a burst is never
-    let through unchecked).
+    One pipelined round trip (RateCount): INCR of the per-minute window key (fixed windows,
+    shared by all workers; the window's first request sets its EXPIRE), INCR of the key's
+    unflushed request count, and SET NX of a once-a-minute flush claim. The request that wins
+    the claim writes the count and last_used_at to the database in the background, so the
+    database sees at most one write per key per minute. If Redis is down the request is let
+    through (fail open, logged), never a 500; if Redis is up but every pooled connection stays
+    busy (RedisBusy) it is refused with a 503 "busy" and Retry-After (fail closed: a burst is
+    never let through unchecked).
     """
-    limit = settings.API_RATE_LIMIT_PER_MINUTE
-    redis = redis_client.connection()
-    now = time.time()
-    window = int(now // 60)
-    window_key = _counter_key(key.id, f"rate:{window}")
-    usage_key = _counter_key(key.id, "usage")
-    flush_key = _counter_key(key.id, "usage-flush")
-    try:
-        async with redis.async_client().pipeline(transaction=False) as pipe:
-            pipe.incr(usage_key)
-            pipe.set(flush_key, 1, nx=True, ex=USAGE_FLUSH_SECONDS)
-            if limit:
-                pipe.incr(window_key)
-            replies = await pipe.execute()
-            if limit and replies[2] == 1:
-                # The window's first request gives it its expiry: once a minute per key, not a
-                # command on every request.
-                await redis.async_client().expire(window_key, 120)
-    except RedisBusy as failure:
-        # Saturated: refuse (fail closed) rather than let a burst through unchecked.
-        logger.warning("Rate limit not checked for key %s: %s", key.id, failure)
-        raise ApiError(
-            503,
-            "busy",
-            "The service is busy right now; retry in a moment",
-            headers={"Retry-After": "1"},
-        ) from None
-    except REDIS_ERRORS as failure:
-        # Redis is away: let the request through (fail open, logged), as documented.
-        logger.warning("Rate limit not checked for key %s (cache unavailable: %s)", key.id, failure)
-        return
-    if replies[1]:
-        in_background(flush_usage(key.id))
-    if limit and int(replies[2]) > limit:
-        retry_after = max(1, math.ceil((window + 1) * 60 - now))
-        raise ApiError(
-            429,
-            "rate_limited",
-            f"Rate limit exceeded: {limit} requests per minute for this key. "
-            f"Retry in {retry_after} s.",
-            headers={"Retry-After": str(retry_after)},
-        )
+    await RateCount(key).send()
+
+
+class RateCount:
+    """One request's count for its key's rate limit and usage: sent on its own (send()), or
+    riding on the request's first Redis round trip (queue() its commands on that pipeline,
+    then settle() its replies). POST /api/v1/generate rides on the cache lookup, so that a
+    cache hit costs one round trip, not two (optimizer/llm/cache.py, get_by_key)."""
+
+    def __init__(self, key: KeyInfo) -> None:
+        self.key = key
+        self.settled = False
+        self._limit = settings.API_RATE_LIMIT_PER_MINUTE
+        self._now = time.time()
+        self._window = int(self._now // 60)
+        self._window_key = _counter_key(key.id, f"rate:{self._window}")
+
+    def queue(self, pipe: Any) -> None:
+        pipe.incr(_counter_key(self.key.id, "usage"))
+        pipe.set(_counter_key(self.key.id, "usage-flush"), 1, nx=True, ex=USAGE_FLUSH_SECONDS)
+        if self._limit:
+            pipe.incr(self._window_key)
+
+    async def settle(self, replies: list[Any]) -> None:
+        """Read this count's replies (from queue()'s commands, in order): ApiError 429 over
+        the limit."""
+        self.settled = True
+        if self._limit and replies[2] == 1:
+            # The window's first request gives it its expiry: once a minute per key, not a
+            # command on every request.
+            await self._expire_window()
+        if replies[1]:
+            in_background(flush_usage(self.key.id))
+        if self._limit and int(replies[2]) > self._limit:
+            retry_after = max(1, math.ceil((self._window + 1) * 60 - self._now))
+            raise ApiError(
+                429,
+                "rate_limited",
+                f"Rate limit exceeded: {self._limit} requests per minute for this key. "
+                f"Retry in {retry_after} s.",
+                headers={"Retry-After": str(retry_after)},
+            )
+
+    async def send(self) -> None:
+        """The count in its own round trip."""
+        try:
+            async with redis_client.connection().async_client().pipeline(transaction=False) as pipe:
+                self.queue(pipe)
+                replies = await pipe.execute()
+        except RedisBusy as failure:
+            # Saturated: refuse (fail closed) rather than let a burst through unchecked.
+            self.settled = True
+            logger.warning("Rate limit not checked for key %s: %s", self.key.id, failure)
+            raise ApiError(
+                503,
+                "busy",
+                "The service is busy right now; retry in a moment",
+                headers={"Retry-After": "1"},
+            ) from None
+        except REDIS_ERRORS as failure:
+            # Redis is away: let the request through (fail open, logged), as documented.
+            self.settled = True
+            logger.warning(
+                "Rate limit not checked for key %s (cache unavailable: %s)", self.key.id, failure
+            )
+            return
+        await self.settle(replies)
+
+    async def _expire_window(self) -> None:
+        try:
+            await redis_client.connection().async_client().expire(self._window_key, 120)
+        except REDIS_ERRORS as failure:
+            logger.warning("Rate window of key %s left without expiry: %s", self.key.id, failure)
 
 
 async def flush_usage(key_id: int) -> int:
@@ -227,8 +258,12 @@ async def flush_usage(key_id: int) -> int:
     return count
 
 
-def require_key(*, admin: bool = False) -> Callable[[View], View]:
-    """Sets request.api_key (KeyInfo). 401 without a valid key, 403 for non-admin on admin views."""
+def require_key(*, admin: bool = False, count_with_lookup: bool = False) -> Callable[[View], View]:
+    """Sets request.api_key (KeyInfo). 401 without a valid key, 403 for non-admin on admin views.
+
+    count_with_lookup: the view passes request.rate_count (RateCount) to the pipeline, whose
+    cache lookup sends it (one round trip for a hit); a request that ends before (a 400) is
+    counted here, and over the limit its answer is the 429, as it would have been first."""
 
     def decorate(view: View) -> View:
         @functools.wraps(view)
@@ -236,9 +271,21 @@ def require_key(*, admin: bool = False) -> Callable[[View], View]:
             key = await authenticate(request)
             if admin and not key.is_admin:
                 raise ApiError(403, "forbidden", "This endpoint needs an admin API key")
-            await count_request(key)
-            cast("ApiRequest", request).api_key = key
-            return await view(request, *args, **kwargs)
+            api_request = cast("ApiRequest", request)
+            api_request.api_key = key
+            if not count_with_lookup:
+                await count_request(key)
+                return await view(request, *args, **kwargs)
+            rate = api_request.rate_count = RateCount(key)
+            try:
+                response = await view(request, *args, **kwargs)
+            except ApiError:
+                if not rate.settled:
+                    await rate.send()
+                raise
+            if not rate.settled:
+                await rate.send()
+            return response
 
         return wrapper
 

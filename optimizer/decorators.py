@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any, cast
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
+
+from optimizer.jsonio import JsonResponse
 
 if TYPE_CHECKING:
     from optimizer.http import ApiRequest

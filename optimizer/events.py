@@ -8,9 +8,10 @@ named events whose data is an HTML fragment for the htmx SSE extension. One prod
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
+
+from optimizer import jsonio
 
 HEARTBEAT = b": ping\n\n"
 
@@ -35,8 +36,7 @@ class Event:
 
 def render_json(event: Event) -> bytes:
     """`id:` + one `data:` line of compact JSON (JSON never contains a raw newline)."""
-    payload = json.dumps(event.data, ensure_ascii=False, separators=(",", ":"))
-    return f"id: {event.id}\ndata: {payload}\n\n".encode()
+    return b"id: %d\ndata: %s\n\n" % (event.id, jsonio.dumps(event.data))
 
 
 def render_named(event_name: str, event_id: int | str, html: str) -> bytes:

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
 if TYPE_CHECKING:
-    from optimizer.api_keys import KeyInfo
+    from optimizer.api_keys import KeyInfo, RateCount
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -27,3 +27,5 @@ class ApiRequest(HttpRequest):
 
     api_key: KeyInfo
     json: dict[str, Any]
+    # require_key(count_with_lookup=True): the count the pipeline's cache lookup sends.
+    rate_count: RateCount

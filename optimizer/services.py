@@ -47,6 +47,7 @@ from optimizer.analysis import (
 )
 from optimizer.analysis.evidence import Evidence
 from optimizer.analysis.flags import blocking_first
+from optimizer.api_keys import RateCount
 from optimizer.background import in_background
 from optimizer.events import Event
 from optimizer.job_posting import hiring_company
@@ -288,6 +289,7 @@ async def stream(
     assignment: experiments.Assignment | None = None,
     choose_variant: bool = True,
     upstream_gate: Callable[[], AbstractAsyncContextManager[None]] | None = None,
+    rate_count: RateCount | None = None,
 ) -> AsyncGenerator[Event, None]:
     """Every event of one generation. optimization: the job's row, updated as it runs;
     api_key_id: an API call, stored as one new row at the end; neither: nothing is recorded.
@@ -299,7 +301,9 @@ async def stream(
     assignment: the prompt variant to run (a replay); else, when choose_variant, the active
     experiment's choice for this caller (optimizer/experiments.py), or the built-in prompt.
     upstream_gate: entered around the upstream call only (never for a cache hit or a followed
-    flight): a batch item waits there for one of BATCH_MAX_CONCURRENCY slots."""
+    flight): a batch item waits there for one of BATCH_MAX_CONCURRENCY slots.
+    rate_count: the API key's rate-limit count, sent with the cache lookup (a hit's one round
+    trip) or on its own before anything else; over the limit it raises ApiError (429)."""
     provider = provider or get_provider()
     # A resume experiment's variants are resume prompts: letters are never assigned one.
     if assignment is None and choose_variant and request.kind == letters.KIND_RESUME:
@@ -330,11 +334,13 @@ async def stream(
 
     lookup = settings.CACHE_ENABLED and run.policy.lookup
     try:
-        entry = await cache.get_by_key(key) if lookup else None
+        entry = await cache.get_by_key(key, rate_count) if lookup else None
     except RedisBusy as busy:
         logger.warning("Cache lookup refused: %s", busy)
         yield await _failure(run, LLMError(BUSY_MESSAGE, code="busy", retry_after=1.0))
         return
+    if rate_count is not None and not rate_count.settled:
+        await rate_count.send()  # no lookup reached Redis: counted before any upstream call
     if (
         entry is not None
         and entry.get("version") == CACHE_ENTRY_VERSION

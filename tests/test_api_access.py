@@ -167,6 +167,101 @@ async def test_a_rate_window_is_given_its_expiry_by_its_first_request_only(
         assert expired == [before]
 
 
+async def generate(api_key: str, body: dict[str, str]) -> Any:
+    return await AsyncClient().post(
+        "/api/v1/generate", body, content_type="application/json", headers={"X-API-Key": api_key}
+    )
+
+
+async def window_count(api_key: str) -> int:
+    key = await ApiKey.objects.aget(key_hash=hash_api_key(api_key))
+    name = api_keys._counter_key(key.id, f"rate:{int(time.time() // 60)}")
+    return int(await redis_client.connection().async_client().get(name) or 0)
+
+
+async def test_a_cache_hit_counts_its_rate_limit_in_its_one_redis_round_trip(
+    use_anthropic: Any, api_key: str, api_body: dict[str, str], settings: Any, monkeypatch: Any
+) -> None:
+    settings.API_RATE_LIMIT_PER_MINUTE = 100
+    for _ in range(2):  # a miss, then a hit: the window has its expiry, the flush its claim
+        assert (await generate(api_key, api_body)).status_code == 200
+    await drain_background()
+    before = await window_count(api_key)
+    client = redis_client.connection().async_client()
+    trips: list[str] = []
+    real_pipeline, real_command = client.pipeline, client.execute_command
+
+    def pipeline(*args: Any, **kwargs: Any) -> Any:
+        pipe = real_pipeline(*args, **kwargs)
+        real_execute = pipe.execute
+
+        async def execute(*a: Any, **k: Any) -> Any:
+            trips.append("pipeline: " + " ".join(str(c[0][0]) for c in pipe.command_stack))
+            return await real_execute(*a, **k)
+
+        pipe.execute = execute
+        return pipe
+
+    async def command(*args: Any, **kwargs: Any) -> Any:
+        trips.append(str(args[0]))
+        return await real_command(*args, **kwargs)
+
+    monkeypatch.setattr(client, "pipeline", pipeline)
+    monkeypatch.setattr(client, "execute_command", command)
+    hit = await generate(api_key, api_body)
+    assert hit.status_code == 200 and hit["X-Cache"] == "HIT"
+    assert len(trips) == 1, trips  # the lookup's pipeline, which carried the count
+    assert "GET" in trips[0] and "INCR" in trips[0]
+    monkeypatch.undo()
+    assert await window_count(api_key) == before + 1
+    assert use_anthropic.calls == 1
+
+
+async def test_a_cache_hit_over_the_limit_is_refused_like_any_request(
+    use_anthropic: Any, api_key: str, api_body: dict[str, str], settings: Any
+) -> None:
+    settings.API_RATE_LIMIT_PER_MINUTE = 2
+    assert (await generate(api_key, api_body)).status_code == 200
+    assert (await generate(api_key, api_body))["X-Cache"] == "HIT"
+    limited = await generate(api_key, api_body)
+    assert error_of(limited, 429)["code"] == "rate_limited"
+    assert 1 <= int(limited["Retry-After"]) <= 60
+    assert use_anthropic.calls == 1
+
+
+async def test_a_request_refused_before_its_lookup_is_counted_too(
+    use_anthropic: Any, api_key: str, api_body: dict[str, str], settings: Any
+) -> None:
+    # An invalid body never reaches the cache lookup: it is counted after its 400, and over
+    # the limit its answer is the 429 it got when the count came first.
+    settings.API_RATE_LIMIT_PER_MINUTE = 2
+    before = await window_count(api_key)
+    invalid = await generate(api_key, {"resume_raw_text": ""})
+    assert error_of(invalid, 400)["field"] is not None
+    assert await window_count(api_key) == before + 1
+    assert (await generate(api_key, api_body)).status_code == 200
+    over = await generate(api_key, {"resume_raw_text": ""})
+    assert error_of(over, 429)["code"] == "rate_limited"
+    assert use_anthropic.calls == 1
+
+
+async def test_with_the_lookup_bypassed_the_count_still_comes_before_the_upstream_call(
+    use_anthropic: Any, api_key: str, api_body: dict[str, str], settings: Any
+) -> None:
+    settings.API_RATE_LIMIT_PER_MINUTE = 1
+    bypass = {"X-API-Key": api_key, "Cache-Control": "no-cache"}
+    client = AsyncClient()
+    first = await client.post(
+        "/api/v1/generate", api_body, content_type="application/json", headers=bypass
+    )
+    assert first.status_code == 200
+    second = await client.post(
+        "/api/v1/generate", api_body, content_type="application/json", headers=bypass
+    )
+    assert error_of(second, 429)["code"] == "rate_limited"
+    assert use_anthropic.calls == 1
+
+
 async def test_a_zero_rate_limit_turns_it_off(api_key: str, settings: Any) -> None:
     settings.API_RATE_LIMIT_PER_MINUTE = 0
     for _ in range(5):
