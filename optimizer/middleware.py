@@ -51,6 +51,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# The JSON API's paths: requests authenticated by their API key (optimizer/api_keys.py), which
+# read no session, user, CSRF cookie or message.
+API_PATH_PREFIX = "/api/"
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PATH_PREFIX)
+
+
 class InlineHooksMixin(MiddlewareMixin):
     """Run process_request/process_response on the event loop instead of in a thread."""
 
@@ -66,19 +75,31 @@ class InlineHooksMixin(MiddlewareMixin):
         return response
 
 
+class PageHooksMixin(InlineHooksMixin):
+    """For the page's middleware (sessions, CSRF, the user, messages): an API request goes
+    straight past it. Those four built a session store, a lazy user, a CSRF secret and a
+    message store per request that the API never reads: ~15% of a cache hit's time on
+    POST /api/v1/generate (c=1 p50 1.23x the empty Django view with them, 1.17x without)."""
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        if is_api_request(request):
+            return await self.get_response(request)
+        return await super().__acall__(request)
+
+
 class CommonMiddleware(InlineHooksMixin, common.CommonMiddleware):
     pass
 
 
-class AuthenticationMiddleware(InlineHooksMixin, auth_middleware.AuthenticationMiddleware):
+class AuthenticationMiddleware(PageHooksMixin, auth_middleware.AuthenticationMiddleware):
     """Sets lazy request.user / request.auser: nothing is read until a view asks."""
 
 
-class MessageMiddleware(InlineHooksMixin, messages_middleware.MessageMiddleware):
+class MessageMiddleware(PageHooksMixin, messages_middleware.MessageMiddleware):
     pass
 
 
-class CsrfViewMiddleware(InlineHooksMixin, csrf.CsrfViewMiddleware):
+class CsrfViewMiddleware(PageHooksMixin, csrf.CsrfViewMiddleware):
     """CSRF checks read the request already in memory; no I/O, so no thread."""
 
     async def process_view(  # type: ignore[override]  # async on purpose: the stub's hook is sync
@@ -88,11 +109,14 @@ class CsrfViewMiddleware(InlineHooksMixin, csrf.CsrfViewMiddleware):
 
 
 class SessionMiddleware(sessions_middleware.SessionMiddleware):
-    """The session is created lazily; only a request that used it pays for saving it."""
+    """The session is created lazily; only a request that used it pays for saving it. An API
+    request has none (PageHooksMixin)."""
 
     get_response: AsyncGetResponse
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        if is_api_request(request):
+            return await self.get_response(request)
         self.process_request(request)
         response = await self.get_response(request)
         if not request.session.accessed:

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from django.core.handlers.asgi import ASGIHandler
+from django.http import HttpRequest, HttpResponse
 from django.test import AsyncClient
+from django.urls import path
 
 
 def test_no_middleware_is_adapted_to_a_thread_under_asgi(caplog: pytest.LogCaptureFixture) -> None:
@@ -42,3 +44,29 @@ async def test_static_files_are_served_without_collectstatic() -> None:
     response = await AsyncClient().get("/static/admin/css/base.css")
     assert response.status_code == 200
     assert b"".join(response.streaming_content)  # type: ignore[arg-type]
+
+
+# -- the page's middleware is the page's: an API request goes past it ------------------------
+
+seen: dict[str, set[str]] = {}
+
+
+async def _probe(request: HttpRequest) -> HttpResponse:
+    seen[request.path] = {
+        name for name in ("session", "user", "_messages") if hasattr(request, name)
+    }
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("api/v1/probe", _probe), path("probe", _probe)]
+
+
+@pytest.mark.django_db
+async def test_an_api_request_builds_no_session_user_or_messages_and_a_page_request_does(
+    settings: Any,
+) -> None:
+    settings.ROOT_URLCONF = __name__
+    seen.clear()
+    assert (await AsyncClient().get("/api/v1/probe")).status_code == 200
+    assert (await AsyncClient().get("/probe")).status_code == 200
+    assert seen == {"/api/v1/probe": set(), "/probe": {"session", "user", "_messages"}}
