@@ -20,9 +20,10 @@ class BenchConfig(AppConfig):
             LLMCache.get_by_key = get_by_key_via_aget  # type: ignore[method-assign]
 
 
-async def get_by_key_via_aget(self: Any, key: str) -> dict[str, Any] | None:
+async def get_by_key_via_aget(self: Any, key: str, rider: Any = None) -> dict[str, Any] | None:
     """LLMCache.get_by_key as Django's cache API would do it: `aget` (django-redis runs the sync
-    GET in a worker thread), then the lookup counter as a second, native round trip."""
+    GET in a worker thread), then the lookup counter as a second, native round trip. The rider
+    (the API key's rate count) is left to its owner, which sends it on its own round trip."""
     from optimizer.redis_client import REDIS_ERRORS
 
     if self._is_down():

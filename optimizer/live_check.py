@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.conf import settings
 
 from optimizer import letters
-from optimizer.analysis import ResumeGrounding
+from optimizer.analysis import ResumeGrounding, score
 from optimizer.analysis.evidence import Evidence
 from optimizer.analysis.flags import GroundingFlag
 
@@ -51,10 +51,13 @@ async def in_analysis_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) ->
 
 
 def grounding_for(request: OptimizeRequest) -> ResumeGrounding:
-    """The streamed claim check for this request, with the original already read."""
+    """The streamed claim check for this request, with the original already read (and scored
+    against the job: the result's score then reads the rewrite alone)."""
     if request.kind != letters.KIND_RESUME:
         return letters.LetterGrounding(request.resume, request.job_description)
-    return ResumeGrounding(request.resume, job=request.job_description)
+    checker = ResumeGrounding(request.resume, job=request.job_description)
+    score.prime(request.resume, request.job_description)
+    return checker
 
 
 class LiveGrounding:

@@ -244,3 +244,36 @@ def test_a_phrase_is_found_as_whole_words_as_the_regex_would() -> None:
         phrase = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 3)))
         expected = bool(re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text))
         assert _has_phrase(text, phrase) == expected, (text, phrase)
+
+
+def test_the_original_is_scored_once_for_every_rewrite_of_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A generation's result scores the rewrite alone: the original's score was read while the
+    # rewrite streamed (score.prime), and the job's requirements once per job.
+    from optimizer.analysis import score
+
+    original = "Jane Doe\nBackend Developer\n- Built Python services on PostgreSQL\n"
+    job = "Backend Engineer\nRequirements:\n- Python\n- PostgreSQL\n- Kubernetes\n"
+    rewrites = [original + "- Wrote Python tests\n", original + "- Reviewed PostgreSQL queries\n"]
+    score.clear_caches()
+    scored: list[str] = []
+    jobs: list[str] = []
+    real_score, real_requirements = score._score, score.extract_requirements
+
+    def counted_score(resume: str, *args: object) -> score.MatchReport:
+        scored.append(resume)
+        return real_score(resume, *args)  # type: ignore[arg-type]
+
+    def counted_requirements(text: str) -> list[score.Requirement]:
+        jobs.append(text)
+        return real_requirements(text)
+
+    monkeypatch.setattr(score, "_score", counted_score)
+    monkeypatch.setattr(score, "extract_requirements", counted_requirements)
+    score.prime(original, job)
+    reports = [compare_scores(original, rewrite, job) for rewrite in rewrites]
+    assert scored.count(original) == 1 and jobs == [job]
+    assert all(r["before"] == reports[0]["before"] for r in reports)
+    score.clear_caches()
+    assert [compare_scores(original, rewrite, job) for rewrite in rewrites] == reports

@@ -607,13 +607,21 @@ class _Job:
         """Most of the line's 5-word runs are the ad's."""
         found = self._copies.get(keys)
         if found is None:
+            if len(self._copies) >= _COPIES_KEPT:  # one job read against many resumes
+                self._copies.clear()
             grams = [keys[j : j + 5] for j in range(len(keys) - 4)]
             found = bool(grams) and sum(g in self.grams for g in grams) >= 0.6 * len(grams)
             self._copies[keys] = found
         return found
 
 
+_COPIES_KEPT = 4096
+
+
+@functools.lru_cache(maxsize=64)
 def _job(job_description: str) -> _Job:
+    """The job as the score reads it: once per job, not per rewrite (a job's requirements were
+    extracted again for every generation against it)."""
     line_keys = [tuple(t.key for t in canonical(line)) for line in job_description.splitlines()]
     grams = {k[i : i + 5] for k in line_keys for i in range(len(k) - 4)}
     return _Job(
@@ -798,6 +806,8 @@ def _line_spans(line: str) -> tuple[tuple[int, int | None], ...]:
 
 
 def clear_caches() -> None:
+    _job.cache_clear()
+    _original_score.cache_clear()
     _list_items.cache_clear()
     _line_reading.cache_clear()
     _line_spans.cache_clear()
@@ -951,6 +961,19 @@ def match_score(
     return _score(resume, _job(job_description), today)
 
 
+@functools.lru_cache(maxsize=64)
+def _original_score(original: str, job_description: str, today: datetime.date) -> MatchReport:
+    """The original's score: the same for every rewrite of it, so read once (prime() reads it
+    while the rewrite streams). Read only: compare_scores never changes it."""
+    return _score(original, _job(job_description), today)
+
+
+def prime(original: str, job_description: str) -> None:
+    """Read the job and score the original now, before the rewrite ends: compare_scores()
+    then scores the rewrite alone."""
+    _original_score(original, job_description, datetime.date.today())
+
+
 def _claims(unsupported: Iterable[str | Mapping[str, Any] | Claim]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for claim in unsupported:
@@ -989,7 +1012,7 @@ def compare_scores(
     nothing to ``after``; ``if_flagged_true`` is the score were they true.
     """
     job = _job(job_description)
-    before = _score(original, job, today)
+    before = _original_score(original, job_description, today or datetime.date.today())
     as_written = _score(optimized, job, today)
     claims = list(unsupported or [])
     after = _score(without_claims(optimized, claims), job, today) if claims else as_written

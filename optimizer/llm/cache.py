@@ -296,7 +296,12 @@ class LLMCache:
             return False
         timeout = ttl_seconds or self.ttl_seconds
         try:
-            await sync_to_async(self.store.set)(key, response, timeout=timeout)
+            # The entry as django-redis's JSON serializer stores it (the admin reads it through
+            # the Django cache), written with the asyncio client: through the Django cache it
+            # took the process's one sync thread, where 100 streams ending at once queued it
+            # behind each other and behind their database writes, before their done events.
+            value = jsonio.dumps(response)
+            await self.redis.async_client().set(self.full_key(key), value, ex=max(1, timeout))
         except REDIS_ERRORS as error:
             self._mark_down("set", error)
             return False
