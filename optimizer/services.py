@@ -38,13 +38,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from optimizer import experiments, flights, letters
-from optimizer.analysis import (
-    annotate_unsupported,
-    check_grounding,
-    compare_scores,
-    is_blocking,
-    word_diff,
-)
+from optimizer.analysis import is_blocking, process
 from optimizer.analysis.evidence import Evidence
 from optimizer.analysis.flags import blocking_first
 from optimizer.api_keys import RateCount
@@ -482,19 +476,17 @@ async def _generate(run: _Run) -> AsyncGenerator[Event, None]:
     if flags := await grounding.finish():
         yield _grounding_warning(run, flags)
     # Validation and analysis are CPU work (tens of ms, more on odd input): off the event loop,
-    # so that other streams on this worker keep flowing meanwhile.
+    # so that other streams on this worker keep flowing meanwhile. A resume's text is read on
+    # the analysis thread, then analysed where its claim check ran (the analysis process), and
+    # neither waits for the other's queue.
     text = "".join(run.chunks)
-    result = await in_analysis_thread(
-        build_result,
-        run.request,
-        text,
-        usage,
-        run.provider.name,
-        run.llm_request.model,
-        run.attempts,
-        run.clock,
-        evidence=grounding.evidence,
-    )
+    stats = (usage, run.provider.name, run.llm_request.model, run.attempts, run.clock)
+    if run.request.kind == letters.KIND_RESUME:
+        read = await in_analysis_thread(read_text, text)
+        analysis = await grounding.analyse(read.sections["optimized_resume"])
+        result: Result = build_result(run.request, read, analysis, *stats)
+    else:
+        result = await in_analysis_thread(build_letter_result, run.request, text, *stats)
     run.cost_usd = result["usage_stats"]["cost_usd"]
     # Grounding flags went out while streaming; the rest of the warnings go out now.
     if late := [w for w in result["warnings"] if w not in grounding.messages]:
@@ -739,7 +731,67 @@ def _grounding_warning(run: _Run, flags: list[Any]) -> Event:
     )
 
 
+@dataclass(frozen=True)
+class ReadText:
+    """A finished resume text, validated, sanitized and cut into its sections."""
+
+    is_valid: bool
+    issues: list[str]
+    clean: str
+    sections: dict[str, Any]  # parse_sections(): the resume's text, the changes made...
+    missing: list[str]
+    quality: dict[str, Any]
+
+
+def read_text(text: str) -> ReadText:
+    """CPU work (sanitizing parses the HTML): on the analysis thread."""
+    validator = ResponseValidator()
+    is_valid, issues = validator.validate(text)
+    clean = validator.sanitize(text)
+    sections, missing = parse_sections(clean)
+    return ReadText(is_valid, issues, clean, sections, missing, validator.assess_quality(clean))
+
+
 def build_result(
+    request: OptimizeRequest,
+    read: ReadText,
+    analysis: process.Analysis,
+    usage: LLMUsage | None,
+    provider_name: str,
+    model: str,
+    attempts: int,
+    clock: _Clock,
+) -> Result:
+    """The result of a finished generation from its text as read and its analysis."""
+    warnings = list(read.issues)
+    warnings += [f"Missing section: {name}" for name in read.missing]
+    stop_reason = usage.stop_reason if usage else None
+    if stop_reason == "max_tokens":
+        warnings.append("Response truncated: the model reached the max_tokens limit")
+    usage_stats = _usage_stats(usage, model, provider_name, attempts, clock, warnings)
+    sections = read.sections
+    explained = analyse(request, sections["optimized_resume"], analysis=analysis)
+    warnings += [flag["message"] for flag in explained["grounding"]]
+    strict_failure = _strict_failure(explained["grounding"], warnings)
+    usage_stats["latency_ms"] = clock.mark("done")
+    valid = read.is_valid and not read.missing and stop_reason != "max_tokens"
+    return {
+        "optimized_resume": sections["optimized_resume"],
+        "changes_made": sections["changes_made"],
+        "expected_improvement": sections["expected_improvement"],
+        "usage_stats": usage_stats,
+        "warnings": warnings,
+        "is_valid": valid and not strict_failure,
+        "quality": read.quality,
+        "stop_reason": stop_reason,
+        "ats_score": explained["ats_score"],
+        "grounding": explained["grounding"],
+        "grounding_mode": explained["grounding_mode"],
+        "diff": explained["diff"],
+    }
+
+
+def build_letter_result(
     request: OptimizeRequest,
     text: str,
     usage: LLMUsage | None,
@@ -747,43 +799,10 @@ def build_result(
     model: str,
     attempts: int,
     clock: _Clock,
-    *,
-    evidence: Evidence | None = None,
-) -> Result:
-    """The result of a finished generation: sanitized, validated, parsed and analysed.
-
-    ``evidence``: the streamed check's reading of the original, reused by the final check."""
+) -> LetterResult:
+    """A letter's result (CPU work: on the analysis thread)."""
     stats = functools.partial(_usage_stats, usage, model, provider_name, attempts, clock)
-    if request.kind != letters.KIND_RESUME:
-        return _letter_result(request, text, usage, clock, stats)
-    validator = ResponseValidator()
-    is_valid, issues = validator.validate(text)
-    clean = validator.sanitize(text)
-    sections, missing = parse_sections(clean)
-    warnings = list(issues)
-    warnings += [f"Missing section: {name}" for name in missing]
-    stop_reason = usage.stop_reason if usage else None
-    if stop_reason == "max_tokens":
-        warnings.append("Response truncated: the model reached the max_tokens limit")
-    usage_stats = stats(warnings)
-    analysis = analyse(request, sections["optimized_resume"], evidence=evidence)
-    warnings += [flag["message"] for flag in analysis["grounding"]]
-    strict_failure = _strict_failure(analysis["grounding"], warnings)
-    usage_stats["latency_ms"] = clock.mark("done")
-    return {
-        "optimized_resume": sections["optimized_resume"],
-        "changes_made": sections["changes_made"],
-        "expected_improvement": sections["expected_improvement"],
-        "usage_stats": usage_stats,
-        "warnings": warnings,
-        "is_valid": is_valid and not missing and stop_reason != "max_tokens" and not strict_failure,
-        "quality": validator.assess_quality(clean),
-        "stop_reason": stop_reason,
-        "ats_score": analysis["ats_score"],
-        "grounding": analysis["grounding"],
-        "grounding_mode": analysis["grounding_mode"],
-        "diff": analysis["diff"],
-    }
+    return _letter_result(request, text, usage, clock, stats)
 
 
 def _letter_result(
@@ -880,30 +899,25 @@ def is_cacheable(result: Result) -> bool:
 
 
 def analyse(
-    request: OptimizeRequest, optimized_resume: str, *, evidence: Evidence | None = None
+    request: OptimizeRequest,
+    optimized_resume: str,
+    *,
+    evidence: Evidence | None = None,
+    analysis: process.Analysis | None = None,
 ) -> dict[str, Any]:
-    """The explainable parts of a result: match score before/after, grounding flags, diff."""
-    flags = (
-        blocking_first(
-            check_grounding(
-                request.resume,
-                optimized_resume,
-                job=request.job_description,
-                evidence=evidence,
-            )
+    """The explainable parts of a result: match score before/after, grounding flags, diff.
+    ``analysis``: process.analysis_of()'s answer, computed elsewhere (the analysis process);
+    else computed here, reusing ``evidence`` (the streamed check's reading of the original)."""
+    if analysis is None:
+        analysis = process.analysis_of(
+            request.resume, optimized_resume, request.job_description, evidence
         )
-        if optimized_resume
-        else []
-    )
-    grounding = [{**flag.to_dict(), "blocking": is_blocking(flag)} for flag in flags]
+    flags, ats_score, diff = analysis
     return {
-        # What only the flagged claims match adds nothing to "after" (if_flagged_true has it).
-        "ats_score": compare_scores(
-            request.resume, optimized_resume, request.job_description, unsupported=flags
-        ),
-        "grounding": grounding,
+        "ats_score": ats_score,
+        "grounding": [{**flag.to_dict(), "blocking": is_blocking(flag)} for flag in flags],
         "grounding_mode": settings.GROUNDING_MODE,
-        "diff": annotate_unsupported(word_diff(request.resume, optimized_resume), flags),
+        "diff": diff,
     }
 
 

@@ -440,8 +440,12 @@ SSE_HEARTBEAT_SECONDS = envfloat("SSE_HEARTBEAT_SECONDS", 15.0, minimum=0.05)
 # A stream whose client falls this far behind (chunk text waiting to be sent) is closed with a
 # client_too_slow error to resume from; a whole generation is far smaller (optimizer/sse.py).
 SSE_MAX_PENDING_BYTES = envint("SSE_MAX_PENDING_BYTES", 1_048_576, minimum=1024)
-# Threads per web worker for the claim check, match score and diff of generations
-# (optimizer/live_check.py): one competes least with the event loop that relays the streams.
+# Processes per web worker for the claim check, match score and diff of resume generations
+# (optimizer/live_check.py): off the worker's GIL, so that the event loop relaying the streams
+# never waits for it. 0: on the worker's analysis thread instead.
+ANALYSIS_PROCESSES = envint("ANALYSIS_PROCESSES", 1, minimum=0)
+# Threads per web worker for the rest of a result (validation, sanitizing; the analysis too with
+# ANALYSIS_PROCESSES=0, and a letter's): one competes least with the event loop.
 ANALYSIS_THREADS = envint("ANALYSIS_THREADS", 1, minimum=1)
 
 LANGUAGE_CODE = "en-us"

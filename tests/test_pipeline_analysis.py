@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import threading
 from typing import Any
 
 import pytest
 
-from optimizer import services
+from optimizer import live_check, services
 from optimizer.analysis import ResumeGrounding
 from optimizer.testing.fake_anthropic import FakeReply
 
@@ -59,8 +61,11 @@ async def test_a_grounding_warning_arrives_after_its_line_and_before_the_result(
     assert flag["message"].startswith('Unsupported number "40%" in')
 
 
-async def test_no_chunk_waits_for_the_claim_check(use_anthropic: Any, monkeypatch: Any) -> None:
+async def test_no_chunk_waits_for_the_claim_check(
+    use_anthropic: Any, monkeypatch: Any, settings: Any
+) -> None:
     """The check runs behind the relay: held up, the text still streams; then its flag comes."""
+    settings.ANALYSIS_PROCESSES = 0  # on this process's analysis thread, where it can be held
     checking = threading.Event()
     release = threading.Event()
     real_feed = ResumeGrounding.feed
@@ -158,11 +163,13 @@ PHP, jQuery, PostgreSQL, Python, Django, REST APIs
 
 
 async def test_the_original_is_read_once_per_generation_and_off_the_event_loop(
-    use_anthropic: Any, monkeypatch: pytest.MonkeyPatch
+    use_anthropic: Any, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
     """The claim check's reading of the original (most of its work on a long resume) is done
     in a thread while the upstream works, and the final check after the text reuses it."""
     import threading
+
+    settings.ANALYSIS_PROCESSES = 0  # in this process, where the reading can be counted
 
     from optimizer.analysis import evidence, grounding_stream
 
@@ -179,3 +186,42 @@ async def test_the_original_is_read_once_per_generation_and_off_the_event_loop(
     assert "40%" in str(events[-1].data["result"]["grounding"])  # the final check still ran
     assert len(readings) == 1
     assert readings[0] != threading.get_ident()  # not on this (the event loop's) thread
+
+
+def analysis_of(events: list[Any]) -> tuple[Any, ...]:
+    result = events[-1].data["result"]
+    warnings = [e.data for e in events if e.type == "warning"]
+    return result["grounding"], result["ats_score"], result["diff"], warnings
+
+
+async def test_a_resume_is_analysed_in_the_analysis_process_as_it_would_be_here(
+    use_anthropic: Any, settings: Any
+) -> None:
+    settings.CACHE_ENABLED = False  # two generations of the same request
+    settings.ANALYSIS_PROCESSES = 0
+    here = await events_for(use_anthropic, HONEST_THEN_INVENTED)
+    settings.ANALYSIS_PROCESSES = 1
+    pids = live_check.start_analysis_processes()
+    assert len(pids) == 1 and os.getpid() not in pids  # off this process's GIL
+    there = await events_for(use_anthropic, HONEST_THEN_INVENTED)
+    assert there[-1].type == "done"
+    assert analysis_of(there) == analysis_of(here)
+    assert "40%" in str(there[-1].data["result"]["grounding"])
+
+
+async def test_a_dead_analysis_process_fails_its_generation_and_the_next_gets_another(
+    use_anthropic: Any, settings: Any
+) -> None:
+    settings.ANALYSIS_PROCESSES = 1
+    [pid] = live_check.start_analysis_processes()
+    use_anthropic.enqueue(FakeReply(chunks=HONEST_THEN_INVENTED, chunk_delay=0.05))
+    events = []
+    async for event in services.stream(services.OptimizeRequest(ORIGINAL, JOB)):
+        events.append(event)
+        if event.type == "chunk" and sum(e.type == "chunk" for e in events) == 2:
+            os.kill(pid, signal.SIGKILL)  # the check of this generation's lines was there
+    assert events[-1].type == "error" and events[-1].data["code"] == "internal_error"
+    again = await events_for(use_anthropic, HONEST_THEN_INVENTED)
+    assert again[-1].type == "done"
+    assert "40%" in str(again[-1].data["result"]["grounding"])
+    assert live_check.start_analysis_processes() != [pid]
