@@ -28,6 +28,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -62,6 +63,7 @@ async def in_analysis_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) ->
 
 # One single-worker pool per analysis process: a generation's calls all go to one of them.
 _processes: list[ProcessPoolExecutor | None] = []
+_processes_lock = threading.Lock()  # a Celery worker's threads start generations at once
 _check_ids = itertools.count()
 
 
@@ -70,33 +72,34 @@ def processes_enabled() -> bool:
     return settings.ANALYSIS_PROCESSES > 0 and not multiprocessing.current_process().daemon
 
 
-def _process(slot: int) -> ProcessPoolExecutor:
-    if not _processes:
-        _processes.extend([None] * settings.ANALYSIS_PROCESSES)
-    pool = _processes[slot % len(_processes)]
-    if pool is None:
-        # forkserver: a child forked from a clean server process, not from this one with its
-        # threads and event loop; it imports the analysis alone.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["optimizer.analysis.process"])
-        pool = ProcessPoolExecutor(1, mp_context=context)
-        _processes[slot % len(_processes)] = pool
-    return pool
+def analysis_process(slot: int, broken: ProcessPoolExecutor | None = None) -> ProcessPoolExecutor:
+    """Analysis process number ``slot`` (mod ANALYSIS_PROCESSES), started if need be; a new
+    one in place of ``broken`` (one that died: the checks it held are lost)."""
+    with _processes_lock:
+        if not _processes:
+            _processes.extend([None] * settings.ANALYSIS_PROCESSES)
+        index = slot % len(_processes)
+        if broken is not None and _processes[index] is broken:
+            logger.error("An analysis process died: the next generations get another")
+            _processes[index] = None
+        pool = _processes[index]
+        if pool is None:
+            # forkserver: a child forked from a clean server process, not from this one with
+            # its threads and event loop; it imports the analysis alone.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["optimizer.analysis.process"])
+            pool = _processes[index] = ProcessPoolExecutor(1, mp_context=context)
+        return pool
 
 
-def in_analysis_process(slot: int, fn: Callable[..., T], *args: Any) -> Future[T]:
-    """fn(*args) in analysis process number ``slot`` (mod ANALYSIS_PROCESSES).
-
-    A process that died is replaced: the checks it held are lost, so their calls fail
-    (BrokenProcessPool: their generations fail), and a call that needs nothing of it (a new
-    check) goes to the new one."""
+def in_analysis_process(pool: ProcessPoolExecutor, fn: Callable[..., T], *args: Any) -> Future[T]:
+    """fn(*args) in that analysis process. A process that died fails the call
+    (BrokenProcessPool) and is replaced for the next generations."""
     try:
-        return _process(slot).submit(fn, *args)
+        return pool.submit(fn, *args)
     except BrokenProcessPool:
-        logger.error("An analysis process died: the next generations get another")
-        _processes[slot % len(_processes)] = None
-        if fn in (process.start, process.warm):
-            return _process(slot).submit(fn, *args)
+        for slot in range(len(_processes)):
+            analysis_process(slot, broken=pool)
         raise
 
 
@@ -104,8 +107,14 @@ def start_analysis_processes() -> list[int]:
     """Start every analysis process and load its word lists (at a worker's start): their pids."""
     if not processes_enabled():
         return []
-    count = settings.ANALYSIS_PROCESSES
-    return [in_analysis_process(slot, process.warm).result() for slot in range(count)]
+    pids = []
+    for slot in range(settings.ANALYSIS_PROCESSES):
+        pool = analysis_process(slot)
+        try:
+            pids.append(in_analysis_process(pool, process.warm).result())
+        except BrokenProcessPool:
+            pids.append(in_analysis_process(analysis_process(slot), process.warm).result())
+    return pids
 
 
 def grounding_for(request: OptimizeRequest) -> ResumeGrounding:
@@ -134,10 +143,10 @@ class LiveGrounding:
         self._wake = asyncio.Event()
         self._checker: ResumeGrounding | None = None
         # In the analysis process: the check's id there (the slot is its number), else None.
-        self._remote: tuple[int, str] | None = None
+        self._remote: tuple[ProcessPoolExecutor, str] | None = None
         if request.kind == letters.KIND_RESUME and processes_enabled():
-            number = next(_check_ids)
-            self._remote = (number, f"{os.getpid()}-{number}")
+            self._slot = next(_check_ids)
+            self._remote = (analysis_process(self._slot), f"{os.getpid()}-{self._slot}")
         self._task = asyncio.ensure_future(self._run())
 
     def feed(self, delta: str) -> None:
@@ -162,10 +171,10 @@ class LiveGrounding:
         """The result's analysis of ``optimized`` (a resume's), where the check ran."""
         request = self._request
         if self._remote is not None:
-            slot, check = self._remote
+            pool, check = self._remote
             call = process.analyse, check, request.resume, optimized, request.job_description
             self._remote = None  # the analysis closes the check there
-            return await asyncio.wrap_future(in_analysis_process(slot, *call))
+            return await asyncio.wrap_future(in_analysis_process(pool, *call))
         evidence = self._checker.stream.evidence if self._checker is not None else None
         return await in_analysis_thread(
             process.analysis_of, request.resume, optimized, request.job_description, evidence
@@ -178,16 +187,16 @@ class LiveGrounding:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await self._task
         if self._remote is not None:
-            slot, check = self._remote
+            pool, check = self._remote
             self._remote = None
             with contextlib.suppress(Exception):
-                in_analysis_process(slot, process.drop, check)
+                in_analysis_process(pool, process.drop, check)
 
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(check, *args) in this check's analysis process, or fn(*args) on the thread."""
         if self._remote is not None:
-            slot, check = self._remote
-            return await asyncio.wrap_future(in_analysis_process(slot, fn, check, *args))
+            pool, check = self._remote
+            return await asyncio.wrap_future(in_analysis_process(pool, fn, check, *args))
         return await in_analysis_thread(fn, *args)
 
     async def _run(self) -> None:
@@ -195,7 +204,14 @@ class LiveGrounding:
         feed: Callable[..., list[GroundingFlag]]
         finish: Callable[..., list[GroundingFlag]]
         if self._remote is not None:
-            await self._call(process.start, request.resume, request.job_description)
+            start = process.start, request.resume, request.job_description
+            try:
+                await self._call(*start)
+            except BrokenProcessPool:
+                # It died before this check began there: nothing of it is lost, begin anew.
+                pool, check = self._remote
+                self._remote = (analysis_process(self._slot, broken=pool), check)
+                await self._call(*start)
             feed, finish = process.feed, process.finish
         else:
             checker = await in_analysis_thread(grounding_for, request)

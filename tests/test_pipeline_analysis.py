@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import signal
 import threading
@@ -225,3 +226,31 @@ async def test_a_dead_analysis_process_fails_its_generation_and_the_next_gets_an
     assert again[-1].type == "done"
     assert "40%" in str(again[-1].data["result"]["grounding"])
     assert live_check.start_analysis_processes() != [pid]
+
+
+def test_checks_begun_from_many_threads_at_once_find_their_state(settings: Any) -> None:
+    """A Celery worker's threads begin generations at once: each check's calls must reach the
+    one process that holds it (two racing starts once made two pools: a KeyError there)."""
+    settings.ANALYSIS_PROCESSES = 1
+    for pool in live_check._processes:
+        if pool is not None:
+            pool.shutdown(wait=False)
+    live_check._processes.clear()
+    begin = threading.Barrier(8)
+
+    def one(_: int) -> list[str]:
+        async def check() -> list[str]:
+            grounding = live_check.LiveGrounding(services.OptimizeRequest(ORIGINAL, JOB))
+            for chunk in HONEST_THEN_INVENTED[:5]:
+                grounding.feed(chunk)
+            flags = await grounding.finish()
+            await grounding.analyse("".join(HONEST_THEN_INVENTED[1:5]))
+            return [flag.phrase for flag in flags]
+
+        begin.wait(10)
+        return asyncio.run(check())
+
+    with concurrent.futures.ThreadPoolExecutor(8) as threads:
+        found = list(threads.map(one, range(8)))
+    assert found == [["40%"]] * 8
+    assert len([pool for pool in live_check._processes if pool is not None]) == 1
