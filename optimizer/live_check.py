@@ -88,7 +88,9 @@ def analysis_process(slot: int, broken: ProcessPoolExecutor | None = None) -> Pr
             # its threads and event loop; it imports the analysis alone.
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["optimizer.analysis.process"])
-            pool = _processes[index] = ProcessPoolExecutor(1, mp_context=context)
+            pool = _processes[index] = ProcessPoolExecutor(
+                1, mp_context=context, initializer=process.watch_parent, initargs=(os.getpid(),)
+            )
         return pool
 
 

@@ -6,7 +6,10 @@ import asyncio
 import concurrent.futures
 import os
 import signal
+import subprocess
+import sys
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -257,3 +260,37 @@ def test_checks_begun_from_many_threads_at_once_find_their_state(settings: Any) 
         found = list(threads.map(one, range(8)))
     assert found == [["40%"]] * 8
     assert len([pool for pool in live_check._processes if pool is not None]) == 1
+
+
+def test_the_analysis_process_ends_with_the_worker_that_started_it() -> None:
+    """A worker killed outright runs no exit handler: its analysis process (and the forkserver
+    it came from) must not wait for work forever."""
+    script = (
+        "import django, os, time; django.setup()\n"
+        "from optimizer import live_check\n"
+        "print(*live_check.start_analysis_processes(), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "resumesite.settings", "ANALYSIS_PROCESSES": "1"}
+    worker = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        assert worker.stdout is not None
+        child = int(worker.stdout.readline())
+        assert child != worker.pid and _running(child)
+    finally:
+        worker.kill()
+        worker.wait(10)
+    deadline = time.monotonic() + 10
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)  # polling for an exit, bounded: no race on its outcome
+    assert not _running(child)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -10,6 +10,8 @@ analysis process imports no Django.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from typing import Any
 
 from .diff import annotate_unsupported, word_diff
@@ -75,6 +77,33 @@ def drop(check_id: str) -> None:
 
 def pid() -> int:
     return os.getpid()
+
+
+def _alive(pid: int) -> bool:
+    """The process exists and is not a zombie (dead, not yet reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:  # no /proc here: existing is alive enough
+        return True
+
+
+def watch_parent(parent: int, every: float = 1.0) -> None:
+    """The analysis process's initializer: it ends within ``every`` seconds of the worker
+    that started it. A worker killed (SIGKILL, or uvicorn re-raising SIGTERM after its shutdown)
+    runs no exit handler to stop it, and it would wait for work forever (it holds its own call
+    queue's write end, so it never reads an end of file), keeping its forkserver alive too."""
+
+    def watch() -> None:
+        while _alive(parent):
+            time.sleep(every)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def warm() -> int:
