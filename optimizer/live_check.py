@@ -9,7 +9,7 @@ chunks they hold up this one; on a thread of the worker they still take the GIL 
   0: on the worker's analysis thread instead, as letters always do): pure text
   (optimizer/analysis/process.py), no Django there. Each generation's calls go to one process,
   which keeps its check's state. A dead analysis process fails the generations it held, and
-  the next ones get a new one.
+  the next ones get a new one; an analysis process ends within a second of its worker.
 - `LiveGrounding` checks the lines of a streaming answer as they complete, behind the relay:
   a chunk goes to the client at once, and the claim check of the lines it completed runs
   meanwhile, on the lines that arrived since its last pass. Its flags go out with a later
