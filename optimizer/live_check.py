@@ -114,8 +114,9 @@ def start_analysis_processes() -> list[int]:
         pool = analysis_process(slot)
         try:
             pids.append(in_analysis_process(pool, process.warm).result())
-        except BrokenProcessPool:
-            pids.append(in_analysis_process(analysis_process(slot), process.warm).result())
+        except BrokenProcessPool:  # it died (before or while warming): warm its replacement
+            pool = analysis_process(slot, broken=pool)
+            pids.append(in_analysis_process(pool, process.warm).result())
     return pids
 
 
