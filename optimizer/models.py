@@ -303,6 +303,11 @@ def hash_api_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
+def key_limit_usd(own: Decimal | float | None, default: float) -> float:
+    """An API key's budget: its own (set in the admin; 0 = no limit), else the default."""
+    return float(default if own is None else own)
+
+
 class ApiKey(models.Model):
     """A key for the JSON API. Only its SHA-256 is stored; the raw key is shown once."""
 
@@ -349,16 +354,12 @@ class ApiKey(models.Model):
     @property
     def daily_limit_usd(self) -> float:
         """This key's daily budget: its own, else the site's default (0 = no limit)."""
-        if self.daily_budget_usd is None:
-            return float(settings.API_KEY_DAILY_BUDGET_USD)
-        return float(self.daily_budget_usd)
+        return key_limit_usd(self.daily_budget_usd, settings.API_KEY_DAILY_BUDGET_USD)
 
     @property
     def monthly_limit_usd(self) -> float:
         """This key's monthly budget: its own, else the site's default (0 = no limit)."""
-        if self.monthly_budget_usd is None:
-            return float(settings.API_KEY_MONTHLY_BUDGET_USD)
-        return float(self.monthly_budget_usd)
+        return key_limit_usd(self.monthly_budget_usd, settings.API_KEY_MONTHLY_BUDGET_USD)
 
     @classmethod
     def create_key(cls, name: str, *, is_admin: bool = False, **extra: Any) -> tuple[ApiKey, str]:

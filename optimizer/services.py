@@ -39,7 +39,6 @@ from django.utils import timezone
 
 from optimizer import experiments, flights, letters
 from optimizer.analysis import is_blocking, process
-from optimizer.analysis.evidence import Evidence
 from optimizer.analysis.flags import blocking_first
 from optimizer.api_keys import RateCount
 from optimizer.background import in_background
@@ -899,19 +898,13 @@ def is_cacheable(result: Result) -> bool:
 
 
 def analyse(
-    request: OptimizeRequest,
-    optimized_resume: str,
-    *,
-    evidence: Evidence | None = None,
-    analysis: process.Analysis | None = None,
+    request: OptimizeRequest, optimized_resume: str, *, analysis: process.Analysis | None = None
 ) -> dict[str, Any]:
     """The explainable parts of a result: match score before/after, grounding flags, diff.
-    ``analysis``: process.analysis_of()'s answer, computed elsewhere (the analysis process);
-    else computed here, reusing ``evidence`` (the streamed check's reading of the original)."""
+    ``analysis``: process.analysis_of()'s answer, computed where the streamed check ran (the
+    analysis process or thread); else computed here."""
     if analysis is None:
-        analysis = process.analysis_of(
-            request.resume, optimized_resume, request.job_description, evidence
-        )
+        analysis = process.analysis_of(request.resume, optimized_resume, request.job_description)
     flags, ats_score, diff = analysis
     return {
         "ats_score": ats_score,

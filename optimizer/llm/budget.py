@@ -34,7 +34,7 @@ from optimizer import api_keys, redis_client
 from optimizer.llm.client import LLMRequest
 from optimizer.llm.errors import LLMError
 from optimizer.llm.pricing import cost_usd
-from optimizer.models import ApiKey
+from optimizer.models import ApiKey, key_limit_usd
 from optimizer.redis_client import REDIS_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -144,8 +144,8 @@ async def _key_limits(api_key_id: int) -> tuple[float, float]:
         )
         daily, monthly = row if row is not None else (None, None)
     return (
-        float(settings.API_KEY_DAILY_BUDGET_USD if daily is None else daily),
-        float(settings.API_KEY_MONTHLY_BUDGET_USD if monthly is None else monthly),
+        key_limit_usd(daily, settings.API_KEY_DAILY_BUDGET_USD),
+        key_limit_usd(monthly, settings.API_KEY_MONTHLY_BUDGET_USD),
     )
 
 
