@@ -204,7 +204,8 @@ def analysis_of(events: list[Any]) -> tuple[Any, ...]:
 async def test_a_resume_is_analysed_in_the_analysis_process_as_it_would_be_here(
     use_anthropic: Any, settings: Any
 ) -> None:
-    settings.CACHE_ENABLED = False  # two generations of the same request
+    settings.CACHE_ENABLED = False  # two generations of the same request,
+    settings.SINGLE_FLIGHT = False  # each its own (not a follower of a flight left in Redis)
     settings.ANALYSIS_PROCESSES = 0
     here = await events_for(use_anthropic, HONEST_THEN_INVENTED)
     settings.ANALYSIS_PROCESSES = 1
